@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ISettlement} from "./interfaces/ISettlement.sol";
+import {CreditDesk} from "./CreditDesk.sol";
+
+/// @title Settlement
+/// @notice Repayment by the buyer, pull-based claims by holders, and the overdue/default clock.
+/// @dev Holders are paid pro rata: a piece is entitled to amount x repaid / obligation amount.
+///      The final claim after full repayment pays the exact remainder, so repayments are
+///      distributed to the last micro-unit and nothing stays behind in the contract.
+abstract contract Settlement is ISettlement, CreditDesk {
+    mapping(bytes32 fingerprint => mapping(uint16 index => uint64)) private _claimed;
+
+    /// @inheritdoc ISettlement
+    function repay(bytes32 fingerprint, uint64 amount) external nonReentrant whenNotPaused {
+        Invoice storage record = _invoice(fingerprint);
+        // Identity only, not KYC: a lapsed review must never stop money reaching the holders.
+        Participant memory buyer = _participant(msg.sender);
+        if (buyer.role != Role.CoreFirm || buyer.id != record.buyerId) revert InvoiceNotBuyer(fingerprint, msg.sender);
+        InvoiceStatus status = record.status;
+        if (status != InvoiceStatus.Confirmed && status != InvoiceStatus.Overdue && status != InvoiceStatus.Defaulted) {
+            revert InvoiceWrongStatus(fingerprint, status);
+        }
+        uint64 owed = record.amount - record.repaid;
+        if (amount == 0 || amount > owed) revert SettlementInvalidAmount(amount, owed);
+        uint64 totalRepaid = record.repaid + amount;
+        record.repaid = totalRepaid;
+        if (totalRepaid == record.amount) record.status = InvoiceStatus.Repaid;
+        emit ObligationRepaid(fingerprint, msg.sender, amount, totalRepaid);
+        _receiveTokens(_currency(record.currency), msg.sender, amount);
+    }
+
+    /// @inheritdoc ISettlement
+    function claim(bytes32 fingerprint, uint16 index) external nonReentrant whenNotPaused returns (uint64 amount) {
+        Piece storage held = _heldPiece(fingerprint, index);
+        Participant memory holder = _participant(msg.sender);
+        if (!_isCurrent(holder)) revert ParticipantKycExpired(msg.sender, holder.kycExpiresAt);
+        Invoice storage record = _invoice(fingerprint);
+        bool final_;
+        (amount, final_) = _entitlement(record, held, fingerprint, index);
+        if (amount == 0) revert SettlementNothingToClaim(fingerprint, index);
+
+        uint8 flags = held.flags;
+        if (final_) {
+            held.flags = flags | SETTLED;
+        } else {
+            _claimed[fingerprint][index] += amount;
+            held.flags = flags | PARTLY_CLAIMED;
+        }
+        if (flags & FINANCED != 0) _releaseExposure(msg.sender, record.buyerId, record.currency, amount);
+        emit PieceClaimed(fingerprint, index, msg.sender, amount);
+        _sendTokens(_currency(record.currency), msg.sender, amount);
+    }
+
+    /// @inheritdoc ISettlement
+    function markOverdue(bytes32 fingerprint) external whenNotPaused {
+        Invoice storage record = _invoice(fingerprint);
+        if (record.status != InvoiceStatus.Confirmed) revert InvoiceWrongStatus(fingerprint, record.status);
+        (uint256 gracePeriod,) = _periods();
+        uint256 overdueAt = record.dueDate + gracePeriod;
+        if (block.timestamp < overdueAt) revert SettlementTooEarly(fingerprint, overdueAt);
+        record.status = InvoiceStatus.Overdue;
+        emit ObligationOverdue(fingerprint, record.amount - record.repaid);
+    }
+
+    /// @inheritdoc ISettlement
+    function markDefaulted(bytes32 fingerprint) external whenNotPaused {
+        Invoice storage record = _invoice(fingerprint);
+        if (record.status != InvoiceStatus.Overdue) revert InvoiceWrongStatus(fingerprint, record.status);
+        (uint256 gracePeriod, uint256 defaultPeriod) = _periods();
+        uint256 defaultAt = record.dueDate + gracePeriod + defaultPeriod;
+        if (block.timestamp < defaultAt) revert SettlementTooEarly(fingerprint, defaultAt);
+        record.status = InvoiceStatus.Defaulted;
+        emit RecourseRecorded(fingerprint, _accountOf(record.sellerId), record.amount - record.repaid);
+    }
+
+    /// @inheritdoc ISettlement
+    function claimable(bytes32 fingerprint, uint16 index) external view returns (uint64 amount) {
+        Piece storage held = _existingPiece(fingerprint, index);
+        (amount,) = _entitlement(_invoice(fingerprint), held, fingerprint, index);
+    }
+
+    /// @dev What the piece may collect now, and whether that settles it for good.
+    function _entitlement(Invoice storage record, Piece storage held, bytes32 fingerprint, uint16 index)
+        private
+        view
+        returns (uint64 amount, bool final_)
+    {
+        uint8 flags = held.flags;
+        if (flags & SETTLED != 0) return (0, false);
+        uint64 claimed = flags & PARTLY_CLAIMED != 0 ? _claimed[fingerprint][index] : 0;
+        uint64 face = held.amount;
+        if (record.repaid == record.amount) return (face - claimed, true);
+        uint64 earned = uint64((uint256(face) * record.repaid) / record.amount);
+        return (earned - claimed, false);
+    }
+}
