@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-
 import {ICreditDesk} from "./interfaces/ICreditDesk.sol";
+import {PiecePacking} from "./libraries/PiecePacking.sol";
 import {Pricing} from "./libraries/Pricing.sol";
 import {Receivables} from "./Receivables.sol";
 
 /// @title CreditDesk
 /// @notice Owns the lenders' credit programmes and makes the financing decisions.
-abstract contract CreditDesk is ICreditDesk, Receivables, ReentrancyGuard {
+abstract contract CreditDesk is ICreditDesk, Receivables {
     uint16 private constant MAX_TENOR_DAYS = 365;
 
     /// @dev What an approved request costs: enough to check liquidity before anything moves.
@@ -61,12 +60,13 @@ abstract contract CreditDesk is ICreditDesk, Receivables, ReentrancyGuard {
         whenNotPaused
         returns (RejectReason reason)
     {
-        Piece storage financed = _heldPiece(fingerprint, index);
-        Invoice storage record = _invoice(fingerprint);
-        Programme storage book = _programmes[lender][record.buyerId][record.currency];
         Participant memory holder = _participant(msg.sender);
+        PiecePacking.StoredPiece memory financed = _heldPiece(fingerprint, index, holder.id);
+        Invoice storage record = _invoice(fingerprint);
+        Participant memory lenderRecord = _participant(lender);
+        Programme storage book = _programmes[lender][record.buyerId][record.currency];
         Quote memory quote;
-        (reason, quote) = _decide(record, financed, book, holder, _participant(lender));
+        (reason, quote) = _decide(record, financed, book, holder, lenderRecord);
         if (reason != RejectReason.None) {
             emit FinancingRejected(fingerprint, index, lender, msg.sender, reason);
             return reason;
@@ -78,11 +78,21 @@ abstract contract CreditDesk is ICreditDesk, Receivables, ReentrancyGuard {
         uint16 reserve = 0;
         if (quote.advance < financed.amount) {
             // The holder keeps the unfinanced rest as a child piece, paid pari passu at maturity.
-            reserve = _addPiece(record, fingerprint, msg.sender, financed.amount - quote.advance, index);
+            reserve = _addPiece(
+                record,
+                fingerprint,
+                PiecePacking.StoredPiece({
+                    holderId: holder.id,
+                    amount: financed.amount - quote.advance,
+                    parent: index,
+                    flags: 0
+                })
+            );
             financed.amount = quote.advance;
         }
-        financed.holder = lender;
+        financed.holderId = lenderRecord.id;
         financed.flags = FINANCED;
+        _savePiece(fingerprint, index, financed);
         emit FinancingApproved(
             fingerprint, index, lender, msg.sender, quote.advance, quote.discount, quote.tenorDays, holder.rating, reserve
         );
@@ -103,7 +113,7 @@ abstract contract CreditDesk is ICreditDesk, Receivables, ReentrancyGuard {
     ///      a holder can act on; otherwise the quote.
     function _decide(
         Invoice storage record,
-        Piece storage candidate,
+        PiecePacking.StoredPiece memory candidate,
         Programme storage book,
         Participant memory holder,
         Participant memory lender

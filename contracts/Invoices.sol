@@ -55,7 +55,7 @@ abstract contract Invoices is ReceivableLedger {
             revert InvoiceInvalidDates(registration.issueDate, registration.dueDate);
         }
         Participant memory buyer = _requireCurrent(registration.buyer, Role.CoreFirm);
-        _currency(registration.currency);
+        _requireCurrencyExists(registration.currency);
         _storeInvoice(
             registration.fingerprint,
             Invoice({
@@ -68,8 +68,7 @@ abstract contract Invoices is ReceivableLedger {
                 status: InvoiceStatus.Registered,
                 pieceCount: 0
             }),
-            registration.documentHash,
-            msg.sender
+            registration.documentHash
         );
         emit InvoiceRegistered(
             registration.fingerprint,

@@ -4,15 +4,19 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {IPlatformConfig} from "./interfaces/IPlatformConfig.sol";
 import {Participants} from "./Participants.sol";
 
 /// @title PlatformConfig
-/// @notice Owns the settlement currencies, the lifecycle periods and the pause switch, and moves
-///         settlement tokens (in platform micro-units) for the modules above it.
-abstract contract PlatformConfig is IPlatformConfig, Participants, Pausable {
+/// @notice Owns the settlement currencies, the lifecycle periods, the pause switch and the
+///         reentrancy lock, and moves settlement tokens (in platform micro-units) for the modules
+///         above it.
+/// @dev The pause switch and the reentrancy lock work as OpenZeppelin's Pausable and
+///      ReentrancyGuard do, but live in one storage slot with the currency count and periods:
+///      every business call reads that slot once (one cold read instead of three), which saves
+///      4,200 gas on each token-moving call of the lifecycle.
+abstract contract PlatformConfig is IPlatformConfig, Participants {
     using SafeERC20 for IERC20;
 
     uint8 private constant PLATFORM_DECIMALS = 6;
@@ -22,10 +26,25 @@ abstract contract PlatformConfig is IPlatformConfig, Participants, Pausable {
 
     mapping(uint8 currency => Currency) private _currencies;
     mapping(address token => uint8 currency) private _currencyOfToken;
-    // Packed in one slot with the currency count: read together by the lifecycle sweeps.
+    // One slot, read by every business call (see the contract's @dev).
+    bool private _paused;
+    bool private _entered;
     uint8 private _currencyCount;
     uint32 private _gracePeriod;
     uint32 private _defaultPeriod;
+
+    modifier whenNotPaused() {
+        if (_paused) revert ConfigPaused();
+        _;
+    }
+
+    /// @dev Set before the body and cleared after it, so a token callback cannot re-enter.
+    modifier nonReentrant() {
+        if (_entered) revert ConfigReentrantCall();
+        _entered = true;
+        _;
+        _entered = false;
+    }
 
     constructor(uint32 gracePeriod, uint32 defaultPeriod) {
         _setPeriods(gracePeriod, defaultPeriod);
@@ -51,13 +70,21 @@ abstract contract PlatformConfig is IPlatformConfig, Participants, Pausable {
     }
 
     /// @inheritdoc IPlatformConfig
-    function pause() external onlyAdmin {
-        _pause();
+    function pause() external onlyAdmin whenNotPaused {
+        _paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @inheritdoc IPlatformConfig
     function unpause() external onlyAdmin {
-        _unpause();
+        if (!_paused) revert ConfigNotPaused();
+        _paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @inheritdoc IPlatformConfig
+    function paused() external view returns (bool) {
+        return _paused;
     }
 
     /// @inheritdoc IPlatformConfig
@@ -74,6 +101,11 @@ abstract contract PlatformConfig is IPlatformConfig, Participants, Pausable {
     function _currency(uint8 id) internal view returns (Currency memory settlement) {
         settlement = _currencies[id];
         if (settlement.token == address(0)) revert ConfigUnknownCurrency(id);
+    }
+
+    /// @dev Reverts unless `id` is a registered currency; costs no extra storage read.
+    function _requireCurrencyExists(uint8 id) internal view {
+        if (id == 0 || id > _currencyCount) revert ConfigUnknownCurrency(id);
     }
 
     /// @dev Pays `amount` micro-units of `settlement` from this contract to `to`.

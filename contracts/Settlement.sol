@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ISettlement} from "./interfaces/ISettlement.sol";
+import {PiecePacking} from "./libraries/PiecePacking.sol";
 import {CreditDesk} from "./CreditDesk.sol";
 
 /// @title Settlement
@@ -27,15 +28,14 @@ abstract contract Settlement is ISettlement, CreditDesk {
         uint64 totalRepaid = record.repaid + amount;
         record.repaid = totalRepaid;
         if (totalRepaid == record.amount) record.status = InvoiceStatus.Repaid;
-        emit ObligationRepaid(fingerprint, msg.sender, amount, totalRepaid);
+        emit ObligationRepaid(fingerprint, amount, totalRepaid);
         _receiveTokens(_currency(record.currency), msg.sender, amount);
     }
 
     /// @inheritdoc ISettlement
     function claim(bytes32 fingerprint, uint16 index) external nonReentrant whenNotPaused returns (uint64 amount) {
-        Piece storage held = _heldPiece(fingerprint, index);
         Participant memory holder = _participant(msg.sender);
-        if (!_isCurrent(holder)) revert ParticipantKycExpired(msg.sender, holder.kycExpiresAt);
+        PiecePacking.StoredPiece memory held = _heldPiece(fingerprint, index, holder.id);
         Invoice storage record = _invoice(fingerprint);
         bool final_;
         (amount, final_) = _entitlement(record, held, fingerprint, index);
@@ -48,6 +48,7 @@ abstract contract Settlement is ISettlement, CreditDesk {
             _claimed[fingerprint][index] += amount;
             held.flags = flags | PARTLY_CLAIMED;
         }
+        _savePiece(fingerprint, index, held);
         if (flags & FINANCED != 0) _releaseExposure(msg.sender, record.buyerId, record.currency, amount);
         emit PieceClaimed(fingerprint, index, msg.sender, amount);
         _sendTokens(_currency(record.currency), msg.sender, amount);
@@ -77,12 +78,17 @@ abstract contract Settlement is ISettlement, CreditDesk {
 
     /// @inheritdoc ISettlement
     function claimable(bytes32 fingerprint, uint16 index) external view returns (uint64 amount) {
-        Piece storage held = _existingPiece(fingerprint, index);
+        PiecePacking.StoredPiece memory held = _loadPiece(fingerprint, index);
         (amount,) = _entitlement(_invoice(fingerprint), held, fingerprint, index);
     }
 
     /// @dev What the piece may collect now, and whether that settles it for good.
-    function _entitlement(Invoice storage record, Piece storage held, bytes32 fingerprint, uint16 index)
+    function _entitlement(
+        Invoice storage record,
+        PiecePacking.StoredPiece memory held,
+        bytes32 fingerprint,
+        uint16 index
+    )
         private
         view
         returns (uint64 amount, bool final_)

@@ -1,0 +1,139 @@
+"""Shared fixtures for the contract tests: one deployed platform per module, accounts named
+after the roles they play, and helpers to register and confirm invoices."""
+
+import pytest
+from brownie import MockStablecoin, SupplyChainFinance, accounts, chain
+
+from scripts.world import (
+    DAY,
+    FUNDED_LIQUIDITY,
+    Role,
+    STANDARD_TERMS,
+    deploy_platform,
+    fingerprint_of,
+    units,
+)
+
+
+@pytest.fixture(autouse=True)
+def isolation(fn_isolation):
+    """Every test starts from the module's deployment snapshot."""
+
+
+@pytest.fixture(scope="module")
+def admin():
+    return accounts[0]
+
+
+@pytest.fixture(scope="module")
+def supplier():
+    return accounts[1]
+
+
+@pytest.fixture(scope="module")
+def tier2():
+    return accounts[2]
+
+
+@pytest.fixture(scope="module")
+def tier3():
+    return accounts[3]
+
+
+@pytest.fixture(scope="module")
+def core_firm():
+    return accounts[4]
+
+
+@pytest.fixture(scope="module")
+def lender():
+    return accounts[5]
+
+
+@pytest.fixture(scope="module")
+def oracle():
+    return accounts[6]
+
+
+@pytest.fixture(scope="module")
+def other_buyer():
+    return accounts[7]
+
+
+@pytest.fixture(scope="module")
+def other_lender():
+    return accounts[8]
+
+
+@pytest.fixture(scope="module")
+def outsider():
+    """Never registered on the platform."""
+    return accounts[9]
+
+
+@pytest.fixture(scope="module")
+def parties(admin, supplier, tier2, tier3, core_firm, lender, oracle, other_buyer, other_lender):
+    return {
+        "admin": admin,
+        "supplier": supplier,
+        "tier2": tier2,
+        "tier3": tier3,
+        "core_firm": core_firm,
+        "lender": lender,
+        "oracle": oracle,
+        "other_buyer": other_buyer,
+        "other_lender": other_lender,
+    }
+
+
+@pytest.fixture(scope="module")
+def platform(parties):
+    return deploy_platform(SupplyChainFinance, MockStablecoin, parties)
+
+
+@pytest.fixture(scope="module")
+def scf(platform):
+    return platform.scf
+
+
+@pytest.fixture(scope="module")
+def usdc(platform):
+    return platform.usdc
+
+
+@pytest.fixture(scope="module")
+def eurt(platform):
+    return platform.eurt
+
+
+@pytest.fixture
+def register(scf, supplier, core_firm):
+    """Registers an invoice and returns its fingerprint."""
+    counter = {"n": 0}
+
+    def _register(seller=supplier, buyer=core_firm, amount=units(100_000), currency=1, due_in=90 * DAY, number=None):
+        counter["n"] += 1
+        issue = chain.time() - DAY
+        fingerprint = fingerprint_of(seller, buyer, number or f"INV-{counter['n']}", amount, issue)
+        scf.registerInvoice(
+            fingerprint, fingerprint_of("docs", number or counter["n"]), buyer, amount, currency, issue,
+            chain.time() + due_in, {"from": seller},
+        )
+        return fingerprint
+
+    return _register
+
+
+@pytest.fixture
+def receivable(scf, register, core_firm):
+    """A confirmed invoice of 100,000.00 USDC due in 90 days, held whole by the supplier."""
+
+    def _receivable(**kwargs):
+        fingerprint = register(**kwargs)
+        scf.confirmInvoice(fingerprint, {"from": kwargs.get("buyer", core_firm)})
+        return fingerprint
+
+    return _receivable
+
+
+__all__ = ["DAY", "FUNDED_LIQUIDITY", "Role", "STANDARD_TERMS"]
