@@ -1,0 +1,84 @@
+# Two commands matter: `make run` runs the platform, `make test` runs every test.
+# Each installs what it needs first (Python packages into .venv, npm packages, the compiler shim).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BROWNIE := $(VENV)/bin/brownie
+SOLC_VERSION := 0.8.28
+SOLC_SHIM := .solc/solc-v$(SOLC_VERSION)
+TEST_NETWORK := scf-test
+STATEFUL_EXAMPLES ?= 50
+SLITHER_ARGS := --solc $(SOLC_SHIM) --solc-standard-json \
+	--solc-remaps "@openzeppelin=node_modules/@openzeppelin" \
+	--solc-args "--via-ir --evm-version shanghai --optimize" --exclude-dependencies
+
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+export SOLCX_BINARY_PATH := $(CURDIR)/.solc
+
+.PHONY: help toolchain compile run reset test test-contracts test-deep bench-gas slither clean
+
+help:
+	@echo "make run          start a local chain (state in var/) and deploy the contracts once"
+	@echo "make test         install everything, compile, run the whole test suite"
+	@echo "make test-deep    the stateful property tests with many more steps"
+	@echo "make bench-gas    gas of one invoice's lifecycle against its floor"
+	@echo "make slither      static analysis of the contracts"
+	@echo "make reset        wipe var/ (the local chain and its deployment)"
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check pip==24.3.1
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(SOLC_SHIM): tools/solc-shim.js node_modules/.installed
+	mkdir -p .solc
+	printf '#!/bin/sh\nexec node "%s/tools/solc-shim.js" "$$@"\n' "$(CURDIR)" > $@
+	chmod +x $@
+
+# Brownie keeps networks in ~/.brownie; (re)define ours there whenever this Makefile changes.
+# scf-test: a throw-away Ganache per test run. scf-local: attaches to `make run`'s chain.
+$(VENV)/.networks: $(VENV)/.installed Makefile
+	-@$(BROWNIE) networks delete $(TEST_NETWORK) >/dev/null 2>&1
+	$(BROWNIE) networks add Development $(TEST_NETWORK) cmd=ganache-cli host=http://127.0.0.1 \
+		port=8555 evm_version=shanghai accounts=20 gas_limit=30000000 mnemonic=brownie >/dev/null
+	-@$(BROWNIE) networks delete scf-local >/dev/null 2>&1
+	$(BROWNIE) networks add Development scf-local cmd=ganache-cli host=http://127.0.0.1 \
+		port=8545 evm_version=shanghai chain_id=1337 >/dev/null
+	touch $@
+
+toolchain: $(VENV)/.installed node_modules/.installed $(SOLC_SHIM) $(VENV)/.networks
+
+compile: toolchain
+	$(BROWNIE) compile
+
+run: compile
+	tools/run-chain.sh
+
+reset:
+	rm -rf var/
+
+test: test-contracts
+
+test-contracts: compile
+	STATEFUL_EXAMPLES=$(STATEFUL_EXAMPLES) $(BROWNIE) test tests/contracts --network $(TEST_NETWORK)
+
+test-deep: compile
+	STATEFUL_EXAMPLES=500 $(BROWNIE) test tests/contracts/stateful --network $(TEST_NETWORK)
+
+bench-gas: compile
+	$(BROWNIE) run scripts/bench_gas.py --network $(TEST_NETWORK)
+
+slither: toolchain
+	$(VENV)/bin/slither contracts/ $(SLITHER_ARGS) --exclude-informational --exclude-optimization \
+		--triage-database slither.db.json
+
+clean:
+	rm -rf build reports .solc $(VENV) node_modules
