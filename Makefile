@@ -77,8 +77,7 @@ bench-gas: compile
 	$(BROWNIE) run scripts/bench_gas.py --network $(TEST_NETWORK)
 
 slither: toolchain
-	$(VENV)/bin/slither contracts/ $(SLITHER_ARGS) --exclude-informational --exclude-optimization \
-		--triage-database slither.db.json
+	$(VENV)/bin/slither contracts/ $(SLITHER_ARGS) --exclude-informational --exclude-optimization
 
 clean:
 	rm -rf build reports .solc $(VENV) node_modules
