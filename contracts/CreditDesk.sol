@@ -36,7 +36,7 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
     }
 
     /// @inheritdoc ICreditDesk
-    function fundProgramme(address coreFirm, uint8 currencyId, uint64 amount) external nonReentrant whenNotPaused {
+    function fundProgramme(address coreFirm, uint8 currencyId, uint64 amount) external whenNotPaused nonReentrant {
         Programme storage book = _ownProgramme(coreFirm, currencyId);
         if (book.advanceRateBps == 0 || amount == 0) revert CreditInvalidLiquidity(amount, book.liquidity);
         book.liquidity += amount;
@@ -45,7 +45,7 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
     }
 
     /// @inheritdoc ICreditDesk
-    function defundProgramme(address coreFirm, uint8 currencyId, uint64 amount) external nonReentrant whenNotPaused {
+    function defundProgramme(address coreFirm, uint8 currencyId, uint64 amount) external whenNotPaused nonReentrant {
         Programme storage book = _ownProgramme(coreFirm, currencyId);
         if (amount == 0 || amount > book.liquidity) revert CreditInvalidLiquidity(amount, book.liquidity);
         book.liquidity -= amount;
@@ -56,8 +56,8 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
     /// @inheritdoc ICreditDesk
     function requestFinancing(bytes32 fingerprint, uint16 index, address lender)
         external
-        nonReentrant
         whenNotPaused
+        nonReentrant
         returns (RejectReason reason)
     {
         Participant memory holder = _participant(msg.sender);

@@ -93,6 +93,11 @@ abstract contract Participants is IParticipants {
         return _participants[account];
     }
 
+    /// @dev The compact id of `account` (0 when unknown), without loading the rest of its record.
+    function _participantId(address account) internal view returns (uint32) {
+        return _participants[account].id;
+    }
+
     function _accountOf(uint32 id) internal view returns (address) {
         return _accounts[id];
     }

@@ -14,28 +14,31 @@ abstract contract Settlement is ISettlement, CreditDesk {
     mapping(bytes32 fingerprint => mapping(uint16 index => uint64)) private _claimed;
 
     /// @inheritdoc ISettlement
-    function repay(bytes32 fingerprint, uint64 amount) external nonReentrant whenNotPaused {
+    function repay(bytes32 fingerprint, uint64 amount) external whenNotPaused nonReentrant {
         Invoice storage record = _invoice(fingerprint);
         // Identity only, not KYC: a lapsed review must never stop money reaching the holders.
-        Participant memory buyer = _participant(msg.sender);
-        if (buyer.role != Role.CoreFirm || buyer.id != record.buyerId) revert InvoiceNotBuyer(fingerprint, msg.sender);
+        if (_participantId(msg.sender) != record.buyerId) revert InvoiceNotBuyer(fingerprint, msg.sender);
         InvoiceStatus status = record.status;
         if (status != InvoiceStatus.Confirmed && status != InvoiceStatus.Overdue && status != InvoiceStatus.Defaulted) {
             revert InvoiceWrongStatus(fingerprint, status);
         }
-        uint64 owed = record.amount - record.repaid;
-        if (amount == 0 || amount > owed) revert SettlementInvalidAmount(amount, owed);
-        uint64 totalRepaid = record.repaid + amount;
+        uint64 total = record.amount;
+        uint64 totalRepaid = record.repaid;
+        // Cannot underflow or overflow: repaid never exceeds the amount, checked just below.
+        unchecked {
+            uint64 owed = total - totalRepaid;
+            if (amount == 0 || amount > owed) revert SettlementInvalidAmount(amount, owed);
+            totalRepaid += amount;
+        }
         record.repaid = totalRepaid;
-        if (totalRepaid == record.amount) record.status = InvoiceStatus.Repaid;
+        if (totalRepaid == total) record.status = InvoiceStatus.Repaid;
         emit ObligationRepaid(fingerprint, amount, totalRepaid);
         _receiveTokens(_currency(record.currency), msg.sender, amount);
     }
 
     /// @inheritdoc ISettlement
-    function claim(bytes32 fingerprint, uint16 index) external nonReentrant whenNotPaused returns (uint64 amount) {
-        Participant memory holder = _participant(msg.sender);
-        PiecePacking.StoredPiece memory held = _heldPiece(fingerprint, index, holder.id);
+    function claim(bytes32 fingerprint, uint16 index) external whenNotPaused nonReentrant returns (uint64 amount) {
+        PiecePacking.StoredPiece memory held = _heldPiece(fingerprint, index, _participantId(msg.sender));
         Invoice storage record = _invoice(fingerprint);
         bool final_;
         (amount, final_) = _entitlement(record, held, fingerprint, index);
