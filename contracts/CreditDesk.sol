@@ -128,6 +128,7 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
         if (quote.tenorDays > book.maxTenorDays) return (RejectReason.TenorTooLong, quote);
         if (holder.rating == 0 || holder.rating < book.minRating) return (RejectReason.RatingTooLow, quote);
         quote.advance = Pricing.advance(candidate.amount, book.advanceRateBps);
+        if (quote.advance == 0) return (RejectReason.AdvanceTooSmall, quote);
         if (uint256(book.exposure) + quote.advance > book.limit) return (RejectReason.OverLimit, quote);
         uint256 rateBps = Pricing.yearlyRateBps(book.baseRateBps, book.ratingSpreadBps, holder.rating);
         quote.discount = Pricing.discount(quote.advance, rateBps, quote.tenorDays);

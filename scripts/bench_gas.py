@@ -11,7 +11,7 @@ Run: brownie run scripts/bench_gas.py --network scf-test   (or `make bench-gas`)
 
 from brownie import MockStablecoin, SupplyChainFinance, accounts, chain
 
-from scripts.world import DAY, deploy_platform, fingerprint_of, units
+from scripts.world import DAY, PARTY_NAMES, deploy_platform, fingerprint_of, units
 
 NEW_SLOT = 22_100
 CHANGED_SLOT = 5_000
@@ -68,8 +68,7 @@ def run_lifecycle(parties):
 
 
 def main():
-    names = ("admin", "supplier", "tier2", "tier3", "core_firm", "lender", "oracle", "other_buyer", "other_lender")
-    results = run_lifecycle({name: accounts[i] for i, name in enumerate(names)})
+    results = run_lifecycle({name: accounts[index] for index, name in enumerate(PARTY_NAMES)})
     print()
     print(f"{'step':<18} {'gas':>9} {'floor':>9} {'ratio':>6}  floor's storage writes")
     for name, gas, floor, why in results:

@@ -6,6 +6,9 @@ from enum import IntEnum
 
 from brownie import chain, web3
 
+# The accounts of the test world, by role, in the order of the chain's unlocked accounts.
+PARTY_NAMES = ("admin", "supplier", "tier2", "tier3", "core_firm", "lender", "oracle", "other_buyer", "other_lender")
+
 DAY = 86_400
 YEAR = 365 * DAY
 MICRO = 10**6  # platform amounts are micro-units of their currency
@@ -44,6 +47,7 @@ class Reject(IntEnum):
     ALREADY_FINANCED = 10
     SETTLED = 11
     INSUFFICIENT_LIQUIDITY = 12
+    ADVANCE_TOO_SMALL = 13
 
 
 FINANCED, SETTLED, PARTLY_CLAIMED = 1, 2, 4

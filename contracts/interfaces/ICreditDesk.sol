@@ -23,7 +23,8 @@ interface ICreditDesk {
         Overdue,
         AlreadyFinanced,
         Settled,
-        InsufficientLiquidity
+        InsufficientLiquidity,
+        AdvanceTooSmall
     }
 
     /// @notice The terms and book of one programme (lender x core firm x currency).

@@ -4,15 +4,7 @@ after the roles they play, and helpers to register and confirm invoices."""
 import pytest
 from brownie import MockStablecoin, SupplyChainFinance, accounts, chain
 
-from scripts.world import (
-    DAY,
-    FUNDED_LIQUIDITY,
-    Role,
-    STANDARD_TERMS,
-    deploy_platform,
-    fingerprint_of,
-    units,
-)
+from scripts.world import DAY, PARTY_NAMES, deploy_platform, fingerprint_of, units
 
 
 @pytest.fixture(autouse=True)
@@ -20,70 +12,23 @@ def isolation(fn_isolation):
     """Every test starts from the module's deployment snapshot."""
 
 
-@pytest.fixture(scope="module")
-def admin():
-    return accounts[0]
+def _account_fixture(index):
+    @pytest.fixture(scope="module")
+    def account():
+        return accounts[index]
+
+    return account
+
+
+# One module-scoped fixture per role: admin, supplier, tier2, tier3, core_firm, lender, oracle,
+# other_buyer, other_lender, and outsider (an account never registered on the platform).
+for _index, _name in enumerate(PARTY_NAMES + ("outsider",)):
+    globals()[_name] = _account_fixture(_index)
 
 
 @pytest.fixture(scope="module")
-def supplier():
-    return accounts[1]
-
-
-@pytest.fixture(scope="module")
-def tier2():
-    return accounts[2]
-
-
-@pytest.fixture(scope="module")
-def tier3():
-    return accounts[3]
-
-
-@pytest.fixture(scope="module")
-def core_firm():
-    return accounts[4]
-
-
-@pytest.fixture(scope="module")
-def lender():
-    return accounts[5]
-
-
-@pytest.fixture(scope="module")
-def oracle():
-    return accounts[6]
-
-
-@pytest.fixture(scope="module")
-def other_buyer():
-    return accounts[7]
-
-
-@pytest.fixture(scope="module")
-def other_lender():
-    return accounts[8]
-
-
-@pytest.fixture(scope="module")
-def outsider():
-    """Never registered on the platform."""
-    return accounts[9]
-
-
-@pytest.fixture(scope="module")
-def parties(admin, supplier, tier2, tier3, core_firm, lender, oracle, other_buyer, other_lender):
-    return {
-        "admin": admin,
-        "supplier": supplier,
-        "tier2": tier2,
-        "tier3": tier3,
-        "core_firm": core_firm,
-        "lender": lender,
-        "oracle": oracle,
-        "other_buyer": other_buyer,
-        "other_lender": other_lender,
-    }
+def parties():
+    return {name: accounts[index] for index, name in enumerate(PARTY_NAMES)}
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +79,3 @@ def receivable(scf, register, core_firm):
         return fingerprint
 
     return _receivable
-
-
-__all__ = ["DAY", "FUNDED_LIQUIDITY", "Role", "STANDARD_TERMS"]
