@@ -46,7 +46,9 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
 
     /// @inheritdoc ICreditDesk
     function defundProgramme(address coreFirm, uint8 currencyId, uint64 amount) external whenNotPaused nonReentrant {
-        Programme storage book = _ownProgramme(coreFirm, currencyId);
+        // No role or KYC check: only the lender's own deposit can come back, and money already
+        // owed is never held hostage by a lapsed review.
+        Programme storage book = _programmes[msg.sender][_participantId(coreFirm)][currencyId];
         if (amount == 0 || amount > book.liquidity) revert CreditInvalidLiquidity(amount, book.liquidity);
         book.liquidity -= amount;
         emit ProgrammeDefunded(msg.sender, coreFirm, currencyId, amount);
@@ -78,6 +80,7 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
         uint16 reserve = 0;
         if (quote.advance < financed.amount) {
             // The holder keeps the unfinanced rest as a child piece, paid pari passu at maturity.
+            // It is locked: financing it again would turn the lender's haircut into credit.
             reserve = _addPiece(
                 record,
                 fingerprint,
@@ -85,7 +88,7 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
                     holderId: holder.id,
                     amount: financed.amount - quote.advance,
                     parent: index,
-                    flags: 0
+                    flags: RESERVE
                 })
             );
             financed.amount = quote.advance;
@@ -140,10 +143,11 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
         InvoiceStatus status = record.status;
         if (status == InvoiceStatus.Registered) return RejectReason.NotConfirmed;
         if (status == InvoiceStatus.Disputed) return RejectReason.Disputed;
+        if (status == InvoiceStatus.Repaid || record.repaid != 0) return RejectReason.Settled;
         if (status == InvoiceStatus.Overdue || status == InvoiceStatus.Defaulted) return RejectReason.Overdue;
         if (block.timestamp >= record.dueDate) return RejectReason.Overdue;
-        if (flags & FINANCED != 0) return RejectReason.AlreadyFinanced;
-        if (status == InvoiceStatus.Repaid || record.repaid != 0 || flags != 0) return RejectReason.Settled;
+        if (flags & (FINANCED | RESERVE) != 0) return RejectReason.AlreadyFinanced;
+        if (flags != 0) return RejectReason.Settled;
         return RejectReason.None;
     }
 

@@ -7,6 +7,8 @@ import {Pricing} from "./libraries/Pricing.sol";
 /// @title Participants
 /// @notice Owns the participant registry: roles, KYC expiry, ratings, and the admin gate.
 abstract contract Participants is IParticipants {
+    uint32 private constant FOUNDING_ADMIN_ID = 1;
+
     mapping(address account => Participant) private _participants;
     mapping(uint32 id => address account) private _accounts;
     uint32 private _participantCount;
@@ -40,16 +42,14 @@ abstract contract Participants is IParticipants {
 
     /// @inheritdoc IParticipants
     function suspendParticipant(address account) external onlyAdmin {
-        if (account == msg.sender) revert ParticipantSelfLockout(msg.sender);
-        _known(account).kycExpiresAt = 0;
+        _lockable(account).kycExpiresAt = 0;
         emit ParticipantSuspended(account, msg.sender);
     }
 
     /// @inheritdoc IParticipants
     function changeRole(address account, Role role) external onlyAdmin {
-        if (account == msg.sender) revert ParticipantSelfLockout(msg.sender);
         if (role == Role.None) revert ParticipantInvalidRegistration(account, role);
-        Participant storage record = _known(account);
+        Participant storage record = _lockable(account);
         Role previousRole = record.role;
         record.role = role;
         emit RoleChanged(account, previousRole, role, msg.sender);
@@ -109,6 +109,12 @@ abstract contract Participants is IParticipants {
     function _known(address account) private view returns (Participant storage record) {
         record = _participants[account];
         if (record.role == Role.None) revert ParticipantUnknown(account);
+    }
+
+    /// @dev A known participant that the calling admin may suspend or demote.
+    function _lockable(address account) private view returns (Participant storage record) {
+        record = _known(account);
+        if (account == msg.sender || record.id == FOUNDING_ADMIN_ID) revert ParticipantLockout(account);
     }
 
     function _register(address account, Role role, bytes32 orgHash, uint40 kycExpiresAt) private {

@@ -15,6 +15,7 @@ abstract contract ReceivableLedger is IInvoices, IReceivables, PlatformConfig {
     uint8 internal constant FINANCED = 1;
     uint8 internal constant SETTLED = 2;
     uint8 internal constant PARTLY_CLAIMED = 4;
+    uint8 internal constant RESERVE = 8; // the unfinanced rest of a financed piece
 
     mapping(bytes32 fingerprint => Invoice) private _invoices;
     mapping(bytes32 fingerprint => bytes32) private _documentHashes;

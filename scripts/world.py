@@ -50,7 +50,7 @@ class Reject(IntEnum):
     ADVANCE_TOO_SMALL = 13
 
 
-FINANCED, SETTLED, PARTLY_CLAIMED = 1, 2, 4
+FINANCED, SETTLED, PARTLY_CLAIMED, RESERVE = 1, 2, 4, 8
 
 # limit, advanceRateBps, baseRateBps, maxTenorDays, ratingSpreadBps, minRating
 STANDARD_TERMS = (1_000_000 * MICRO, 10_000, 500, 180, 25, 4)

@@ -96,7 +96,8 @@ interface ICreditDesk {
     ///         ERC-20 allowance for the token amount.
     function fundProgramme(address coreFirm, uint8 currency, uint64 amount) external;
 
-    /// @notice Withdraws undeployed liquidity from the caller's programme. Lender only.
+    /// @notice Withdraws undeployed liquidity from the caller's own programme, even after its KYC
+    ///         lapsed or its role changed.
     function defundProgramme(address coreFirm, uint8 currency, uint64 amount) external;
 
     /// @notice Asks `lender` to finance a piece the caller holds. The contract decides at once.

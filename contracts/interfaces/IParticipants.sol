@@ -63,8 +63,9 @@ interface IParticipants {
     error ParticipantInvalidRegistration(address account, Role role);
     /// @notice Ratings run from 1 (worst) to 10 (best).
     error ParticipantInvalidRating(uint8 rating);
-    /// @notice Admins cannot suspend or demote themselves (the platform would lose its last admin).
-    error ParticipantSelfLockout(address admin);
+    /// @notice Admins cannot suspend or demote themselves, nor the founding admin (id 1, whose
+    ///         KYC never expires), so the platform can never lose its last admin.
+    error ParticipantLockout(address account);
 
     /// @notice Registers an organisation. Admin only.
     /// @param account Its signing address.
@@ -76,10 +77,10 @@ interface IParticipants {
     /// @notice Sets a new KYC expiry for a participant. Admin only.
     function renewKyc(address account, uint40 kycExpiresAt) external;
 
-    /// @notice Suspends a participant at once. Admin only; an admin cannot suspend itself.
+    /// @notice Suspends a participant at once. Admin only; not the caller itself nor the founding admin.
     function suspendParticipant(address account) external;
 
-    /// @notice Changes a participant's role. Admin only; an admin cannot demote itself.
+    /// @notice Changes a participant's role. Admin only; not the caller itself nor the founding admin.
     function changeRole(address account, Role role) external;
 
     /// @notice Posts a supplier's rating with the model version that produced it. Risk oracle only.

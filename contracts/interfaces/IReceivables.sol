@@ -11,7 +11,8 @@ pragma solidity 0.8.28;
 ///      reference implementation's enumeration and approval storage, which would cost several
 ///      times the gas of a split.
 interface IReceivables {
-    /// @notice A piece of an obligation. Flags: 1 financed, 2 settled, 4 partly claimed.
+    /// @notice A piece of an obligation. Flags: 1 financed, 2 settled, 4 partly claimed, 8 reserve
+    ///         (the holder's unfinanced rest of a financed piece: held to maturity, never refinanced).
     struct Piece {
         address holder;
         uint64 amount;

@@ -5,7 +5,7 @@ pragma solidity 0.8.28;
 /// @notice The maths of a financing offer: tenor in days, advance, and discount.
 /// @dev Every result rounds down, in the holder's disfavour by at most one micro-unit, so the
 ///      contract never pays out more than it can account for. The reference model in
-///      tests/contracts/pricing_model.py mirrors these functions.
+///      tests/contracts/unit/pricing_model.py mirrors these functions.
 library Pricing {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant DAYS_PER_YEAR = 365;

@@ -2,9 +2,8 @@
 
 Brownie decodes a custom error into the revert message "Name: arg1, arg2", each argument being
 str() of its ABI-decoded value: addresses as lower-case hex strings (the ABI decoder does not
-checksum them), integers (and enums) as
-decimal, bytes32 as a Python bytes literal, bools as True/False, structs as tuples. An error
-without arguments reads "Name: " (trailing space). `error_message` builds the same string from
+checksum them), integers and enums as decimals, bytes32 as a Python bytes literal, bools as
+True/False, structs as tuples. An error without arguments reads "Name: " (trailing space). `error_message` builds the same string from
 the values a test has at hand, so `reverts_with` asserts the error name and every argument.
 """
 
@@ -51,3 +50,9 @@ def expire_kyc(scf, admin, account, seconds=60):
     scf.renewKyc(account, expiry, {"from": admin})
     chain.mine(timedelta=seconds + 1)
     return expiry
+
+
+def sleep_until(timestamp):
+    """Moves the chain clock so that the next block is mined at `timestamp` or a few seconds
+    after it (Brownie's clock can run up to a second ahead of the chain's)."""
+    chain.sleep(max(0, timestamp + 2 - chain.time()))

@@ -188,7 +188,7 @@ def test_suspended_participant_is_restored_by_renewal(scf, admin, supplier):
 
 
 def test_admin_suspending_itself_reverts(scf, admin):
-    with reverts_with("ParticipantSelfLockout", admin):
+    with reverts_with("ParticipantLockout", admin):
         scf.suspendParticipant(admin, {"from": admin})
 
 
@@ -202,11 +202,24 @@ def test_suspend_by_non_admin_reverts(scf, core_firm, supplier):
         scf.suspendParticipant(supplier, {"from": core_firm})
 
 
-def test_second_admin_can_suspend_the_first(scf, admin, newcomer):
-    """The self-lockout guard only stops an admin acting on itself, not on another admin."""
+def test_second_admin_cannot_suspend_the_founding_admin(scf, admin, newcomer):
+    """The founding admin's KYC never expires and nobody can suspend or demote it, so the
+    platform keeps an admin even when every other admin's KYC lapses."""
     scf.registerParticipant(newcomer, Role.ADMIN, fingerprint_of("admin2"), chain.time() + YEAR, {"from": admin})
-    scf.suspendParticipant(admin, {"from": newcomer})
-    assert not scf.hasCurrentKyc(admin)
+    with reverts_with("ParticipantLockout", admin):
+        scf.suspendParticipant(admin, {"from": newcomer})
+
+
+def test_second_admin_cannot_demote_the_founding_admin(scf, admin, newcomer):
+    scf.registerParticipant(newcomer, Role.ADMIN, fingerprint_of("admin2"), chain.time() + YEAR, {"from": admin})
+    with reverts_with("ParticipantLockout", admin):
+        scf.changeRole(admin, Role.SUPPLIER, {"from": newcomer})
+
+
+def test_founding_admin_can_suspend_a_second_admin(scf, admin, newcomer):
+    scf.registerParticipant(newcomer, Role.ADMIN, fingerprint_of("admin2"), chain.time() + YEAR, {"from": admin})
+    scf.suspendParticipant(newcomer, {"from": admin})
+    assert not scf.hasCurrentKyc(newcomer)
 
 
 # --- role changes -----------------------------------------------------------------------------
@@ -236,7 +249,7 @@ def test_change_role_to_none_reverts(scf, admin, tier3):
 
 
 def test_admin_changing_own_role_reverts(scf, admin):
-    with reverts_with("ParticipantSelfLockout", admin):
+    with reverts_with("ParticipantLockout", admin):
         scf.changeRole(admin, Role.SUPPLIER, {"from": admin})
 
 

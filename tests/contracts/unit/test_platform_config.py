@@ -174,7 +174,7 @@ def test_unpause_by_non_admin_reverts(scf, admin, core_firm):
 
 
 @pytest.fixture
-def world(scf, usdc, admin, supplier, tier2, tier3, core_firm, lender, oracle, outsider, register, receivable):
+def world(scf, admin, supplier, tier2, tier3, core_firm, lender, oracle, outsider, register, receivable):
     return SimpleNamespace(**locals())
 
 
@@ -186,14 +186,14 @@ def _registration(w, number):
 
 def _overdue(w):
     fingerprint = w.receivable(due_in=DAY)
-    chain.sleep(DAY + GRACE_PERIOD + 1)
+    chain.sleep(DAY + GRACE_PERIOD + 60)
     return fingerprint
 
 
 def _defaultable(w):
     fingerprint = _overdue(w)
     w.scf.markOverdue(fingerprint, {"from": w.outsider})
-    chain.sleep(DEFAULT_PERIOD + 1)
+    chain.sleep(DEFAULT_PERIOD + 60)
     return fingerprint
 
 

@@ -4,7 +4,7 @@ import pytest
 from brownie import chain
 
 from errors import expire_kyc, reverts_with
-from scripts.world import DAY, FINANCED, GRACE_PERIOD, PARTLY_CLAIMED, YEAR, Role, Status, fingerprint_of, units
+from scripts.world import DAY, FINANCED, GRACE_PERIOD, PARTLY_CLAIMED, RESERVE, YEAR, Role, Status, fingerprint_of, units
 
 FACE = units(100_000)  # the `receivable` fixture's amount
 
@@ -255,7 +255,7 @@ def test_transfer_of_repaid_invoice_reverts(scf, supplier, tier2, core_firm, rec
 
 def test_split_of_overdue_invoice_reverts(scf, supplier, tier2, receivable):
     fingerprint = receivable(due_in=DAY)
-    chain.sleep(DAY + GRACE_PERIOD + 1)
+    chain.sleep(DAY + GRACE_PERIOD + 60)
     scf.markOverdue(fingerprint, {"from": supplier})
     with reverts_with("InvoiceWrongStatus", fingerprint, Status.OVERDUE):
         scf.splitPiece(fingerprint, 0, tier2, units(1_000), {"from": supplier})
@@ -303,13 +303,17 @@ def test_unclaimed_piece_can_move_after_partial_repayment(scf, supplier, tier2, 
     assert scf.claimable(fingerprint, 0) == units(10_000)
 
 
-def test_reserve_piece_of_partial_advance_is_movable(scf, supplier, tier2, core_firm, lender, receivable):
+def test_reserve_piece_of_partial_advance_is_locked(scf, supplier, tier2, core_firm, lender, receivable):
+    """The holder's unfinanced rest stays with it: moving or splitting it would let it be
+    financed again and turn the lender's haircut into credit."""
     fingerprint = receivable()
     terms = (units(1_000_000), 8_000, 500, 180, 25, 4)
     scf.setProgrammeTerms(core_firm, 1, terms, {"from": lender})
     scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
-    scf.transferPiece(fingerprint, 1, tier2, {"from": supplier})
-    assert tuple(scf.piece(fingerprint, 1)) == (tier2.address, units(20_000), 0, 0)
+    with reverts_with("PieceLocked", fingerprint, 1, RESERVE):
+        scf.transferPiece(fingerprint, 1, tier2, {"from": supplier})
+    with reverts_with("PieceLocked", fingerprint, 1, RESERVE):
+        scf.splitPiece(fingerprint, 1, tier2, units(1_000), {"from": supplier})
 
 
 def test_recipient_registered_later_can_receive(scf, admin, supplier, outsider, receivable):
