@@ -1,29 +1,41 @@
 """Stateful property test of the whole platform: a Hypothesis rule-based state machine drives random
-registrations (including re-used fingerprints), confirmations and disputes, splits and transfers,
-financing requests, liquidity moves, repayments, claims, KYC lapses and the passage of time, while a
-Python model predicts every outcome (success, exact custom-error revert, financing decision and
-quote) and the chain is compared with the model after every step.
+registrations (including re-used fingerprints, alone or in batches), confirmations and disputes,
+splits and transfers, financing requests, liquidity moves, repayments, claims, overdue and default
+marks, KYC suspensions and renewals and the passage of time, while a Python model predicts every
+outcome: success, the exact custom-error revert ("ErrorName: args"), the credit decision and its
+quote, events, token movements. The chain is compared with the model after every step.
 
-Invariants (checked after every step, see ``_verify``):
-  1. a fingerprint registers once: every attempt on a used fingerprint reverts with
-     ``InvoiceAlreadyRegistered``, its documents' hash never changes, and the InvoiceRegistered
-     events on chain are exactly the model's registrations, each fingerprint once;
+Invariants (see ``_verify`` and ``_verify_model``):
+  1. a fingerprint registers once: every attempt on a used fingerprint reverts (with
+     ``InvoiceAlreadyRegistered`` when nothing else fails first), its documents' hash never
+     changes, and the InvoiceRegistered events on chain are exactly the model's registrations,
+     each fingerprint once;
   2. the pieces of every obligation (``scf.piece(fp, i)`` for ``i < pieceCount``) sum to its amount;
   3. every programme's exposure equals the model (= face of financed pieces not yet collected)
      and never exceeds its limit;
   4. settlement tokens are conserved: the contract holds exactly the programmes' liquidity plus
      what was repaid and not yet claimed (micro-units x currency scale), every account holds what
      the model says, and the balances of all accounts sum to the minted supply;
-  5. holders are paid pro rata and, once an obligation is fully repaid and claimed, every piece
-     received exactly its amount and the claims sum to the invoice amount.
+  5. holders are paid pro rata (``claimable`` matches the model, no piece ever collects more than
+     its share of what was repaid) and, once an obligation is fully repaid and claimed, every
+     piece received exactly its amount and the claims sum to the invoice amount.
+Claims, repayments and withdrawals of a participant whose KYC was suspended are expected to
+succeed (money already owed is never blocked); new business by it is expected to fail.
 
 Each step's on-chain comparison covers what the step could have touched (obligations, programmes,
 accounts) plus the contract's token balances; at the end of every run a full sweep compares all
 state, so a change to anything the step should not have touched is still caught.
 ``STATEFUL_FULL_CHECK=1`` runs the full sweep after every step instead (slower).
 
+Every run starts from the same snapshot: the deployment of scripts/world.py plus a partial-advance
+programme for other_lender and the BASELINE obligations below, so short runs still reach
+financing and settlement.
+
 Settings from the environment: ``STATEFUL_EXAMPLES`` (default 50) runs of ``STATEFUL_STEPS``
-(default 20) steps; ``STATEFUL_VERBOSE=1`` prints one line of outcome counts at the end.
+(default 20) steps, at least their product in total; ``STATEFUL_VERBOSE=1`` prints the outcome
+counts (rejection reasons, revert errors, claims, ...) and timings at the end; ``STATEFUL_DEBUG=1``
+makes Hypothesis print every step. A failing example is stored in Hypothesis's database
+(~/.brownie/hypothesis) and replayed first on the next run.
 """
 
 import copy
@@ -58,6 +70,7 @@ STEPS = int(os.environ.get("STATEFUL_STEPS", "20"))
 FULL_CHECK = os.environ.get("STATEFUL_FULL_CHECK", "") not in ("", "0")
 VERBOSE = os.environ.get("STATEFUL_VERBOSE", "") not in ("", "0")
 
+RESERVE = 8  # piece flag: the holder's unfinanced rest of a financed piece (never refinanced)
 BPS = 10_000
 BEST_RATING = 10
 UINT64_MAX = 2**64 - 1
@@ -66,8 +79,21 @@ ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 SCALES = {1: 1, 2: 10**12}
 # Terms of a second, partial-advance programme (other_lender), so reserve pieces, lower ratings,
 # a shorter tenor and scarce liquidity all occur: limit, advance, base, tenor, spread, min rating.
-PARTIAL_TERMS = (150_000 * MICRO, 8_000, 300, 120, 50, 1)
-PARTIAL_LIQUIDITY = 100_000 * MICRO
+PARTIAL_TERMS = (100_000 * MICRO, 8_000, 300, 120, 50, 1)
+PARTIAL_LIQUIDITY = 50_000 * MICRO
+# Obligations every run starts from (registered once, before the snapshot): name, seller, buyer,
+# amount, currency, days to due date, buyer's review, splits (parent piece, holder, recipient, amount).
+BASELINE = [
+    ("A", "supplier", "core_firm", 120_000 * MICRO, 1, 90, "confirm",
+     [(0, "supplier", "tier2", 30_000 * MICRO), (0, "supplier", "tier3", 10_000 * MICRO), (1, "tier2", "tier3", 5_000 * MICRO)]),
+    ("B", "tier2", "other_buyer", 80_000 * MICRO, 2, 40, "confirm", []),
+    ("C", "supplier", "other_buyer", 50_000 * MICRO, 1, 150, None, []),
+    ("D", "tier3", "core_firm", 1_001, 1, 8, "confirm", [(0, "tier3", "tier2", 1), (0, "tier3", "supplier", 333)]),
+    ("E", "supplier", "core_firm", 200_000 * MICRO, 2, 25, "confirm", [(0, "supplier", "tier2", 77_777_777)]),
+    ("F", "tier2", "core_firm", 90_000 * MICRO, 1, 170, "confirm", [(0, "tier2", "supplier", 45_000 * MICRO)]),
+    ("G", "supplier", "core_firm", 160_000 * MICRO, 1, 60, "confirm", []),  # over other_lender's limit
+    ("H", "tier3", "other_buyer", 70_000 * MICRO, 2, 30, "dispute", []),
+]
 # Time-dependent outcomes closer than this to their threshold may go either way.
 TIME_MARGIN = 600
 
@@ -132,16 +158,16 @@ class PlatformMachine:
     st_due_days = st.one_of(st.integers(min_value=1, max_value=10), st.integers(min_value=1, max_value=200))
     st_sleep = st.one_of(
         st.integers(min_value=3_600, max_value=5 * DAY),
-        st.integers(min_value=5 * DAY, max_value=60 * DAY),
+        st.integers(min_value=5 * DAY, max_value=90 * DAY),
     )
     st_bps = st.integers(min_value=0, max_value=BPS)
     st_amount_mode = st.sampled_from(["part"] * 6 + ["zero", "all", "over", "one"])
     st_mutation = st.sampled_from(
         ["ok"] * 12
         + ["zero_amount", "past_due", "future_issue", "bad_currency", "buyer_not_core",
-           "sender_not_supplier", "zero_doc", "zero_fp"]
+           "sender_not_supplier", "zero_doc", "zero_fp"] + ["batch"] * 3
     )
-    st_batch_mode = st.sampled_from(["fresh", "internal_dup", "existing_dup"])
+    st_repay_mode = st.sampled_from(["part"] * 4 + ["all"] * 3 + ["zero", "over", "one"])
 
     # ------------------------------------------------------------------ set-up
 
@@ -162,6 +188,32 @@ class PlatformMachine:
             if scf.programme(other_lender, buyer, currency)["limit"] == 0:  # not set by an earlier round
                 scf.setProgrammeTerms(buyer, currency, PARTIAL_TERMS, {"from": other_lender})
                 scf.fundProgramme(buyer, currency, PARTIAL_LIQUIDITY, {"from": other_lender})
+
+        now = chain.time()
+        for name, seller, buyer, amount, currency, due_days, review, splits in BASELINE:
+            fp = fingerprint_of("stateful-baseline", name)
+            if scf.invoice(fp)["status"] != Status.NONE:  # registered by an earlier round
+                continue
+            scf.registerInvoice(fp, fingerprint_of("docs", "stateful-baseline", name), parties[buyer], amount,
+                                currency, now - DAY, now + due_days * DAY, {"from": parties[seller]})
+            if review == "confirm":
+                scf.confirmInvoice(fp, {"from": parties[buyer]})
+            elif review == "dispute":
+                scf.disputeInvoice(fp, fingerprint_of("dispute", name), {"from": parties[buyer]})
+            for parent, holder, recipient, part in splits:
+                scf.splitPiece(fp, parent, parties[recipient], part, {"from": parties[holder]})
+        cls.base_obs = {}
+        for name, *_ in BASELINE:
+            fp = b32(fingerprint_of("stateful-baseline", name))
+            record = scf.invoice(fp)
+            ob = Obligation(fp=fp, seller=scf.accountOf(record["sellerId"]), buyer=scf.accountOf(record["buyerId"]),
+                            amount=record["amount"], currency=record["currency"], due=record["dueDate"],
+                            doc=b32(scf.documentHash(fp)), status=record["status"], repaid=record["repaid"])
+            for index in range(record["pieceCount"]):
+                stored = scf.piece(fp, index)
+                ob.pieces.append(Piece(stored["holder"], stored["amount"], stored["parent"], stored["flags"]))
+            assert ob.repaid == 0 and all(p.flags == 0 for p in ob.pieces)
+            cls.base_obs[fp] = ob
 
         cls.base_participants = {}
         for address in cls.accounts:
@@ -195,17 +247,16 @@ class PlatformMachine:
         cls.supply = {c: int(t.totalSupply()) for c, t in cls.tokens.items()}
         for currency in (1, 2):
             assert sum(cls.base_balances[currency].values()) == cls.supply[currency]
-        cls.registered_topic = web3.to_hex(web3.keccak(text="InvoiceRegistered(bytes32,address,address,bytes32,uint64,uint8,uint32,uint32)"))
+        cls.registered_topic = scf.topics["InvoiceRegistered"]
 
     def setup(self):
-        self.start_block = web3.eth.block_number + 1
         self.people = copy.deepcopy(self.base_participants)
         self.books = copy.deepcopy(self.base_books)
         self.balances = copy.deepcopy(self.base_balances)
-        self.obs = {}  # fingerprint -> Obligation, in registration order
+        self.obs = copy.deepcopy(self.base_obs)  # fingerprint -> Obligation, in registration order
         self.ghosts = set()  # fingerprints tried but never registered
         self.serial = 0
-        self.dirty_obs, self.dirty_books, self.dirty_accounts = set(), set(), set()
+        self.dirty_obs, self.dirty_books, self.dirty_accounts, self.dirty_docs = set(), set(), set(), set()
         self.check_registrations = False
         self.stats["runs"] += 1
         self.checks_this_run = 0
@@ -304,18 +355,18 @@ class PlatformMachine:
         with brownie.reverts(expected):
             function(*args)
         self.stats["reverts"] += 1
+        self.stats["revert:" + expected.split(":")[0]] += 1
         return None
 
     # ------------------------------------------------------------------ registration
 
     def _register_error(self, sender, registration, at, pending=()):
-        fp, doc, buyer, amount, currency, issue, due = registration
-        return (
-            self._require_current(sender, Role.SUPPLIER, at)
-            or self._registration_error(registration, at, pending)
-        )
+        """registerInvoice's checks, in the contract's order: the seller, then the invoice."""
+        return self._require_current(sender, Role.SUPPLIER, at) or self._registration_error(registration, at, pending)
 
     def _registration_error(self, registration, at, pending=()):
+        """The error `_register` raises at block time `at`, or None; `pending` holds fingerprints
+        registered earlier in the same batch."""
         fp, doc, buyer, amount, currency, issue, due = registration
         if fp == ZERO32 or doc == ZERO32:
             return err("InvoiceMissingHash", fp, doc)
@@ -368,6 +419,8 @@ class PlatformMachine:
 
     def rule_register(self, seller="st_pick", buyer="st_pick", amount="st_amount", currency="st_currency",
                       due_days="st_due_days", mutation="st_mutation"):
+        if mutation == "batch":
+            return self._register_batch(seller, buyer, amount, due_days, ["fresh", "internal_dup", "existing_dup"][due_days % 3])
         sender = self.suppliers[seller % 3]
         if mutation == "sender_not_supplier":
             sender = (self.buyers + [self.outsider, self.lenders[0]])[seller % 4]
@@ -405,10 +458,12 @@ class PlatformMachine:
         if expected == err("InvoiceAlreadyRegistered", ob.fp):
             self.stats["duplicate_rejected"] += 1
         self.dirty_obs.add(ob.fp)
+        self.dirty_docs.add(ob.fp)
         self.check_registrations = True
 
-    def rule_register_batch(self, seller="st_pick", buyer="st_pick", amount="st_amount", size="st_pick",
-                            mode="st_batch_mode"):
+    def _register_batch(self, seller, buyer, amount, size, mode):
+        """registerInvoices: fresh invoices, or with a fingerprint twice in the batch, or with one
+        registered before; any duplicate reverts the whole batch."""
         sender = self.suppliers[seller % 3]
         regs = [
             self._registration(sender, self.buyers[(buyer + i) % 2], max(1, amount // (i + 1)), 1 + i % 2, 3 + 20 * i)
@@ -440,6 +495,7 @@ class PlatformMachine:
             if expected.startswith("InvoiceAlreadyRegistered"):
                 self.stats["duplicate_rejected"] += 1
             self.dirty_obs.update(r[0] for r in regs if r[0] in self.obs)
+            self.dirty_docs.update(r[0] for r in regs if r[0] in self.obs)
             self.check_registrations = True
 
     # ------------------------------------------------------------------ confirmation and dispute
@@ -561,11 +617,13 @@ class PlatformMachine:
             return Reject.NOT_CONFIRMED, 0, 0, 0
         if ob.status == Status.DISPUTED:
             return Reject.DISPUTED, 0, 0, 0
+        if ob.status == Status.REPAID or ob.repaid != 0:
+            return Reject.SETTLED, 0, 0, 0
         if ob.status in (Status.OVERDUE, Status.DEFAULTED) or at >= ob.due:
             return Reject.OVERDUE, 0, 0, 0
-        if piece.flags & FINANCED:
+        if piece.flags & (FINANCED | RESERVE):
             return Reject.ALREADY_FINANCED, 0, 0, 0
-        if ob.status == Status.REPAID or ob.repaid != 0 or piece.flags != 0:
+        if piece.flags != 0:
             return Reject.SETTLED, 0, 0, 0
         tenor = (ob.due - at + DAY - 1) // DAY
         if tenor > book["maxTenorDays"]:
@@ -574,6 +632,8 @@ class PlatformMachine:
         if rating == 0 or rating < book["minRating"]:
             return Reject.RATING_TOO_LOW, 0, 0, tenor
         advance = piece.amount * book["advanceRateBps"] // BPS
+        if advance == 0:
+            return Reject.ADVANCE_TOO_SMALL, 0, 0, tenor
         if book["exposure"] + advance > book["limit"]:
             return Reject.OVER_LIMIT, advance, 0, tenor
         rate = book["baseRateBps"] + book["ratingSpreadBps"] * (BEST_RATING - rating)
@@ -591,7 +651,7 @@ class PlatformMachine:
             sender = ob.pieces[idx].holder
         else:
             sender = (self.suppliers + [self.outsider, self.lenders[0]])[which % 5]
-        lender_address = (self.lenders * 3 + [self.buyers[0]])[lender % 7]
+        lender_address = ([self.lenders[0]] * 4 + [self.lenders[1]] * 3 + [self.buyers[0]])[lender % 8]
         if ob is None or idx >= len(ob.pieces):
             expected = err("PieceUnknown", fp, idx)
         elif ob.pieces[idx].holder != sender:
@@ -619,15 +679,13 @@ class PlatformMachine:
             fp, idx, lender_address, sender)
         assert (event["advance"], event["discount"], event["tenorDays"], event["rating"], event["reservePiece"]) == (
             advance, discount, tenor, self.people[sender]["rating"], reserve), (dict(event), advance, discount, tenor)
-        if advance == 0:
-            self.stats["finance_zero_advance"] += 1
         book_key = (lender_address, ob.buyer, ob.currency)
         book = self.books[book_key]
         payout = advance - discount
         book["exposure"] += advance
         book["liquidity"] -= payout
         if reserve:
-            ob.pieces.append(Piece(holder=sender, amount=piece.amount - advance, parent=idx))
+            ob.pieces.append(Piece(holder=sender, amount=piece.amount - advance, parent=idx, flags=RESERVE))
             piece.amount = advance
         piece.holder, piece.flags = lender_address, FINANCED
         self._move_tokens(ob.currency, self.scf.address, sender, payout)
@@ -642,13 +700,16 @@ class PlatformMachine:
         book = self.books.get(key, {"liquidity": 0, "advanceRateBps": 0})
         base = book["liquidity"] if withdraw else 200_000 * MICRO
         amount = {"part": base * bps // BPS, "zero": 0, "all": base, "over": base + 1, "one": 1}[mode]
-        expected = self._require_current(sender, Role.LENDER, chain.time())
-        if expected is None and self._role(core) != Role.CORE_FIRM:
-            expected = err("CreditInvalidParty", core)
-        if expected is None:
-            if withdraw and (amount == 0 or amount > book["liquidity"]):
+        if withdraw:
+            # No role or KYC check: a lender (even suspended) withdraws from its own book only.
+            expected = None
+            if amount == 0 or amount > book["liquidity"]:
                 expected = err("CreditInvalidLiquidity", amount, book["liquidity"])
-            if not withdraw and (book["advanceRateBps"] == 0 or amount == 0):
+        else:
+            expected = self._require_current(sender, Role.LENDER, chain.time())
+            if expected is None and self._role(core) != Role.CORE_FIRM:
+                expected = err("CreditInvalidParty", core)
+            if expected is None and (book["advanceRateBps"] == 0 or amount == 0):
                 expected = err("CreditInvalidLiquidity", amount, book["liquidity"])
         function = self.scf.defundProgramme if withdraw else self.scf.fundProgramme
         tx = self._send(expected, function, core, currency, amount, {"from": self._acct(sender)})
@@ -666,9 +727,16 @@ class PlatformMachine:
 
     # ------------------------------------------------------------------ settlement
 
-    def rule_repay(self, which="st_pick", roll="st_roll", mode="st_amount_mode", bps="st_bps"):
+    def rule_repay(self, which="st_pick", roll="st_roll", mode="st_repay_mode", bps="st_bps", collect="st_bool"):
+        """The buyer repays part or all of an obligation (often one it started repaying); with
+        `collect`, every holder then claims at once, so pieces see several partial claims."""
         payable = (Status.CONFIRMED, Status.OVERDUE, Status.DEFAULTED)
-        fp, ob = self._pick_obligation(which, roll, lambda o: o.status in payable)
+        started = [o for o in self.obs.values() if o.status in payable and o.repaid]
+        if started and roll < 40:
+            ob = self._pick(started, which)
+            fp = ob.fp
+        else:
+            fp, ob = self._pick_obligation(which, roll, lambda o: o.status in payable)
         payer_roll = (roll * 17 + which) % 100
         if ob is None or payer_roll >= 92:
             payer = (self.buyers + [self.suppliers[0]])[which % 3]
@@ -680,7 +748,7 @@ class PlatformMachine:
         amount = {"part": owed * bps // BPS, "zero": 0, "all": owed, "over": min(owed + 1, UINT64_MAX), "one": 1}[mode]
         if ob is None:
             expected = err("InvoiceUnknown", fp)
-        elif self._role(payer) != Role.CORE_FIRM or payer != ob.buyer:
+        elif payer != ob.buyer:  # identity only: a buyer with lapsed KYC still repays
             expected = err("InvoiceNotBuyer", fp, payer)
         elif ob.status not in payable:
             expected = err("InvoiceWrongStatus", fp, ob.status)
@@ -699,15 +767,28 @@ class PlatformMachine:
             else:
                 self.stats["repaid_part"] += 1
             self._move_tokens(ob.currency, payer, self.scf.address, amount)
+            if collect:
+                self._claim_all(ob)
         if ob is not None:
             self.dirty_obs.add(fp)
 
     def rule_claim(self, which="st_pick", roll="st_roll"):
         fp, ob, idx = self._pick_piece(which, roll, lambda o, i, p: self._entitlement(o, p)[0] > 0, bias=85)
+        if ob is not None and idx < len(ob.pieces) and roll < 30:
+            return self._claim_all(ob)
         if ob is not None and idx < len(ob.pieces) and (roll * 3 + which) % 100 < 90:
             sender = ob.pieces[idx].holder
         else:
             sender = (self.suppliers + self.lenders + [self.outsider])[which % 6]
+        self._claim(fp, ob, idx, sender)
+
+    def _claim_all(self, ob):
+        """Every holder of the obligation with something to collect claims it, in piece order."""
+        for index, piece in enumerate(ob.pieces):
+            if self._entitlement(ob, piece)[0] > 0:
+                self._claim(ob.fp, ob, index, piece.holder)
+
+    def _claim(self, fp, ob, idx, sender):
         if ob is None or idx >= len(ob.pieces):
             expected = err("PieceUnknown", fp, idx)
         elif ob.pieces[idx].holder != sender:
@@ -728,11 +809,42 @@ class PlatformMachine:
             piece.claimed += amount
             self._move_tokens(ob.currency, self.scf.address, sender, amount)
             self.stats["claimed_final" if final else "claimed_part"] += 1
+            if ob.repaid == ob.amount and all(p.flags & SETTLED for p in ob.pieces):
+                self.stats["obligations_fully_claimed"] += 1
         if ob is not None:
             self.dirty_obs.add(fp)
 
+    # Rules the machine should run more often than the others (Hypothesis draws rules uniformly).
+
+    def rule_finance_more(self, which="st_pick", roll="st_roll", lender="st_pick"):
+        self.rule_finance(which, roll, lender)
+
+    def rule_repay_more(self, which="st_pick", roll="st_roll", mode="st_repay_mode", bps="st_bps", collect="st_bool"):
+        self.rule_repay(which, roll, mode, bps, collect)
+
+    def rule_claim_more(self, which="st_pick", roll="st_roll"):
+        self.rule_claim(which, roll)
+
+    def rule_sleep_more(self, seconds="st_sleep"):
+        self.rule_sleep(seconds)
+
+    def rule_mark_more(self, which="st_pick", roll="st_roll", default="st_bool"):
+        self.rule_mark(which, roll, default)
+
     def rule_mark(self, which="st_pick", roll="st_roll", default="st_bool"):
-        fp, ob = self._pick_obligation(which, roll, lambda o: o.status in (Status.CONFIRMED, Status.OVERDUE))
+        now = chain.time()
+
+        def markable(o):
+            if o.status == Status.CONFIRMED:
+                return now >= o.due + self.grace
+            return o.status == Status.OVERDUE and now >= o.due + self.grace + self.default_period
+
+        due = [o for o in self.obs.values() if markable(o)]
+        if due and roll < 70:
+            ob = self._pick(due, which)
+            fp = ob.fp
+        else:  # mostly one not due yet, which must be too early; sometimes any, or an unknown one
+            fp, ob = self._pick_obligation(which, roll, lambda o: o.status in (Status.CONFIRMED, Status.OVERDUE))
         if ob is not None and roll < 85:
             default = ob.status == Status.OVERDUE
         caller = self._acct((self.suppliers + self.lenders + [self.outsider])[which % 6])  # anyone may call
@@ -802,12 +914,22 @@ class PlatformMachine:
         self._verify(full=FULL_CHECK)
         self.stats["ms_step_checks"] += int((time.perf_counter() - started) * 1000)
 
+    def _read(self, calls):
+        """Runs view calls [(contract method, args)] as one JSON-RPC batch: each eth_call costs
+        Ganache about 5 ms in a batch and 8 ms alone, and the invariants read a lot."""
+        with web3.batch_requests() as batch:
+            for method, args in calls:
+                batch.add(web3.eth.call({"to": method._address, "data": method.encode_input(*args)}))
+            raw = batch.execute()
+        return [method.decode_output(data) for (method, _), data in zip(calls, raw)]
+
     def _verify(self, full):
         scf = self.scf
         obligations = list(self.obs) if full else [fp for fp in self.dirty_obs if fp in self.obs]
         books = list(self.books) if full else list(self.dirty_books)
-        accounts = [(c, a) for c in (1, 2) for a in self.holders] if full else list(self.dirty_accounts)
-        self.dirty_obs, self.dirty_books, self.dirty_accounts = set(), set(), set()
+        accounts = [(c, a) for c in (1, 2) for a in self.holders] if full else sorted(self.dirty_accounts)
+        docs = set(self.obs) if full else self.dirty_docs
+        self.dirty_obs, self.dirty_books, self.dirty_accounts, self.dirty_docs = set(), set(), set(), set()
 
         # The model agrees with itself (cheap, every step, everything).
         self._verify_model()
@@ -816,61 +938,88 @@ class PlatformMachine:
         if full or self.check_registrations:
             self.check_registrations = False
             logs = web3.eth.get_logs(
-                {"address": scf.address, "fromBlock": self.start_block, "toBlock": "latest",
-                 "topics": [self.registered_topic]}
+                {"address": scf.address, "fromBlock": 0, "toBlock": "latest", "topics": [self.registered_topic]}
             )
             registered = [bytes(log["topics"][1]) for log in logs]
             assert len(registered) == len(set(registered)) == len(self.obs), "a fingerprint registered twice"
             assert set(registered) == set(self.obs)
-        if full:
-            for fp in self.ghosts - set(self.obs):
-                assert scf.invoice(fp)["status"] == Status.NONE
-                assert b32(scf.documentHash(fp)) == ZERO32
 
-        # 2 and 5 on chain: each touched obligation, piece by piece.
+        # Everything the chain must agree with, read in one batch.
+        calls = []
+
+        def read(method, *args):
+            calls.append((method, args))
+            return len(calls) - 1
+
+        plan = []
         for fp in obligations:
             ob = self.obs[fp]
-            record = scf.invoice(fp)
+            plan.append((
+                ob,
+                read(scf.invoice, fp),
+                read(scf.documentHash, fp) if fp in docs else None,
+                [read(scf.piece, fp, i) for i in range(len(ob.pieces))],
+                [read(scf.claimable, fp, i) for i in range(len(ob.pieces))] if ob.repaid else [],
+                read(scf.piece, fp, len(ob.pieces)) if full else None,
+            ))
+        if FULL_CHECK and full:  # otherwise covered by the event check: nothing else registered
+            ghosts = [(fp, read(scf.invoice, fp), read(scf.documentHash, fp)) for fp in self.ghosts - set(self.obs)]
+        else:
+            ghosts = []
+        book_reads = [(key, read(scf.programme, *key)) for key in books]
+        held_reads = {c: read(t.balanceOf, scf.address) for c, t in self.tokens.items()}
+        balance_reads = [(c, a, read(self.tokens[c].balanceOf, a)) for c, a in accounts]
+        supply_reads = {c: read(t.totalSupply) for c, t in self.tokens.items()} if full else {}
+        got = self._read(calls)
+
+        for fp, status, doc in ghosts:
+            assert got[status]["status"] == Status.NONE and b32(got[doc]) == ZERO32
+
+        # 2 and 5 on chain: each touched obligation, piece by piece.
+        for ob, record_at, doc_at, piece_ats, claimable_ats, beyond_at in plan:
+            record = got[record_at]
             assert (record["sellerId"], record["buyerId"]) == (self.people[ob.seller]["id"], self.people[ob.buyer]["id"])
             assert (record["amount"], record["repaid"], record["dueDate"], record["currency"]) == (
                 ob.amount, ob.repaid, ob.due, ob.currency), (record, ob)
             assert record["status"] == ob.status, (record, ob)
             assert record["pieceCount"] == len(ob.pieces), (record, ob)
-            assert b32(scf.documentHash(fp)) == ob.doc, "a re-registration changed the documents' hash"
+            if doc_at is not None:
+                assert b32(got[doc_at]) == ob.doc, "a re-registration changed the documents' hash"
             total = 0
-            for idx, piece in enumerate(ob.pieces):
-                stored = scf.piece(fp, idx)
+            for idx, (piece, at) in enumerate(zip(ob.pieces, piece_ats)):
+                stored = got[at]
                 assert (stored["holder"], stored["amount"], stored["parent"], stored["flags"]) == (
                     piece.holder, piece.amount, piece.parent, piece.flags), (idx, stored, piece)
                 total += stored["amount"]
-                if ob.repaid:
-                    assert scf.claimable(fp, idx) == self._entitlement(ob, piece)[0], (idx, piece)
             assert total == record["amount"], f"pieces sum to {total}, not {record['amount']}"
-            if full:
-                assert scf.piece(fp, len(ob.pieces))["holder"] == ZERO_ADDRESS
+            for idx, (piece, at) in enumerate(zip(ob.pieces, claimable_ats)):
+                assert got[at] == self._entitlement(ob, piece)[0], (idx, piece, got[at])
+            if beyond_at is not None:
+                assert got[beyond_at]["holder"] == ZERO_ADDRESS
 
         # 3. Programmes: exposure as modelled and within the limit.
-        for key in books:
-            stored = scf.programme(*key)
-            book = self.books[key]
+        for key, at in book_reads:
+            stored, book = got[at], self.books[key]
             assert (stored["limit"], stored["exposure"], stored["liquidity"]) == (
                 book["limit"], book["exposure"], book["liquidity"]), (key, stored, book)
             assert stored["exposure"] <= stored["limit"]
 
         # 4. Tokens: the contract holds exactly liquidity + repaid - claimed, accounts as modelled.
-        for currency, token in self.tokens.items():
-            held = int(token.balanceOf(scf))
+        for currency, at in held_reads.items():
+            held = int(got[at])
             liquidity = sum(b["liquidity"] for (_, _, c), b in self.books.items() if c == currency)
             outstanding = sum(ob.repaid - sum(p.claimed for p in ob.pieces) for ob in self.obs.values()
                               if ob.currency == currency)
             assert held == (liquidity + outstanding) * SCALES[currency], (currency, held, liquidity, outstanding)
             assert held == self.balances[currency][scf.address]
-        for currency, address in accounts:
-            assert int(self.tokens[currency].balanceOf(address)) == self.balances[currency][address], (currency, address)
-        if full:
-            for currency, token in self.tokens.items():
-                assert int(token.totalSupply()) == self.supply[currency]
-                assert sum(int(token.balanceOf(a)) for a in self.holders) == self.supply[currency]
+        seen = Counter()
+        for currency, address, at in balance_reads:
+            balance = int(got[at])
+            assert balance == self.balances[currency][address], (currency, address, balance)
+            seen[currency] += balance
+        for currency, at in supply_reads.items():
+            # Every holder was read above: the balances sum to the supply, which no step mints.
+            assert int(got[at]) == self.supply[currency] == seen[currency]
 
     def _verify_model(self):
         exposure = Counter()
@@ -929,7 +1078,10 @@ def test_platform_invariants(scf, usdc, eurt, parties, outsider):
         remaining = target - STATS["steps"]
         if remaining <= 0:
             break
-        examples = EXAMPLES if not STATS["steps"] else min(EXAMPLES, max(5, -(-2 * remaining // STEPS)))
+        # Hypothesis keeps its first clamp(10, examples // 10, 50) examples deliberately small
+        # (mostly one step); add that many so the first search alone usually reaches the target.
+        examples = -(-remaining // STEPS)
+        examples += min(max(10, examples // 10), 50)
         run_machine(
             PlatformMachine,
             scf,
