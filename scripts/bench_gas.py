@@ -67,14 +67,31 @@ def run_lifecycle(parties):
     return results
 
 
+def second_split_gas(parties):
+    """Gas of a split whose new piece (index 2) opens a new storage word: not in the lifecycle,
+    printed so the table does not hide the dearer half of splits."""
+    scf = deploy_platform(SupplyChainFinance, MockStablecoin, parties).scf
+    supplier, tier2, tier3 = parties["supplier"], parties["tier2"], parties["tier3"]
+    issue = chain.time() - DAY
+    fingerprint = fingerprint_of(supplier, parties["core_firm"], "INV-2026-0002", units(100_000), issue)
+    scf.registerInvoice(fingerprint, fingerprint_of("documents", "INV-2026-0002"), parties["core_firm"],
+                        units(100_000), 1, issue, chain.time() + 90 * DAY, {"from": supplier})
+    scf.confirmInvoice(fingerprint, {"from": parties["core_firm"]})
+    scf.splitPiece(fingerprint, 0, tier2, units(40_000), {"from": supplier})
+    return scf.splitPiece(fingerprint, 1, tier3, units(10_000), {"from": tier2}).gas_used
+
+
 def main():
-    results = run_lifecycle({name: accounts[index] for index, name in enumerate(PARTY_NAMES)})
+    parties = {name: accounts[index] for index, name in enumerate(PARTY_NAMES)}
+    results = run_lifecycle(parties)
+    extra_split = second_split_gas(parties)
     print()
     print(f"{'step':<18} {'gas':>9} {'floor':>9} {'ratio':>6}  floor's storage writes")
     for name, gas, floor, why in results:
         print(f"{name:<18} {gas:>9,} {floor:>9,} {gas / floor:>6.2f}  {why}")
     total = sum(gas for _, gas, _, _ in results)
     worst = max(gas / floor for _, gas, floor, _ in results)
+    print(f"(not in the lifecycle) a split whose new piece opens a new storage word: {extra_split:,} gas")
     print(f"targets: total <= {TARGET_TOTAL:,} ({'met' if total <= TARGET_TOTAL else 'MISSED'}), "
           f"every step <= {TARGET_RATIO}x floor ({'met' if worst <= TARGET_RATIO else 'MISSED'}, worst {worst:.2f}x)")
     print(f"lifecycle total: {total} gas")
