@@ -23,7 +23,7 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
     /// @inheritdoc ICreditDesk
     function setProgrammeTerms(address coreFirm, uint8 currencyId, Terms calldata terms) external whenNotPaused {
         Programme storage book = _ownProgramme(coreFirm, currencyId);
-        _currency(currencyId);
+        _requireCurrencyExists(currencyId);
         _validateTerms(terms);
         if (terms.limit < book.exposure) revert CreditLimitBelowExposure(terms.limit, book.exposure);
         book.limit = terms.limit;
@@ -104,7 +104,7 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
 
     /// @inheritdoc ICreditDesk
     function programme(address lender, address coreFirm, uint8 currencyId) external view returns (Programme memory) {
-        return _programmes[lender][_participant(coreFirm).id][currencyId];
+        return _programmes[lender][_participantId(coreFirm)][currencyId];
     }
 
     /// @dev Lowers a programme's exposure when its lender collects a financed piece's repayment.
@@ -112,8 +112,8 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
         _programmes[lender][coreFirmId][currencyId].exposure -= amount;
     }
 
-    /// @dev The credit decision: the first failed rule rejects, in the order of the reasons enum
-    ///      a holder can act on; otherwise the quote.
+    /// @dev The credit decision: the rules run in a fixed order and the first that fails is the
+    ///      reason; when every rule passes, the quote.
     function _decide(
         Invoice storage record,
         PiecePacking.StoredPiece memory candidate,

@@ -80,7 +80,7 @@ interface ICreditDesk {
         bytes32 indexed fingerprint, uint16 indexed piece, address indexed lender, address holder, RejectReason reason
     );
 
-    /// @notice The account is not a lender with current KYC, or the core firm is not a core firm.
+    /// @notice The named core firm is not registered as a core firm.
     error CreditInvalidParty(address account);
     /// @notice Rates are in basis points up to 100%; the advance rate must be above zero.
     error CreditInvalidTerms(Terms terms);
