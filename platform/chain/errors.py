@@ -1,0 +1,99 @@
+"""Reverts decoded into the contract's custom errors, and said in words a user understands."""
+
+from dataclasses import dataclass
+
+from eth_abi import decode
+from eth_utils import function_signature_to_4byte_selector
+
+from . import client
+
+# What each custom error means, for the person whose action failed. Arguments are filled in by name.
+MESSAGES = {
+    "InvoiceAlreadyRegistered": "This invoice is already registered on the platform (fingerprint {fingerprint}).",
+    "InvoiceUnknown": "No invoice with fingerprint {fingerprint} is registered.",
+    "InvoiceMissingHash": "The invoice needs a fingerprint and a document hash.",
+    "InvoiceInvalidAmount": "The invoice amount must be above zero (got {amount}).",
+    "InvoiceInvalidDates": "The due date must fall after the issue date and in the future.",
+    "InvoiceNotBuyer": "Only the invoice's buyer can confirm or dispute it.",
+    "InvoiceWrongStatus": "The invoice is {status} and cannot take this step.",
+    "ParticipantAlreadyRegistered": "The account {account} is already registered on chain.",
+    "ParticipantUnknown": "The account {account} is not registered on chain.",
+    "ParticipantRoleRequired": "This step needs the role {required}; the account has {actual}.",
+    "ParticipantKycExpired": "The organisation's KYC has expired: an admin must renew it first.",
+    "ParticipantInvalidKycExpiry": "The KYC expiry must lie in the future.",
+    "ParticipantInvalidRegistration": "The account cannot be registered with role {role}.",
+    "ParticipantInvalidRating": "A rating runs from 1 to 10 (got {rating}).",
+    "ParticipantLockout": "This change would leave the platform without an admin.",
+    "ConfigPaused": "The platform is paused by its operator.",
+    "ConfigNotPaused": "The platform is not paused.",
+    "ConfigReentrantCall": "A reentrant call was refused.",
+    "ConfigUnknownCurrency": "Currency {currency} is not supported.",
+    "ConfigCurrencyExists": "The token {token} is already a currency.",
+    "ConfigUnsupportedDecimals": "Tokens with {decimals} decimals are not supported.",
+    "ConfigTooManyCurrencies": "No more currencies can be added.",
+    "ConfigInvalidPeriods": "The grace period must be shorter than the default period.",
+    "PieceUnknown": "The receivable has no piece {piece}.",
+    "PieceNotHolder": "Only the holder of piece {piece} can do this.",
+    "PieceInvalidAmount": "The amount must be above zero and at most the {available} available.",
+    "PieceLocked": "Piece {piece} is financed, settled or a reserve and cannot be split or moved.",
+    "PieceInvalidRecipient": "The recipient {to} cannot hold receivables.",
+    "PieceLimitReached": "The receivable cannot be split any further.",
+    "CreditInvalidParty": "{account} is not a registered core firm.",
+    "CreditInvalidTerms": "The programme terms are invalid (rates up to 100%, advance rate above zero).",
+    "CreditLimitBelowExposure": "The limit {limit} is below the programme's current exposure {exposure}.",
+    "CreditInvalidLiquidity": "The amount {amount} exceeds the {available} available.",
+    "SettlementInvalidAmount": "The repayment {amount} must be above zero and at most the {owed} owed.",
+    "SettlementNothingToClaim": "Nothing is claimable on piece {piece} yet.",
+    "SettlementTooEarly": "Too early: this is possible from {notBefore} (unix time).",
+    "SafeERC20FailedOperation": "The token transfer failed (balance or allowance too low?).",
+}
+
+
+@dataclass(frozen=True)
+class ChainRevert(Exception):
+    """A call the contract refused. `name` is the custom error, `message` says it in words."""
+
+    name: str
+    args_by_name: dict
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _error_abis() -> dict[bytes, dict]:
+    abi = client.manifest()["contracts"]["SupplyChainFinance"]["abi"]
+    errors = {}
+    for entry in abi:
+        if entry["type"] == "error":
+            signature = f"{entry['name']}({','.join(_abi_type(item) for item in entry['inputs'])})"
+            errors[function_signature_to_4byte_selector(signature)] = entry
+    return errors
+
+
+def _abi_type(item: dict) -> str:
+    if item["type"].startswith("tuple"):
+        return f"({','.join(_abi_type(component) for component in item['components'])}){item['type'][5:]}"
+    return item["type"]
+
+
+def _readable(value):
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return value
+
+
+def decode_revert(data: str | bytes | None) -> ChainRevert:
+    """The custom error in revert `data` (0x-hex or bytes), or a generic revert if unknown."""
+    raw = bytes.fromhex(data[2:]) if isinstance(data, str) else (data or b"")
+    entry = _error_abis().get(raw[:4])
+    if entry is None:
+        return ChainRevert("Reverted", {}, "The contract refused the call without a known reason.")
+    values = decode([_abi_type(item) for item in entry["inputs"]], raw[4:])
+    args = {item["name"]: _readable(value) for item, value in zip(entry["inputs"], values)}
+    template = MESSAGES.get(entry["name"], entry["name"])
+    try:
+        message = template.format(**args)
+    except (KeyError, IndexError):
+        message = template
+    return ChainRevert(entry["name"], args, f"{message} [{entry['name']}]")

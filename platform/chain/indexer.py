@@ -1,0 +1,150 @@
+"""The event indexer: reads the platform contract's logs from the last indexed block up to the
+confirmation depth and applies each one exactly once. The chain is the truth; the database
+mirrors it. A chain that is not the one we indexed (another chain id or genesis, or a block below
+the cursor whose hash changed) halts the indexer loudly: two histories are never mixed."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from eth_utils import event_abi_to_log_topic
+from web3._utils.events import get_event_data
+
+from . import client, mirror
+from .models import ActionStatus, ChainEvent, ChainTransaction, IndexerState, TransactionStatus
+
+log = logging.getLogger(__name__)
+
+
+class ChainDiverged(RuntimeError):
+    """The chain behind CHAIN_RPC_URL is not the chain the database mirrors."""
+
+
+def _hex(value) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def indexer_state() -> IndexerState:
+    deployment = client.manifest()
+    address = deployment["contracts"]["SupplyChainFinance"]["address"]
+    state, _ = IndexerState.objects.get_or_create(
+        chain_id=deployment["chain_id"],
+        contract_address=address,
+        defaults={"genesis_hash": deployment["genesis_hash"], "last_block": deployment["deployment_block"] - 1},
+    )
+    return state
+
+
+def _halt(state: IndexerState, reason: str) -> None:
+    IndexerState.objects.filter(pk=state.pk).update(halted_reason=reason)
+    log.critical("CHAIN INDEXER HALTED: %s", reason)
+    raise ChainDiverged(reason)
+
+
+def _check_same_chain(state: IndexerState) -> int:
+    """The head block number, once the chain is known to be ours."""
+    w3 = client.web3()
+    chain_id = w3.eth.chain_id
+    genesis = _hex(w3.eth.get_block(0)["hash"])
+    if chain_id != state.chain_id or genesis.removeprefix("0x") != state.genesis_hash.removeprefix("0x"):
+        _halt(state, f"Chain replaced: expected chain {state.chain_id} genesis {state.genesis_hash}, "
+                     f"found chain {chain_id} genesis {genesis}. Redeploy and reset the database, or fix CHAIN_RPC_URL.")
+    head = w3.eth.block_number
+    if state.last_block_hash:
+        if state.last_block > head:
+            _halt(state, f"Chain rewound: indexed up to block {state.last_block}, the chain's head is {head}.")
+        canonical = _hex(w3.eth.get_block(state.last_block)["hash"])
+        if canonical != state.last_block_hash:
+            _halt(state, f"Reorganisation deeper than {settings.CHAIN_CONFIRMATIONS} blocks: block "
+                         f"{state.last_block} was {state.last_block_hash}, is now {canonical}.")
+    return head
+
+
+def _decoder():
+    w3 = client.web3()
+    abi = client.manifest()["contracts"]["SupplyChainFinance"]["abi"]
+    by_topic = {event_abi_to_log_topic(entry): entry for entry in abi if entry["type"] == "event"}
+
+    def decode(raw_log):
+        entry = by_topic.get(bytes(raw_log["topics"][0])) if raw_log["topics"] else None
+        return get_event_data(w3.codec, entry, raw_log) if entry else None
+
+    return decode
+
+
+def _jsonable(value):
+    if isinstance(value, (bytes, bytearray)):
+        return _hex(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    return value
+
+
+def _apply(state: IndexerState, expected_last: int, to_block: int, to_hash: str, events: list) -> int:
+    applied = 0
+    with transaction.atomic():
+        state = IndexerState.objects.select_for_update().get(pk=state.pk)
+        if state.last_block != expected_last or state.halted_reason:
+            return 0  # another indexer run got here first
+        for event in events:
+            record, created = ChainEvent.objects.get_or_create(
+                tx_hash=_hex(event["transactionHash"]),
+                log_index=event["logIndex"],
+                defaults={
+                    "block_number": event["blockNumber"],
+                    "block_hash": _hex(event["blockHash"]),
+                    "name": event["event"],
+                    "args": _jsonable(dict(event["args"])),
+                },
+            )
+            if created:
+                mirror.apply(record)
+                applied += 1
+        state.last_block = to_block
+        state.last_block_hash = to_hash
+        state.save(update_fields=["last_block", "last_block_hash", "updated_at"])
+    return applied
+
+
+def _confirm_mined(up_to_block: int) -> int:
+    """Mined transactions at or below the indexed block whose block is still canonical become
+    confirmed, with their actions; one whose block was replaced goes back to sent."""
+    w3 = client.web3()
+    confirmed = 0
+    mined = ChainTransaction.objects.filter(status=TransactionStatus.MINED, block_number__lte=up_to_block)
+    canonical: dict[int, str] = {}
+    for tx in mined:
+        if tx.block_number not in canonical:
+            canonical[tx.block_number] = _hex(w3.eth.get_block(tx.block_number)["hash"])
+        with transaction.atomic():
+            if canonical[tx.block_number] == tx.block_hash:
+                ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.CONFIRMED)
+                tx.actions.update(status=ActionStatus.CONFIRMED)
+                confirmed += 1
+            else:
+                ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SENT, block_hash="")
+                tx.actions.update(status=ActionStatus.SENT)
+    return confirmed
+
+
+def chain_index() -> dict[str, int]:
+    """One indexing pass: every confirmed block not yet indexed, in chunks."""
+    state = indexer_state()
+    if state.halted_reason:
+        raise ChainDiverged(state.halted_reason)
+    head = _check_same_chain(state)
+    safe_head = head - (settings.CHAIN_CONFIRMATIONS - 1)
+    w3 = client.web3()
+    decode = _decoder()
+    applied = 0
+    while state.last_block < safe_head:
+        start = state.last_block + 1
+        end = min(safe_head, state.last_block + settings.CHAIN_LOG_CHUNK_BLOCKS)
+        raw_logs = w3.eth.get_logs({"address": state.contract_address, "fromBlock": start, "toBlock": end})
+        events = [event for event in map(decode, raw_logs) if event is not None]
+        end_hash = _hex(w3.eth.get_block(end)["hash"])
+        applied += _apply(state, state.last_block, end, end_hash, events)
+        state.refresh_from_db()
+    return {"events": applied, "confirmed": _confirm_mined(state.last_block), "block": state.last_block}

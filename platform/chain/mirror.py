@@ -1,0 +1,171 @@
+"""Applies contract events to the domain tables. Each handler is an idempotent upsert keyed by what
+the chain keys by (fingerprint, piece index, account), so replaying an event changes nothing.
+Events about accounts or invoices the platform does not know stay in ChainEvent only."""
+
+from datetime import datetime, timezone as dt_timezone
+
+from django.utils import timezone
+
+from financing.models import FinancingRequest, FinancingStatus
+from invoices.models import Invoice, InvoiceStatus, Piece
+from organisations.models import Organisation
+
+from .models import ChainAction, ChainEvent
+
+# The contract's RejectReason enum, in order.
+REJECT_REASONS = (
+    "none", "no_programme", "over_limit", "tenor_too_long", "holder_kyc_expired", "lender_kyc_expired",
+    "rating_too_low", "not_confirmed", "disputed", "overdue", "already_financed", "settled",
+    "insufficient_liquidity", "advance_too_small",
+)
+
+
+def _organisation(address: str) -> Organisation | None:
+    return Organisation.objects.filter(chain_account__address=address).first()
+
+
+def _invoice(fingerprint: str) -> Invoice | None:
+    return Invoice.objects.filter(fingerprint=fingerprint).first()
+
+
+def participant_registered(args: dict) -> None:
+    Organisation.objects.filter(chain_account__address=args["account"]).update(
+        onchain_id=args["id"], kyc_expires_at=datetime.fromtimestamp(args["kycExpiresAt"], dt_timezone.utc)
+    )
+
+
+def kyc_renewed(args: dict) -> None:
+    Organisation.objects.filter(chain_account__address=args["account"]).update(
+        kyc_expires_at=datetime.fromtimestamp(args["kycExpiresAt"], dt_timezone.utc)
+    )
+
+
+def rating_posted(args: dict) -> None:
+    Organisation.objects.filter(chain_account__address=args["supplier"]).update(
+        rating=args["rating"], rating_model_version=args["modelVersion"]
+    )
+
+
+def invoice_registered(args: dict) -> None:
+    invoice = _invoice(args["fingerprint"])
+    seller = _organisation(args["seller"])
+    if invoice is None or seller is None:
+        return
+    Invoice.objects.filter(pk=invoice.pk, status__in=[InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED]).update(
+        status=InvoiceStatus.REGISTERED, updated_at=timezone.now()
+    )
+    Piece.objects.get_or_create(invoice=invoice, index=0, defaults={"holder": seller, "amount": args["amount"]})
+
+
+def _invoice_status(status: str, allowed_from: tuple[str, ...]):
+    def handler(args: dict) -> None:
+        Invoice.objects.filter(fingerprint=args["fingerprint"], status__in=allowed_from).update(
+            status=status, updated_at=timezone.now()
+        )
+
+    return handler
+
+
+def piece_split(args: dict) -> None:
+    invoice = _invoice(args["fingerprint"])
+    holder = _organisation(args["to"])
+    if invoice is None or holder is None:
+        return
+    _, created = Piece.objects.get_or_create(
+        invoice=invoice,
+        index=args["piece"],
+        defaults={"parent_index": args["parent"], "holder": holder, "amount": args["amount"]},
+    )
+    if created:
+        parent = Piece.objects.get(invoice=invoice, index=args["parent"])
+        parent.amount -= args["amount"]
+        parent.save(update_fields=["amount"])
+
+
+def piece_transferred(args: dict) -> None:
+    if (holder := _organisation(args["to"])) is not None:
+        Piece.objects.filter(invoice__fingerprint=args["fingerprint"], index=args["piece"]).update(holder=holder)
+
+
+def financing_approved(args: dict) -> None:
+    invoice = _invoice(args["fingerprint"])
+    lender = _organisation(args["lender"])
+    if invoice is None or lender is None:
+        return
+    piece = Piece.objects.get(invoice=invoice, index=args["piece"])
+    if args["reservePiece"]:
+        Piece.objects.get_or_create(
+            invoice=invoice,
+            index=args["reservePiece"],
+            defaults={"parent_index": piece.index, "holder": piece.holder, "amount": piece.amount - args["advance"]},
+        )
+    Piece.objects.filter(pk=piece.pk).update(holder=lender, amount=args["advance"], financed=True)
+    FinancingRequest.objects.filter(piece=piece, lender=lender, status=FinancingStatus.REQUESTED).update(
+        status=FinancingStatus.APPROVED,
+        advance=args["advance"],
+        discount=args["discount"],
+        tenor_days=args["tenorDays"],
+        rating=args["rating"],
+        decided_at=timezone.now(),
+    )
+
+
+def financing_rejected(args: dict) -> None:
+    FinancingRequest.objects.filter(
+        piece__invoice__fingerprint=args["fingerprint"],
+        piece__index=args["piece"],
+        lender__chain_account__address=args["lender"],
+        status=FinancingStatus.REQUESTED,
+    ).update(status=FinancingStatus.REJECTED, reject_reason=REJECT_REASONS[args["reason"]], decided_at=timezone.now())
+
+
+def obligation_repaid(args: dict) -> None:
+    invoice = _invoice(args["fingerprint"])
+    if invoice is None:
+        return
+    fully = args["totalRepaid"] >= invoice.amount
+    Invoice.objects.filter(pk=invoice.pk).update(
+        repaid=args["totalRepaid"],
+        status=InvoiceStatus.REPAID if fully else invoice.status,
+        updated_at=timezone.now(),
+    )
+
+
+def piece_claimed(args: dict) -> None:
+    piece = Piece.objects.filter(invoice__fingerprint=args["fingerprint"], index=args["piece"]).first()
+    if piece is not None:
+        Piece.objects.filter(pk=piece.pk).update(claimed=piece.claimed + args["amount"])
+
+
+HANDLERS = {
+    "ParticipantRegistered": participant_registered,
+    "KycRenewed": kyc_renewed,
+    "RatingPosted": rating_posted,
+    "InvoiceRegistered": invoice_registered,
+    "InvoiceConfirmed": _invoice_status(InvoiceStatus.CONFIRMED, (InvoiceStatus.REGISTERED,)),
+    "InvoiceDisputed": _invoice_status(InvoiceStatus.DISPUTED, (InvoiceStatus.REGISTERED,)),
+    "ObligationOverdue": _invoice_status(InvoiceStatus.OVERDUE, (InvoiceStatus.CONFIRMED,)),
+    "RecourseRecorded": _invoice_status(InvoiceStatus.DEFAULTED, (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE)),
+    "PieceSplit": piece_split,
+    "PieceTransferred": piece_transferred,
+    "FinancingApproved": financing_approved,
+    "FinancingRejected": financing_rejected,
+    "ObligationRepaid": obligation_repaid,
+    "PieceClaimed": piece_claimed,
+}
+
+
+def apply(event: ChainEvent) -> None:
+    if handler := HANDLERS.get(event.name):
+        handler(event.args)
+
+
+def actions_failed(action_ids: list[int]) -> None:
+    """The domain side of actions the chain refused: their business rows say so."""
+    keys = ChainAction.objects.filter(pk__in=action_ids).values_list("idempotency_key", flat=True)
+    invoice_ids = [int(key.split(":", 1)[1]) for key in keys if key.startswith("invoice-register:")]
+    Invoice.objects.filter(pk__in=invoice_ids, status=InvoiceStatus.SUBMITTED).update(status=InvoiceStatus.FAILED)
+    financing_ids = [int(key.split(":", 1)[1]) for key in keys if key.startswith("financing-request:")]
+    FinancingRequest.objects.filter(pk__in=financing_ids, status=FinancingStatus.REQUESTED).update(
+        status=FinancingStatus.FAILED
+    )

@@ -1,0 +1,97 @@
+"""Heals the outbox after crashes and outages; run by beat every few seconds.
+
+- A queued action whose task was lost (broker restart, worker killed) is queued to a worker again.
+- A sent transaction with a receipt is recorded; one the node has forgotten (a restarted chain,
+  a worker killed before broadcasting) is broadcast again, byte for byte; one stuck longer than
+  CHAIN_STUCK_AFTER_SECONDS is re-signed with higher fees and the same nonce.
+- A nonce that some other transaction of the same account took (a key used outside the
+  platform) drops ours; its actions are queued again for a new nonce.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from web3.exceptions import TransactionNotFound
+
+from . import client, sender
+from .models import ActionStatus, AttemptStatus, ChainAccount, ChainAction, ChainTransaction, TransactionStatus
+
+log = logging.getLogger(__name__)
+LOST_TASK_AFTER = timedelta(seconds=15)
+
+
+def lost_actions_redispatch() -> int:
+    from .tasks import action_send_task
+
+    lost = ChainAction.objects.filter(
+        status=ActionStatus.QUEUED, updated_at__lt=timezone.now() - LOST_TASK_AFTER
+    ).values_list("pk", flat=True)
+    for action_id in lost:
+        action_send_task.delay(action_id)
+    return len(lost)
+
+
+def _known_to_node(tx_hash: str) -> bool:
+    try:
+        client.web3().eth.get_transaction(tx_hash)
+    except TransactionNotFound:
+        return False
+    return True
+
+
+def _drop(tx: ChainTransaction, chain_nonce: int) -> None:
+    with transaction.atomic():
+        signer = ChainAccount.objects.select_for_update().get(pk=tx.signer_id)
+        signer.next_nonce = max(signer.next_nonce or 0, chain_nonce)
+        signer.save(update_fields=["next_nonce"])
+        ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.DROPPED)
+        action_ids = list(tx.actions.values_list("pk", flat=True))
+        tx.actions.update(status=ActionStatus.QUEUED, transaction=None, updated_at=timezone.now())
+        sender._resend_after_commit(action_ids)
+    log.warning("nonce %s of %s was taken by a transaction outside the platform", tx.nonce, tx.signer.address)
+
+
+def _replace(tx: ChainTransaction, latest) -> None:
+    with transaction.atomic():
+        max_fee, priority = sender._fees(previous=latest)
+        latest.status = AttemptStatus.REPLACED
+        latest.save(update_fields=["status"])
+        attempt = sender._sign(tx, max_fee, priority)
+    sender._broadcast(attempt)
+    log.info("transaction %s nonce %s stuck: re-sent with max fee %s", tx.pk, tx.nonce, max_fee)
+
+
+def pending_transactions_heal() -> dict[str, int]:
+    counts = {"recorded": 0, "rebroadcast": 0, "replaced": 0, "dropped": 0}
+    stuck_before = timezone.now() - timedelta(seconds=settings.CHAIN_STUCK_AFTER_SECONDS)
+    pending = ChainTransaction.objects.filter(
+        status__in=[TransactionStatus.SIGNED, TransactionStatus.SENT]
+    ).select_related("signer").order_by("signer_id", "nonce")
+    for tx in pending:
+        # Read the nonce before the receipts: if ours took the nonce, its receipt is there by then.
+        chain_nonce = client.web3().eth.get_transaction_count(tx.signer.address, "latest")
+        if receipt := sender._receipt(tx):
+            sender.transaction_record(tx, receipt)
+            counts["recorded"] += 1
+            continue
+        if chain_nonce > tx.nonce:
+            _drop(tx, chain_nonce)
+            counts["dropped"] += 1
+            continue
+        latest = tx.attempts.order_by("-pk").first()
+        if not _known_to_node(latest.tx_hash):
+            sender._broadcast(latest)
+            counts["rebroadcast"] += 1
+        elif latest.broadcast_at and latest.broadcast_at < stuck_before:
+            _replace(tx, latest)
+            counts["replaced"] += 1
+    return counts
+
+
+def transactions_reconcile() -> dict[str, int]:
+    counts = pending_transactions_heal()
+    counts["redispatched"] = lost_actions_redispatch()
+    return counts

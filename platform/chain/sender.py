@@ -1,0 +1,264 @@
+"""The outbox's send side. Exactly-once rests on three rules:
+1. A nonce is allocated under a lock on the signer's row, in the same database transaction that
+   stores the signed transaction and its hash: two workers can never share a nonce.
+2. Nothing is broadcast before that transaction commits, so a worker that dies after sending
+   leaves a row that knows the hash; the reconciler finds the receipt or re-broadcasts the very
+   same bytes.
+3. Every re-send of a nonce (a stuck transaction with a higher fee) carries the same call, so
+   whichever attempt is mined, the action happens once.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound, Web3RPCError
+
+from . import client, keys
+from .errors import ChainRevert, decode_revert
+from .models import (
+    ActionStatus,
+    AttemptStatus,
+    ChainAccount,
+    ChainAction,
+    ChainTransaction,
+    TransactionAttempt,
+    TransactionStatus,
+)
+
+log = logging.getLogger(__name__)
+
+# Actions that the contract can take many at a time, and the batch function that takes them.
+BATCHES = {"registerInvoice": "registerInvoices"}
+GAS_HEADROOM = 1.25
+FEE_BUMP = 1.125  # nodes refuse a replacement that raises the fees by less than 10%
+ALREADY_KNOWN = ("already known", "known transaction", "nonce too low", "already imported")
+
+
+def _call(actions: list[ChainAction]) -> tuple[str, str, int]:
+    """(to, call data, value) of one transaction carrying `actions`."""
+    first = actions[0]
+    if first.function == "transfer":
+        return first.to_address, "0x", int(first.value_wei)
+    contract = client.platform_contract()
+    if len(actions) > 1:
+        function = getattr(contract.functions, BATCHES[first.function])([action.args for action in actions])
+    else:
+        function = getattr(contract.functions, first.function)(*first.args)
+    return contract.address, function._encode_transaction_data(), 0
+
+
+def _estimate_gas(signer: ChainAccount, to: str, data: str, value: int) -> int:
+    """The gas for the call, simulated against the latest state; a refusal raises ChainRevert."""
+    try:
+        gas = client.web3().eth.estimate_gas({"from": signer.address, "to": to, "data": data, "value": value})
+    except ContractCustomError as error:
+        raise decode_revert(error.data) from error
+    except ContractLogicError as error:
+        raise ChainRevert("Reverted", {}, f"The contract refused the call: {error.message or error}") from error
+    return int(gas * GAS_HEADROOM)
+
+
+def _batch(action: ChainAction) -> list[ChainAction]:
+    if action.function not in BATCHES or action.send_alone:
+        return [action]
+    others = ChainAction.objects.filter(
+        signer_id=action.signer_id, function=action.function, status=ActionStatus.QUEUED, send_alone=False
+    ).exclude(pk=action.pk).order_by("created_at")[: settings.CHAIN_BATCH_MAX - 1]
+    return [action, *others]
+
+
+def _fees(previous: TransactionAttempt | None = None) -> tuple[int, int]:
+    base_fee = client.web3().eth.get_block("latest").get("baseFeePerGas", 0)
+    priority = settings.CHAIN_PRIORITY_FEE_WEI
+    max_fee = 2 * base_fee + priority
+    if previous is not None:
+        priority = max(priority, int(int(previous.max_priority_fee_per_gas) * FEE_BUMP) + 1)
+        max_fee = max(max_fee, int(int(previous.max_fee_per_gas) * FEE_BUMP) + 1)
+    return max_fee, priority
+
+
+def _sign(tx: ChainTransaction, max_fee: int, priority: int) -> TransactionAttempt:
+    signed = keys.unlock(tx.signer.encrypted_key).sign_transaction(
+        {
+            "type": 2,
+            "chainId": client.manifest()["chain_id"],
+            "nonce": tx.nonce,
+            "to": tx.to_address,
+            "data": tx.data,
+            "value": int(tx.value_wei),
+            "gas": tx.gas,
+            "maxFeePerGas": max_fee,
+            "maxPriorityFeePerGas": priority,
+        }
+    )
+    return TransactionAttempt.objects.create(
+        transaction=tx,
+        tx_hash="0x" + signed.hash.hex().removeprefix("0x"),
+        raw=bytes(signed.raw_transaction),
+        max_fee_per_gas=max_fee,
+        max_priority_fee_per_gas=priority,
+    )
+
+
+def _allocate(lead: ChainAction, batch: list[ChainAction], to: str, data: str, value: int, gas: int):
+    """Locks the signer, takes a nonce and stores the signed transaction. None if another worker
+    already took the lead action."""
+    max_fee, priority = _fees()
+    with transaction.atomic():
+        signer = ChainAccount.objects.select_for_update().get(pk=lead.signer_id)
+        still_queued = list(
+            ChainAction.objects.select_for_update().filter(
+                pk__in=[action.pk for action in batch], status=ActionStatus.QUEUED
+            )
+        )
+        if lead.pk not in {action.pk for action in still_queued}:
+            return None
+        if len(still_queued) != len(batch):
+            still_queued.sort(key=lambda action: action.created_at)
+            to, data, value = _call(still_queued)
+        if signer.next_nonce is None:
+            signer.next_nonce = client.web3().eth.get_transaction_count(signer.address, "pending")
+        tx = ChainTransaction.objects.create(
+            signer=signer, nonce=signer.next_nonce, to_address=to, data=data, value_wei=value, gas=gas
+        )
+        signer.next_nonce += 1
+        signer.save(update_fields=["next_nonce"])
+        _sign(tx, max_fee, priority)
+        ChainAction.objects.filter(pk__in=[action.pk for action in still_queued]).update(
+            status=ActionStatus.SENT, transaction=tx, updated_at=timezone.now()
+        )
+    return tx
+
+
+def action_send(action_id: int) -> ChainTransaction | None:
+    """Turns a queued action (with any queued peers it can batch with) into a signed, stored and
+    broadcast transaction, then waits for its receipt. Safe to call any number of times."""
+    action = ChainAction.objects.select_related("signer").get(pk=action_id)
+    if action.status == ActionStatus.SENT:
+        return transaction_push(action.transaction_id)
+    if action.status != ActionStatus.QUEUED:
+        return None
+    batch = _batch(action)
+    to, data, value = _call(batch)
+    try:
+        gas = _estimate_gas(action.signer, to, data, value)
+    except ChainRevert as revert:
+        if len(batch) > 1:
+            batch = [action]
+            to, data, value = _call(batch)
+            try:
+                gas = _estimate_gas(action.signer, to, data, value)
+            except ChainRevert as single_revert:
+                return _refuse(action, single_revert)
+        else:
+            return _refuse(action, revert)
+    tx = _allocate(action, batch, to, data, value, gas)
+    return transaction_push(tx.pk) if tx else None
+
+
+def _refuse(action: ChainAction, revert: ChainRevert) -> None:
+    """The simulation says the chain would refuse: fail the action without spending a nonce."""
+    ChainAction.objects.filter(pk=action.pk, status=ActionStatus.QUEUED).update(
+        status=ActionStatus.FAILED, error=revert.message, updated_at=timezone.now()
+    )
+    _after_failure([action.pk])
+    log.info("action %s refused by simulation: %s", action.idempotency_key, revert.name)
+    return None
+
+
+def _after_failure(action_ids: list[int]) -> None:
+    from .mirror import actions_failed  # the domain reacts to a refusal (e.g. invoice marked failed)
+
+    actions_failed(action_ids)
+
+
+def _broadcast(attempt: TransactionAttempt) -> None:
+    try:
+        client.web3().eth.send_raw_transaction(bytes(attempt.raw))
+    except Web3RPCError as error:
+        if not any(marker in str(error).lower() for marker in ALREADY_KNOWN):
+            raise
+    TransactionAttempt.objects.filter(pk=attempt.pk, broadcast_at=None).update(broadcast_at=timezone.now())
+    ChainTransaction.objects.filter(pk=attempt.transaction_id, status=TransactionStatus.SIGNED).update(
+        status=TransactionStatus.SENT
+    )
+
+
+def transaction_push(tx_id: int, wait_seconds: float | None = None) -> ChainTransaction:
+    """Broadcasts the newest attempt of a transaction (again, harmlessly, if already sent) and
+    waits for any attempt's receipt."""
+    tx = ChainTransaction.objects.select_related("signer").get(pk=tx_id)
+    if tx.status not in (TransactionStatus.SIGNED, TransactionStatus.SENT):
+        return tx
+    latest = tx.attempts.order_by("-pk").first()
+    _broadcast(latest)
+    wait = settings.CHAIN_RECEIPT_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    deadline = time.monotonic() + wait
+    delay = 0.02
+    while True:
+        if receipt := _receipt(tx):
+            return transaction_record(tx, receipt)
+        if time.monotonic() >= deadline:
+            return tx
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+def _receipt(tx: ChainTransaction):
+    for attempt_hash in tx.attempts.values_list("tx_hash", flat=True):
+        try:
+            return client.web3().eth.get_transaction_receipt(attempt_hash)
+        except TransactionNotFound:
+            continue
+    return None
+
+
+def _revert_reason(tx: ChainTransaction, block_number: int) -> str:
+    call = {"from": tx.signer.address, "to": tx.to_address, "data": tx.data, "value": int(tx.value_wei)}
+    try:
+        client.web3().eth.call(call, block_identifier=block_number - 1)
+    except ContractCustomError as error:
+        return decode_revert(error.data).message
+    except ContractLogicError as error:
+        return f"The contract refused the call: {error.message or error}"
+    return "The transaction reverted on chain (it succeeds when replayed: state changed in between)."
+
+
+def transaction_record(tx: ChainTransaction, receipt) -> ChainTransaction:
+    """Stores a receipt: the transaction is mined (or reverted); its actions follow."""
+    mined_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+    succeeded = receipt["status"] == 1
+    reason = "" if succeeded else _revert_reason(tx, receipt["blockNumber"])
+    with transaction.atomic():
+        tx = ChainTransaction.objects.select_for_update().get(pk=tx.pk)
+        if tx.status not in (TransactionStatus.SIGNED, TransactionStatus.SENT):
+            return tx
+        tx.status = TransactionStatus.MINED if succeeded else TransactionStatus.REVERTED
+        tx.tx_hash = mined_hash
+        tx.block_number = receipt["blockNumber"]
+        tx.block_hash = "0x" + bytes(receipt["blockHash"]).hex()
+        tx.gas_used = receipt["gasUsed"]
+        tx.save()
+        tx.attempts.filter(tx_hash=mined_hash).update(status=AttemptStatus.MINED)
+        tx.attempts.exclude(tx_hash=mined_hash).update(status=AttemptStatus.REPLACED)
+        actions = tx.actions.all()
+        if succeeded:
+            actions.update(status=ActionStatus.MINED, updated_at=timezone.now())
+        elif actions.count() > 1:
+            # One bad invoice reverts its whole batch: send each alone to find it.
+            actions.update(status=ActionStatus.QUEUED, transaction=None, send_alone=True, updated_at=timezone.now())
+            _resend_after_commit(list(actions.values_list("pk", flat=True)))
+        else:
+            ids = list(actions.values_list("pk", flat=True))
+            actions.update(status=ActionStatus.FAILED, error=reason, updated_at=timezone.now())
+            _after_failure(ids)
+    return tx
+
+
+def _resend_after_commit(action_ids: list[int]) -> None:
+    from .tasks import action_send_task
+
+    transaction.on_commit(lambda: [action_send_task.delay(pk) for pk in action_ids])

@@ -1,0 +1,32 @@
+"""Celery tasks of the chain app: thin, idempotent, acks_late; each loads ids and calls a service."""
+
+from celery import shared_task
+from requests.exceptions import ConnectionError as RpcConnectionError, Timeout as RpcTimeout
+from web3.exceptions import Web3RPCError
+
+from . import indexer, reconciler, sender
+
+CHAIN_UNREACHABLE = (RpcConnectionError, RpcTimeout, ConnectionError, Web3RPCError)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=CHAIN_UNREACHABLE,
+    retry_backoff=1,
+    retry_backoff_max=30,
+    max_retries=8,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def action_send_task(action_id: int) -> None:
+    sender.action_send(action_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def transactions_reconcile() -> dict:
+    return reconciler.transactions_reconcile()
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def chain_index() -> dict:
+    return indexer.chain_index()

@@ -1,0 +1,172 @@
+"""Settings shared by every environment. Everything that differs between deployments comes from
+the environment; the defaults let a fresh clone run with no servers (SQLite, a filesystem broker
+and the local Ganache chain of `make run`)."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+PROJECT_DIR = Path(__file__).resolve().parents[3]
+VAR_DIR = Path(os.environ.get("PLATFORM_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name) or default
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = [host for host in (env("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1") or "").split(",") if host]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "organisations",
+    "users",
+    "documents",
+    "invoices",
+    "financing",
+    "chain",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+AUTH_USER_MODEL = "users.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+
+def database_from_url(url: str) -> dict:
+    """A Django database from DATABASE_URL. SQLite gets WAL and IMMEDIATE transactions so that
+    several worker processes queue for the write lock instead of failing with 'database is locked'."""
+    database = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["CONN_MAX_AGE"] = 0
+        database["OPTIONS"] = {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return database
+
+
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'platform.sqlite3'}")
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+# Documents: on disk by default, any S3-compatible store when DOCUMENT_STORAGE=s3.
+MEDIA_ROOT = Path(env("DOCUMENT_ROOT", str(VAR_DIR / "documents")))
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if env("DOCUMENT_STORAGE") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("DOCUMENT_S3_BUCKET"),
+            "endpoint_url": env("DOCUMENT_S3_ENDPOINT_URL"),
+            "region_name": env("DOCUMENT_S3_REGION"),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+
+# Secrets of the platform itself. KEY_ENCRYPTION_KEY (Fernet keys, comma-separated, newest first)
+# encrypts the organisations' custodial signing keys; FINGERPRINT_SALT salts every hash that
+# identifies a party or an invoice on chain.
+KEY_ENCRYPTION_KEYS = [key for key in (env("KEY_ENCRYPTION_KEY") or "").split(",") if key]
+FINGERPRINT_SALT = env("FINGERPRINT_SALT")
+
+# The chain.
+CHAIN_RPC_URL = env("CHAIN_RPC_URL", "http://127.0.0.1:8545")
+DEPLOYMENT_MANIFEST = Path(env("DEPLOYMENT_MANIFEST", str(VAR_DIR / "deployments" / "1337.json")))
+CHAIN_CONFIRMATIONS = env_int("CHAIN_CONFIRMATIONS", 1)  # the block holding a tx counts as one
+CHAIN_LOG_CHUNK_BLOCKS = env_int("CHAIN_LOG_CHUNK_BLOCKS", 2000)
+CHAIN_RECEIPT_WAIT_SECONDS = env_int("CHAIN_RECEIPT_WAIT_SECONDS", 20)
+CHAIN_STUCK_AFTER_SECONDS = env_int("CHAIN_STUCK_AFTER_SECONDS", 60)
+CHAIN_PRIORITY_FEE_WEI = env_int("CHAIN_PRIORITY_FEE_WEI", 1_000_000_000)
+CHAIN_BATCH_MAX = env_int("CHAIN_BATCH_MAX", 40)
+OPERATOR_PRIVATE_KEY = env("OPERATOR_PRIVATE_KEY")  # the deployer (founding admin) key
+RISK_MODEL_VERSION = 1
+
+# Celery: a broker that needs no server by default; Redis or RabbitMQ via CELERY_BROKER_URL.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    _queue = VAR_DIR / "broker" / "queue"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue),
+        "data_folder_out": str(_queue),
+        "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        "store_processed": False,
+    }
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "index-chain": {"task": "chain.tasks.chain_index", "schedule": env_int("INDEXER_INTERVAL_SECONDS", 2)},
+    "reconcile-transactions": {"task": "chain.tasks.transactions_reconcile", "schedule": 5.0},
+    "sweep-maturities": {"task": "financing.tasks.maturity_sweep", "schedule": 300.0},
+    "score-suppliers": {"task": "financing.tasks.risk_scoring", "schedule": 24 * 3600.0},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"web3": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
+}
