@@ -20,6 +20,14 @@ REJECT_REASONS = (
 )
 
 
+NEVER = 253_402_300_800  # 10000-01-01: beyond Python's datetime
+
+
+def _moment(timestamp: int) -> datetime | None:
+    """A chain timestamp as a datetime; None for 'never' (the founding admin's KYC is uint40 max)."""
+    return datetime.fromtimestamp(timestamp, dt_timezone.utc) if timestamp < NEVER else None
+
+
 def _organisation(address: str) -> Organisation | None:
     return Organisation.objects.filter(chain_account__address=address).first()
 
@@ -30,13 +38,13 @@ def _invoice(fingerprint: str) -> Invoice | None:
 
 def participant_registered(args: dict) -> None:
     Organisation.objects.filter(chain_account__address=args["account"]).update(
-        onchain_id=args["id"], kyc_expires_at=datetime.fromtimestamp(args["kycExpiresAt"], dt_timezone.utc)
+        onchain_id=args["id"], kyc_expires_at=_moment(args["kycExpiresAt"])
     )
 
 
 def kyc_renewed(args: dict) -> None:
     Organisation.objects.filter(chain_account__address=args["account"]).update(
-        kyc_expires_at=datetime.fromtimestamp(args["kycExpiresAt"], dt_timezone.utc)
+        kyc_expires_at=_moment(args["kycExpiresAt"])
     )
 
 
@@ -127,6 +135,7 @@ def obligation_repaid(args: dict) -> None:
     Invoice.objects.filter(pk=invoice.pk).update(
         repaid=args["totalRepaid"],
         status=InvoiceStatus.REPAID if fully else invoice.status,
+        repaid_at=timezone.now() if fully else None,
         updated_at=timezone.now(),
     )
 

@@ -34,6 +34,7 @@ class Invoice(models.Model):
     document_hash = models.CharField(max_length=66)
     status = models.CharField(max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.SUBMITTED)
     repaid = models.PositiveBigIntegerField(default=0)
+    repaid_at = models.DateTimeField(null=True, blank=True, help_text="When the indexer saw full repayment.")
     registered_block = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

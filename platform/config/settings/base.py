@@ -134,17 +134,21 @@ CHAIN_STUCK_AFTER_SECONDS = env_int("CHAIN_STUCK_AFTER_SECONDS", 60)
 CHAIN_PRIORITY_FEE_WEI = env_int("CHAIN_PRIORITY_FEE_WEI", 1_000_000_000)
 CHAIN_BATCH_MAX = env_int("CHAIN_BATCH_MAX", 40)
 OPERATOR_PRIVATE_KEY = env("OPERATOR_PRIVATE_KEY")  # the deployer (founding admin) key
+OPERATOR_LEGAL_ID = env("OPERATOR_LEGAL_ID", "PLATFORM-OPERATOR")
 RISK_MODEL_VERSION = 1
 
 # Celery: a broker that needs no server by default; Redis or RabbitMQ via CELERY_BROKER_URL.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL == "filesystem://":
     _queue = VAR_DIR / "broker" / "queue"
+    _queue.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
         "store_processed": False,
+        "polling_interval": 0.1,
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -156,7 +160,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "index-chain": {"task": "chain.tasks.chain_index", "schedule": env_int("INDEXER_INTERVAL_SECONDS", 2)},
+    "index-chain": {"task": "chain.tasks.chain_index", "schedule": float(env("INDEXER_INTERVAL_SECONDS", "1"))},
     "reconcile-transactions": {"task": "chain.tasks.transactions_reconcile", "schedule": 5.0},
     "sweep-maturities": {"task": "financing.tasks.maturity_sweep", "schedule": 300.0},
     "score-suppliers": {"task": "financing.tasks.risk_scoring", "schedule": 24 * 3600.0},

@@ -1,0 +1,144 @@
+"""Invoice submission, confirmation and dispute. Each service checks roles and fields, writes the
+business rows and queues the on-chain action in one database transaction."""
+
+from datetime import date, datetime, time, timezone as dt_timezone
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from chain import accounts
+from chain.hashing import salted_hash
+from chain.services import action_enqueue
+from documents.models import Document, DocumentKind
+from documents.services import document_bundle_hash
+from organisations.models import KycStatus, Organisation, Role
+
+from . import validation
+from .models import Invoice, InvoiceStatus
+
+
+def invoice_fingerprint(*, seller: Organisation, buyer: Organisation, number: str, amount: int, issue_date: date) -> str:
+    """The platform-wide identity of an invoice: the same invoice always hashes the same, so the
+    chain refuses to register (and so to finance) it twice."""
+    canonical_number = "".join(number.split()).upper()
+    return salted_hash("invoice", seller.legal_id, buyer.legal_id, canonical_number, amount, issue_date.isoformat())
+
+
+def _unix(day: date) -> int:
+    return int(datetime.combine(day, time(0), tzinfo=dt_timezone.utc).timestamp())
+
+
+def _require_member(user, organisation: Organisation, role: str, action: str) -> None:
+    if user is None or user.organisation_id != organisation.pk or organisation.role != role:
+        raise PermissionDenied(f"Only a user of the {Role(role).label.lower()} can {action}.")
+
+
+def _buyer(buyer_id: int) -> Organisation:
+    buyer = Organisation.objects.filter(pk=buyer_id, role=Role.CORE_FIRM).first()
+    if buyer is None:
+        raise ValidationError({"buyer": "Unknown buyer: no core firm with this id is on the platform."})
+    if buyer.kyc_status != KycStatus.APPROVED or buyer.onchain_id is None:
+        raise ValidationError({"buyer": f"{buyer.name} is not an approved, registered core firm yet."})
+    return buyer
+
+
+def _documents(seller: Organisation, document_ids: list[int]) -> list[Document]:
+    documents = list(Document.objects.select_for_update().filter(pk__in=document_ids, organisation=seller))
+    if len(documents) != len(set(document_ids)):
+        raise ValidationError({"documents": "Some documents do not exist or belong to another organisation."})
+    if not any(document.kind == DocumentKind.INVOICE for document in documents):
+        raise ValidationError({"documents": "Attach the invoice document itself (PDF, UBL or Factur-X)."})
+    if any(document.invoice_id for document in documents):
+        raise ValidationError({"documents": "A document is already attached to another invoice."})
+    return documents
+
+
+@transaction.atomic
+def invoice_submit(
+    *,
+    submitted_by,
+    buyer_id: int,
+    number: str,
+    amount: object,
+    currency: object,
+    issue_date: date,
+    due_date: date,
+    document_ids: list[int],
+) -> Invoice:
+    """Stores the invoice and queues its on-chain registration."""
+    seller = submitted_by.organisation if submitted_by else None
+    if seller is None:
+        raise PermissionDenied("Only a user of a supplier can submit invoices.")
+    _require_member(submitted_by, seller, Role.SUPPLIER, "submit invoices")
+    if seller.kyc_status != KycStatus.APPROVED or seller.onchain_id is None:
+        raise PermissionDenied("Your organisation's KYC approval and on-chain registration must complete first.")
+    if not number or not number.strip():
+        raise ValidationError({"number": "The invoice number is required."})
+    micro = validation.micro_amount(amount)
+    currency_id = validation.currency_id(currency)
+    validation.invoice_dates(issue_date, due_date)
+    buyer = _buyer(buyer_id)
+    documents = _documents(seller, document_ids)
+    fingerprint = invoice_fingerprint(seller=seller, buyer=buyer, number=number, amount=micro, issue_date=issue_date)
+    if Invoice.objects.filter(fingerprint=fingerprint).exists():
+        raise ValidationError({"number": f"Invoice {number.strip()} to {buyer.name} was already submitted."})
+    invoice = Invoice.objects.create(
+        seller=seller,
+        buyer=buyer,
+        number=number.strip(),
+        amount=micro,
+        currency=currency_id,
+        issue_date=issue_date,
+        due_date=due_date,
+        fingerprint=fingerprint,
+        document_hash=document_bundle_hash(documents),
+    )
+    Document.objects.filter(pk__in=[document.pk for document in documents]).update(invoice=invoice)
+    action_enqueue(
+        signer=accounts.organisation_account(seller),
+        function="registerInvoice",
+        args=[
+            fingerprint,
+            invoice.document_hash,
+            accounts.organisation_account(buyer).address,
+            micro,
+            currency_id,
+            _unix(issue_date),
+            _unix(due_date),
+        ],
+        idempotency_key=f"invoice-register:{invoice.pk}",
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_confirm(*, invoice: Invoice, confirmed_by) -> Invoice:
+    """The buyer confirms: the invoice becomes its promise to pay on the due date."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    _require_member(confirmed_by, invoice.buyer, Role.CORE_FIRM, "confirm its invoices")
+    if invoice.status != InvoiceStatus.REGISTERED:
+        raise ValidationError({"status": f"Only a registered invoice can be confirmed; this one is {invoice.status}."})
+    action_enqueue(
+        signer=accounts.organisation_account(invoice.buyer),
+        function="confirmInvoice",
+        args=[invoice.fingerprint],
+        idempotency_key=f"invoice-confirm:{invoice.pk}",
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_dispute(*, invoice: Invoice, disputed_by, reason: str) -> Invoice:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    _require_member(disputed_by, invoice.buyer, Role.CORE_FIRM, "dispute its invoices")
+    if invoice.status != InvoiceStatus.REGISTERED:
+        raise ValidationError({"status": f"Only a registered invoice can be disputed; this one is {invoice.status}."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the invoice is disputed."})
+    action_enqueue(
+        signer=accounts.organisation_account(invoice.buyer),
+        function="disputeInvoice",
+        args=[invoice.fingerprint, salted_hash("dispute", invoice.pk, reason.strip())],
+        idempotency_key=f"invoice-dispute:{invoice.pk}",
+    )
+    return invoice

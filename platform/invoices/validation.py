@@ -1,0 +1,48 @@
+"""Checks on an invoice's fields before anything is stored, each failing with the field's name."""
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from .models import Currency
+
+MICRO_DECIMALS = 6
+MAX_MICRO_AMOUNT = 2**64 - 1  # the contract stores amounts as uint64 micro-units
+MAX_TENOR = timedelta(days=366)
+
+
+def micro_amount(raw: object) -> int:
+    """The amount in micro-units: above zero, at most six decimals, within uint64."""
+    try:
+        amount = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValidationError({"amount": f"{raw!r} is not a number."}) from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({"amount": "The amount must be above zero."})
+    micro = amount.scaleb(MICRO_DECIMALS)
+    if micro != micro.to_integral_value():
+        raise ValidationError({"amount": f"The amount has more than {MICRO_DECIMALS} decimals."})
+    if micro > MAX_MICRO_AMOUNT:
+        raise ValidationError({"amount": "The amount is too large."})
+    return int(micro)
+
+
+def currency_id(raw: object) -> int:
+    by_code = {label: value for value, label in Currency.choices}
+    if str(raw).upper() in by_code:
+        return by_code[str(raw).upper()]
+    if str(raw).isdigit() and int(raw) in Currency.values:
+        return int(raw)
+    raise ValidationError({"currency": f"Unsupported currency {raw!r}; use one of {', '.join(by_code)}."})
+
+
+def invoice_dates(issue_date: date, due_date: date) -> None:
+    today = timezone.now().date()
+    if issue_date > today:
+        raise ValidationError({"issue_date": "The issue date cannot be in the future."})
+    if due_date <= today:
+        raise ValidationError({"due_date": "The due date must be in the future."})
+    if due_date - issue_date > MAX_TENOR:
+        raise ValidationError({"due_date": "The due date is more than a year after the issue date."})

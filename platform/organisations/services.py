@@ -1,0 +1,76 @@
+"""Onboarding: organisations are registered in the platform, reviewed (KYC), and on approval become
+participants on chain through the outbox: gas money first on a local chain, then the operator's
+registerParticipant (or renewKyc for one already registered)."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chain import accounts, client
+from chain.hashing import salted_hash
+from chain.services import action_enqueue, gas_funding_enqueue
+
+from .models import ONCHAIN_ROLE, KycStatus, Organisation, Role
+
+LOCAL_GAS_FUNDING_WEI = 10 * 10**18
+
+
+def organisation_hash(organisation: Organisation) -> str:
+    """The organisation's identity on chain: a salted hash of its legal id, never the id itself."""
+    return salted_hash("organisation", organisation.legal_id.strip().upper())
+
+
+@transaction.atomic
+def organisation_register(*, name: str, legal_id: str, role: str) -> Organisation:
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}; expected one of {', '.join(Role.values)}."})
+    if not name.strip():
+        raise ValidationError({"name": "The organisation needs a name."})
+    if Organisation.objects.filter(legal_id=legal_id.strip()).exists():
+        raise ValidationError({"legal_id": "An organisation with this registration number already exists."})
+    organisation = Organisation.objects.create(name=name.strip(), legal_id=legal_id.strip(), role=role)
+    if organisation.acts_on_chain:
+        accounts.organisation_account(organisation)
+    return organisation
+
+
+def _require_admin(user) -> None:
+    if user is None or user.role != Role.ADMIN:
+        raise PermissionDenied("Only a platform admin can review KYC.")
+
+
+@transaction.atomic
+def organisation_approve_kyc(*, organisation: Organisation, approved_by, valid_until: datetime) -> Organisation:
+    """Approves (or renews) KYC until `valid_until`, and queues the matching on-chain change."""
+    _require_admin(approved_by)
+    if valid_until <= timezone.now():
+        raise ValidationError({"valid_until": "KYC must be valid until a date in the future."})
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation.kyc_status = KycStatus.APPROVED
+    organisation.kyc_expires_at = valid_until
+    organisation.save(update_fields=["kyc_status", "kyc_expires_at"])
+    if organisation.acts_on_chain:
+        _queue_participant(organisation, int(valid_until.timestamp()))
+    return organisation
+
+
+def _queue_participant(organisation: Organisation, kyc_expires_at: int) -> None:
+    operator = accounts.operator_account()
+    account = accounts.organisation_account(organisation)
+    if client.is_local_chain():
+        gas_funding_enqueue(operator=operator, account=account, amount_wei=LOCAL_GAS_FUNDING_WEI)
+    registered = action_enqueue(
+        signer=operator,
+        function="registerParticipant",
+        args=[account.address, ONCHAIN_ROLE[organisation.role], organisation_hash(organisation), kyc_expires_at],
+        idempotency_key=f"participant-register:{organisation.pk}",
+    )
+    if registered.args[3] != kyc_expires_at:  # already registered once: this approval is a renewal
+        action_enqueue(
+            signer=operator,
+            function="renewKyc",
+            args=[account.address, kyc_expires_at],
+            idempotency_key=f"participant-renew-kyc:{organisation.pk}:{kyc_expires_at}",
+        )

@@ -1,0 +1,109 @@
+"""Real processes for the integration tests: a Ganache chain that can be stopped and restarted on
+the same state, and Celery worker processes that can be killed."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[3]
+GANACHE = PROJECT / "node_modules" / ".bin" / "ganache"
+VENV_BIN = PROJECT / ".venv" / "bin"
+
+
+def rpc(url: str, method: str, params: list | None = None):
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())["result"]
+
+
+class Ganache:
+    """A Ganache 7 chain (chain id 1337, deterministic wallet) keeping its state in `db_path`."""
+
+    def __init__(self, port: int, db_path: Path):
+        self.port = port
+        self.db_path = db_path
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = None
+
+    def start(self) -> None:
+        self.db_path.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [str(GANACHE), "--server.port", str(self.port), "--chain.chainId", "1337",
+             "--chain.hardfork", "shanghai", "--database.dbPath", str(self.db_path), "--wallet.deterministic",
+             "--wallet.totalAccounts", "10", "--miner.blockGasLimit", "30000000", "--logging.quiet"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                rpc(self.url, "eth_chainId")
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"Ganache did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        self.process = None
+
+
+def deploy(manifest: Path) -> None:
+    """Deploys the contracts with the project's own deploy script, through Brownie's `scf-it`
+    network (which attaches to the Ganache on port 8546)."""
+    env = os.environ | {
+        "DEPLOYMENT_MANIFEST": str(manifest),
+        "PATH": f"{PROJECT / 'node_modules' / '.bin'}:{os.environ['PATH']}",
+        "SOLCX_BINARY_PATH": str(PROJECT / ".solc"),
+    }
+    subprocess.run(
+        [str(VENV_BIN / "brownie"), "run", "scripts/deploy.py", "--network", "scf-it"],
+        cwd=PROJECT, env=env, check=True, capture_output=True,
+    )
+
+
+class Worker:
+    """A `celery worker` process of the platform, with the test database and chain."""
+
+    def __init__(self, env: dict, log_dir: Path, concurrency: int = 2, beat: bool = False, name: str = "w1"):
+        self.env = env
+        self.log_dir = log_dir
+        self.concurrency = concurrency
+        self.beat = beat
+        self.name = name
+        self.process = None
+
+    def start(self) -> None:
+        command = [str(VENV_BIN / "celery"), "-A", "config", "worker", "-c", str(self.concurrency),
+                   "-n", f"{self.name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+                   "-l", "WARNING"]
+        if self.beat:
+            command += ["-B", "-s", str(self.log_dir / f"beat-{self.name}")]
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT / "platform", env=self.env, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=open(self.log_dir / f"{self.name}.log", "ab"),
+        )
+
+    def kill(self, sig=signal.SIGKILL) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=30)
+        self.process = None
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM)
+
+
+def wait_until(predicate, timeout: float = 60, interval: float = 0.2, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := predicate():
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"Timed out after {timeout}s waiting for {message}")
