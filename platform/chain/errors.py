@@ -77,9 +77,20 @@ def _abi_type(item: dict) -> str:
     return item["type"]
 
 
-def _readable(value):
+# Enum arguments, named as the contract's enums name their values.
+ENUM_NAMES = {
+    "role": ("none", "supplier", "core firm", "lender", "risk oracle", "admin"),
+    "status": ("unknown", "registered", "confirmed", "disputed", "repaid", "overdue", "defaulted"),
+}
+ENUM_ARGUMENTS = {"required": "role", "actual": "role", "role": "role", "status": "status"}
+
+
+def _readable(name: str, value):
     if isinstance(value, bytes):
         return "0x" + value.hex()
+    if name in ENUM_ARGUMENTS and isinstance(value, int):
+        names = ENUM_NAMES[ENUM_ARGUMENTS[name]]
+        return names[value] if value < len(names) else value
     return value
 
 
@@ -90,10 +101,21 @@ def decode_revert(data: str | bytes | None) -> ChainRevert:
     if entry is None:
         return ChainRevert("Reverted", {}, "The contract refused the call without a known reason.")
     values = decode([_abi_type(item) for item in entry["inputs"]], raw[4:])
-    args = {item["name"]: _readable(value) for item, value in zip(entry["inputs"], values)}
+    args = {item["name"]: _readable(item["name"], value) for item, value in zip(entry["inputs"], values)}
     template = MESSAGES.get(entry["name"], entry["name"])
     try:
         message = template.format(**args)
     except (KeyError, IndexError):
         message = template
     return ChainRevert(entry["name"], args, f"{message} [{entry['name']}]")
+
+
+def revert_from(error: Exception) -> ChainRevert:
+    """The ChainRevert inside a web3 call error. Nodes differ: geth puts the revert data in the
+    error's `data` string, Ganache in `data.result` of an object."""
+    data = getattr(error, "data", None)
+    if isinstance(data, dict):
+        data = data.get("result") or data.get("data")
+    if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+        return decode_revert(data)
+    return ChainRevert("Reverted", {}, f"The contract refused the call: {getattr(error, 'message', None) or error}")

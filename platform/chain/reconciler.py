@@ -14,10 +14,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from web3.exceptions import TransactionNotFound
 
 from . import client, sender
-from .models import ActionStatus, AttemptStatus, ChainAccount, ChainAction, ChainTransaction, TransactionStatus
+from .models import (
+    ActionStatus,
+    AttemptStatus,
+    ChainAccount,
+    ChainAction,
+    ChainTransaction,
+    TransactionAttempt,
+    TransactionStatus,
+)
 
 log = logging.getLogger(__name__)
 LOST_TASK_AFTER = timedelta(seconds=15)
@@ -34,14 +41,6 @@ def lost_actions_redispatch() -> int:
     return len(lost)
 
 
-def _known_to_node(tx_hash: str) -> bool:
-    try:
-        client.web3().eth.get_transaction(tx_hash)
-    except TransactionNotFound:
-        return False
-    return True
-
-
 def _drop(tx: ChainTransaction, chain_nonce: int) -> None:
     with transaction.atomic():
         signer = ChainAccount.objects.select_for_update().get(pk=tx.signer_id)
@@ -56,11 +55,12 @@ def _drop(tx: ChainTransaction, chain_nonce: int) -> None:
 
 def _replace(tx: ChainTransaction, latest) -> None:
     with transaction.atomic():
+        ChainAccount.objects.select_for_update().get(pk=tx.signer_id)
         max_fee, priority = sender._fees(previous=latest)
-        latest.status = AttemptStatus.REPLACED
-        latest.save(update_fields=["status"])
-        attempt = sender._sign(tx, max_fee, priority)
-    sender._broadcast(attempt)
+        TransactionAttempt.objects.filter(pk=latest.pk).update(status=AttemptStatus.REPLACED)
+        ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SIGNED)
+        sender._sign(tx, max_fee, priority)
+    sender.signer_broadcast(tx.signer_id)
     log.info("transaction %s nonce %s stuck: re-sent with max fee %s", tx.pk, tx.nonce, max_fee)
 
 
@@ -70,6 +70,7 @@ def pending_transactions_heal() -> dict[str, int]:
     pending = ChainTransaction.objects.filter(
         status__in=[TransactionStatus.SIGNED, TransactionStatus.SENT]
     ).select_related("signer").order_by("signer_id", "nonce")
+    to_broadcast = set()
     for tx in pending:
         # Read the nonce before the receipts: if ours took the nonce, its receipt is there by then.
         chain_nonce = client.web3().eth.get_transaction_count(tx.signer.address, "latest")
@@ -82,16 +83,14 @@ def pending_transactions_heal() -> dict[str, int]:
             counts["dropped"] += 1
             continue
         latest = tx.attempts.order_by("-pk").first()
-        if not _known_to_node(latest.tx_hash):
-            sender._broadcast(latest)
+        if tx.status == TransactionStatus.SIGNED or not sender._known_to_node(latest.tx_hash):
+            # Never accepted, or forgotten by a restarted node: the same bytes go out again.
+            ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SIGNED)
+            to_broadcast.add(tx.signer_id)
             counts["rebroadcast"] += 1
         elif latest.broadcast_at and latest.broadcast_at < stuck_before:
             _replace(tx, latest)
             counts["replaced"] += 1
-    return counts
-
-
-def transactions_reconcile() -> dict[str, int]:
-    counts = pending_transactions_heal()
-    counts["redispatched"] = lost_actions_redispatch()
+    for signer_id in to_broadcast:
+        sender.signer_broadcast(signer_id)
     return counts

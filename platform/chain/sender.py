@@ -3,7 +3,8 @@
    stores the signed transaction and its hash: two workers can never share a nonce.
 2. Nothing is broadcast before that transaction commits, so a worker that dies after sending
    leaves a row that knows the hash; the reconciler finds the receipt or re-broadcasts the very
-   same bytes.
+   same bytes. Broadcasts happen under the signer's lock in nonce order, because nodes (Ganache
+   among them) refuse a nonce that leaves a gap.
 3. Every re-send of a nonce (a stuck transaction with a higher fee) carries the same call, so
    whichever attempt is mined, the action happens once.
 """
@@ -14,10 +15,10 @@ import time
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound, Web3RPCError
+from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 
 from . import client, keys
-from .errors import ChainRevert, decode_revert
+from .errors import ChainRevert, revert_from
 from .models import (
     ActionStatus,
     AttemptStatus,
@@ -34,7 +35,9 @@ log = logging.getLogger(__name__)
 BATCHES = {"registerInvoice": "registerInvoices"}
 GAS_HEADROOM = 1.25
 FEE_BUMP = 1.125  # nodes refuse a replacement that raises the fees by less than 10%
-ALREADY_KNOWN = ("already known", "known transaction", "nonce too low", "already imported")
+# Answers meaning the node has this transaction already, or its nonce is used (by it or another).
+ALREADY_KNOWN = ("already known", "known transaction", "nonce too low", "already imported", "correct nonce")
+UNDERPRICED = "underpriced"  # Ganache's answer both to a re-sent pending tx and to a nonce gap
 
 
 def _call(actions: list[ChainAction]) -> tuple[str, str, int]:
@@ -54,10 +57,8 @@ def _estimate_gas(signer: ChainAccount, to: str, data: str, value: int) -> int:
     """The gas for the call, simulated against the latest state; a refusal raises ChainRevert."""
     try:
         gas = client.web3().eth.estimate_gas({"from": signer.address, "to": to, "data": data, "value": value})
-    except ContractCustomError as error:
-        raise decode_revert(error.data) from error
     except ContractLogicError as error:
-        raise ChainRevert("Reverted", {}, f"The contract refused the call: {error.message or error}") from error
+        raise revert_from(error) from error
     return int(gas * GAS_HEADROOM)
 
 
@@ -175,26 +176,54 @@ def _after_failure(action_ids: list[int]) -> None:
     actions_failed(action_ids)
 
 
-def _broadcast(attempt: TransactionAttempt) -> None:
+def _node_accepts(attempt: TransactionAttempt) -> bool:
+    """Sends the signed bytes; True if the node now has them (or already had them)."""
     try:
         client.web3().eth.send_raw_transaction(bytes(attempt.raw))
     except Web3RPCError as error:
-        if not any(marker in str(error).lower() for marker in ALREADY_KNOWN):
-            raise
-    TransactionAttempt.objects.filter(pk=attempt.pk, broadcast_at=None).update(broadcast_at=timezone.now())
-    ChainTransaction.objects.filter(pk=attempt.transaction_id, status=TransactionStatus.SIGNED).update(
-        status=TransactionStatus.SENT
-    )
+        message = str(error).lower()
+        if any(marker in message for marker in ALREADY_KNOWN):
+            return True
+        if UNDERPRICED in message:
+            return _known_to_node(attempt.tx_hash)
+        raise
+    return True
+
+
+def _known_to_node(tx_hash: str) -> bool:
+    try:
+        client.web3().eth.get_transaction(tx_hash)
+    except TransactionNotFound:
+        return False
+    return True
+
+
+def signer_broadcast(signer_id: int) -> int:
+    """Broadcasts every signed, not yet accepted transaction of a signer, in nonce order, under
+    the signer's lock. Stops at the first the node refuses: later nonces would leave a gap."""
+    accepted = 0
+    with transaction.atomic():
+        ChainAccount.objects.select_for_update().get(pk=signer_id)
+        waiting = ChainTransaction.objects.filter(signer_id=signer_id, status=TransactionStatus.SIGNED).order_by("nonce")
+        for tx in waiting:
+            latest = tx.attempts.order_by("-pk").first()
+            if not _node_accepts(latest):
+                log.warning("node refused nonce %s of signer %s; the reconciler will retry", tx.nonce, signer_id)
+                break
+            TransactionAttempt.objects.filter(pk=latest.pk).update(broadcast_at=timezone.now())
+            ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SENT)
+            accepted += 1
+    return accepted
 
 
 def transaction_push(tx_id: int, wait_seconds: float | None = None) -> ChainTransaction:
-    """Broadcasts the newest attempt of a transaction (again, harmlessly, if already sent) and
-    waits for any attempt's receipt."""
+    """Broadcasts the transaction if it is not out yet (with its signer's earlier ones) and waits
+    for the receipt of any of its attempts."""
     tx = ChainTransaction.objects.select_related("signer").get(pk=tx_id)
-    if tx.status not in (TransactionStatus.SIGNED, TransactionStatus.SENT):
+    if tx.status == TransactionStatus.SIGNED:
+        signer_broadcast(tx.signer_id)
+    elif tx.status != TransactionStatus.SENT:
         return tx
-    latest = tx.attempts.order_by("-pk").first()
-    _broadcast(latest)
     wait = settings.CHAIN_RECEIPT_WAIT_SECONDS if wait_seconds is None else wait_seconds
     deadline = time.monotonic() + wait
     delay = 0.02
@@ -220,10 +249,8 @@ def _revert_reason(tx: ChainTransaction, block_number: int) -> str:
     call = {"from": tx.signer.address, "to": tx.to_address, "data": tx.data, "value": int(tx.value_wei)}
     try:
         client.web3().eth.call(call, block_identifier=block_number - 1)
-    except ContractCustomError as error:
-        return decode_revert(error.data).message
     except ContractLogicError as error:
-        return f"The contract refused the call: {error.message or error}"
+        return revert_from(error).message
     return "The transaction reverted on chain (it succeeds when replayed: state changed in between)."
 
 

@@ -97,7 +97,10 @@ UBL_PATHS: dict[str, tuple[str, ...]] = {
     **_ubl_party("seller", "/inv:Invoice/cac:AccountingSupplierParty/cac:Party"),
     **_ubl_party("buyer", "/inv:Invoice/cac:AccountingCustomerParty/cac:Party"),
     "amount": ("/inv:Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount",),
-    "currency": ("/inv:Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount/@currencyID", "/inv:Invoice/cbc:DocumentCurrencyCode"),
+    "currency": (
+        "/inv:Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount/@currencyID",
+        "/inv:Invoice/cbc:DocumentCurrencyCode",
+    ),
     "issue_date": ("/inv:Invoice/cbc:IssueDate",),
     "due_date": ("/inv:Invoice/cbc:DueDate", "/inv:Invoice/cac:PaymentMeans/cbc:PaymentDueDate"),
 }
@@ -129,7 +132,7 @@ CII_PATHS: dict[str, tuple[str, ...]] = {
     "number": (f"{_CII_DOCUMENT}/ram:ID",),
     **_cii_party("seller", f"{_CII_AGREEMENT}/ram:SellerTradeParty"),
     **_cii_party("buyer", f"{_CII_AGREEMENT}/ram:BuyerTradeParty"),
-    "amount": (f"{_CII_TOTALS}/ram:DuePayableAmount", f"{_CII_TOTALS}/ram:GrandTotalAmount"),
+    "amount": (f"{_CII_TOTALS}/ram:DuePayableAmount",),
     "currency": (f"{_CII_SETTLEMENT}/ram:InvoiceCurrencyCode",),
     "issue_date": (f"{_CII_DOCUMENT}/ram:IssueDateTime/udt:DateTimeString",),
     "due_date": (f"{_CII_SETTLEMENT}/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString",),

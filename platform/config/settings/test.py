@@ -1,20 +1,27 @@
 """The test suite: SQLite in a file (worker processes of the integration tests must see it), or the
-real PostgreSQL when DATABASE_URL is set; throw-away secrets."""
+real PostgreSQL when DATABASE_URL is set; throw-away secrets. TEST_RUN_ID (inherited by the
+worker processes a run starts) keeps concurrent test runs on separate databases and queues."""
+
+import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_BROKER_URL, DATABASES, VAR_DIR
 
+TEST_RUN_ID = os.environ.setdefault("TEST_RUN_ID", str(os.getpid()))
 SECRET_KEY = "test-only-secret-key"
 KEY_ENCRYPTION_KEYS = ["ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg="]  # test-only Fernet key
 FINGERPRINT_SALT = "test-only-salt"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = VAR_DIR / "test-documents"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"scf-test-{TEST_RUN_ID}.sqlite3")}
 if CELERY_BROKER_URL == "filesystem://":
-    (VAR_DIR / "test-broker" / "queue").mkdir(parents=True, exist_ok=True)
+    _queue = VAR_DIR / "test-broker" / TEST_RUN_ID
+    _queue.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS | {
-        "data_folder_in": str(VAR_DIR / "test-broker" / "queue"),
-        "data_folder_out": str(VAR_DIR / "test-broker" / "queue"),
-        "processed_folder": str(VAR_DIR / "test-broker" / "processed"),
+        "data_folder_in": str(_queue),
+        "data_folder_out": str(_queue),
+        "processed_folder": str(_queue),
     }

@@ -14,8 +14,10 @@ CHAIN_PORT = 8546  # Brownie's scf-it network attaches here (see the Makefile)
 
 
 def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.integration)
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")

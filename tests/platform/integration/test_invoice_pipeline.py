@@ -1,0 +1,94 @@
+"""Invoices through real workers: submitted in the database, registered and confirmed on chain,
+mirrored back by the indexer; refusals decoded into words."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from chain import accounts, client
+from chain.models import ActionStatus, ChainAction
+from chain.services import action_enqueue
+from invoices.models import Invoice, InvoiceStatus, Piece
+from invoices.services import invoice_confirm, invoice_submit
+from organisations.models import Role
+
+from processes import wait_until
+from world import due_in, invoice_document, onboard, operator_admin, wait_for_actions, wait_for_registration
+
+REGISTERED_ON_CHAIN, CONFIRMED_ON_CHAIN = 1, 2
+
+
+@pytest.fixture
+def parties(platform):
+    platform.worker()
+    admin = operator_admin()
+    supplier, supplier_user = onboard(admin, "acme", Role.SUPPLIER)
+    buyer, buyer_user = onboard(admin, "bigco", Role.CORE_FIRM)
+    wait_for_registration(supplier, buyer)
+    supplier.refresh_from_db()
+    buyer.refresh_from_db()
+    return supplier, supplier_user, buyer, buyer_user
+
+
+def submit(user, buyer, number: str, amount="1250.50") -> Invoice:
+    document = invoice_document(user.organisation, number)
+    return invoice_submit(
+        submitted_by=user, buyer_id=buyer.pk, number=number, amount=amount, currency="USDC",
+        issue_date=due_in(-3), due_date=due_in(60), document_ids=[document.pk],
+    )
+
+
+def test_submitted_invoices_are_registered_on_chain_and_mirrored(parties):
+    supplier, supplier_user, buyer, _ = parties
+    invoices = [submit(supplier_user, buyer, f"INV-{n}") for n in range(5)]
+
+    wait_for_actions()
+
+    contract = client.platform_contract()
+    for invoice in invoices:
+        invoice.refresh_from_db()
+        assert invoice.status == InvoiceStatus.REGISTERED
+        onchain = contract.functions.invoice(invoice.fingerprint).call()
+        assert onchain[0:2] == [supplier.onchain_id, buyer.onchain_id] or REGISTERED_ON_CHAIN in onchain
+        assert contract.functions.documentHash(invoice.fingerprint).call().hex() == invoice.document_hash[2:]
+        assert Piece.objects.get(invoice=invoice, index=0).amount == 1_250_500_000
+
+
+def test_buyer_confirmation_turns_the_invoice_into_a_receivable(parties):
+    _, supplier_user, buyer, buyer_user = parties
+    invoice = submit(supplier_user, buyer, "INV-CONFIRM")
+    wait_until(lambda: Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.REGISTERED, 30, message="registration")
+
+    invoice_confirm(invoice=invoice, confirmed_by=buyer_user)
+
+    wait_until(lambda: Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.CONFIRMED, 30, message="confirmation")
+
+
+def test_the_same_invoice_cannot_be_submitted_twice(parties):
+    _, supplier_user, buyer, _ = parties
+    submit(supplier_user, buyer, "INV-7")
+
+    with pytest.raises(ValidationError) as error:
+        submit(supplier_user, buyer, " inv-7 ")
+
+    assert "already submitted" in error.value.message_dict["number"][0]
+    assert Invoice.objects.count() == 1
+
+
+def test_a_refused_call_fails_with_the_contract_error_in_words_and_spends_no_nonce(parties):
+    supplier, supplier_user, buyer, _ = parties
+    invoice = submit(supplier_user, buyer, "INV-WRONG-SIGNER")
+    wait_until(lambda: Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.REGISTERED, 30, message="registration")
+    seller_account = accounts.organisation_account(supplier)
+    nonce_before = type(seller_account).objects.get(pk=seller_account.pk).next_nonce
+
+    with transaction.atomic():
+        action = action_enqueue(
+            signer=seller_account, function="confirmInvoice", args=[invoice.fingerprint],
+            idempotency_key="wrong-signer-confirm",
+        )
+
+    wait_until(lambda: ChainAction.objects.get(pk=action.pk).status == ActionStatus.FAILED, 30, message="refusal")
+    action.refresh_from_db()
+    assert action.error == "This step needs the role core firm; the account has supplier. [ParticipantRoleRequired]"
+    assert type(seller_account).objects.get(pk=seller_account.pk).next_nonce == nonce_before
