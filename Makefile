@@ -45,7 +45,8 @@ $(SOLC_SHIM): tools/solc-shim.js node_modules/.installed
 
 # Brownie keeps networks in ~/.brownie; (re)define ours there whenever this Makefile changes.
 # scf-test: a throw-away Ganache per test run. scf-local: attaches to `make run`'s chain.
-# scf-it: the platform's integration tests start their own Ganache there and deploy through it.
+# scf-it / scf-bench: the integration tests / the pipeline benchmark start their own Ganache
+# there (ports 8546 / 8547) and deploy through it.
 $(VENV)/.networks: $(VENV)/.installed Makefile
 	-@$(BROWNIE) networks delete $(TEST_NETWORK) >/dev/null 2>&1
 	$(BROWNIE) networks add Development $(TEST_NETWORK) cmd=ganache-cli host=http://127.0.0.1 \
@@ -56,6 +57,9 @@ $(VENV)/.networks: $(VENV)/.installed Makefile
 	-@$(BROWNIE) networks delete scf-it >/dev/null 2>&1
 	$(BROWNIE) networks add Development scf-it cmd=ganache-cli host=http://127.0.0.1 \
 		port=8546 evm_version=shanghai chain_id=1337 >/dev/null
+	-@$(BROWNIE) networks delete scf-bench >/dev/null 2>&1
+	$(BROWNIE) networks add Development scf-bench cmd=ganache-cli host=http://127.0.0.1 \
+		port=8547 evm_version=shanghai chain_id=1337 >/dev/null
 	touch $@
 
 toolchain: $(VENV)/.installed node_modules/.installed $(SOLC_SHIM) $(VENV)/.networks

@@ -7,6 +7,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from eth_utils import event_abi_to_log_topic
 from web3._utils.events import get_event_data
 
@@ -121,11 +122,11 @@ def _confirm_mined(up_to_block: int) -> int:
         with transaction.atomic():
             if canonical[tx.block_number] == tx.block_hash:
                 ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.CONFIRMED)
-                tx.actions.update(status=ActionStatus.CONFIRMED)
+                tx.actions.update(status=ActionStatus.CONFIRMED, updated_at=timezone.now())
                 confirmed += 1
             else:
                 ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SENT, block_hash="")
-                tx.actions.update(status=ActionStatus.SENT)
+                tx.actions.update(status=ActionStatus.SENT, updated_at=timezone.now())
     return confirmed
 
 

@@ -3,6 +3,8 @@ record of what it has read."""
 
 from django.db import models
 
+from .fields import WeiField
+
 
 class ChainAccount(models.Model):
     """A custodial signing account. The private key is encrypted with the key-encryption key and
@@ -37,7 +39,7 @@ class ChainAction(models.Model):
     signer = models.ForeignKey(ChainAccount, on_delete=models.PROTECT, related_name="actions")
     function = models.CharField(max_length=64, help_text="Contract function, or 'transfer' for plain value.")
     args = models.JSONField(default=list)
-    value_wei = models.DecimalField(max_digits=40, decimal_places=0, default=0)
+    value_wei = WeiField()
     to_address = models.CharField(max_length=42, blank=True, help_text="Only for plain transfers.")
     status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.QUEUED)
     transaction = models.ForeignKey(
@@ -72,7 +74,7 @@ class ChainTransaction(models.Model):
     nonce = models.PositiveBigIntegerField()
     to_address = models.CharField(max_length=42)
     data = models.TextField(help_text="0x-prefixed call data.")
-    value_wei = models.DecimalField(max_digits=40, decimal_places=0, default=0)
+    value_wei = WeiField()
     gas = models.PositiveBigIntegerField()
     status = models.CharField(max_length=16, choices=TransactionStatus.choices, default=TransactionStatus.SIGNED)
     tx_hash = models.CharField(max_length=66, blank=True, help_text="The mined attempt's hash once mined.")
@@ -99,8 +101,8 @@ class TransactionAttempt(models.Model):
     transaction = models.ForeignKey(ChainTransaction, on_delete=models.CASCADE, related_name="attempts")
     tx_hash = models.CharField(max_length=66, unique=True)
     raw = models.BinaryField()
-    max_fee_per_gas = models.DecimalField(max_digits=40, decimal_places=0)
-    max_priority_fee_per_gas = models.DecimalField(max_digits=40, decimal_places=0)
+    max_fee_per_gas = WeiField()
+    max_priority_fee_per_gas = WeiField()
     status = models.CharField(max_length=16, choices=AttemptStatus.choices, default=AttemptStatus.PENDING)
     broadcast_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -27,14 +27,13 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
-LOST_TASK_AFTER = timedelta(seconds=15)
 
 
 def lost_actions_redispatch() -> int:
     from .tasks import action_send_task
 
     lost = ChainAction.objects.filter(
-        status=ActionStatus.QUEUED, updated_at__lt=timezone.now() - LOST_TASK_AFTER
+        status=ActionStatus.QUEUED, updated_at__lt=timezone.now() - timedelta(seconds=settings.CHAIN_LOST_TASK_AFTER_SECONDS)
     ).values_list("pk", flat=True)
     for action_id in lost:
         action_send_task.delay(action_id)

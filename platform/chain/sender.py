@@ -10,6 +10,8 @@
 """
 
 import logging
+import os
+import random
 import time
 
 from django.conf import settings
@@ -176,6 +178,13 @@ def _after_failure(action_ids: list[int]) -> None:
     actions_failed(action_ids)
 
 
+def _failpoint(name: str) -> None:
+    """Dies here, as a killed worker would, when the fault tests ask for it (CHAIN_FAILPOINT)."""
+    point, _, probability = settings.CHAIN_FAILPOINT.partition(":")
+    if point == name and random.random() < float(probability or 1):
+        os._exit(137)
+
+
 def _node_accepts(attempt: TransactionAttempt) -> bool:
     """Sends the signed bytes; True if the node now has them (or already had them)."""
     try:
@@ -210,6 +219,7 @@ def signer_broadcast(signer_id: int) -> int:
             if not _node_accepts(latest):
                 log.warning("node refused nonce %s of signer %s; the reconciler will retry", tx.nonce, signer_id)
                 break
+            _failpoint("after-broadcast")
             TransactionAttempt.objects.filter(pk=latest.pk).update(broadcast_at=timezone.now())
             ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SENT)
             accepted += 1

@@ -133,6 +133,10 @@ CHAIN_RECEIPT_WAIT_SECONDS = env_int("CHAIN_RECEIPT_WAIT_SECONDS", 20)
 CHAIN_STUCK_AFTER_SECONDS = env_int("CHAIN_STUCK_AFTER_SECONDS", 60)
 CHAIN_PRIORITY_FEE_WEI = env_int("CHAIN_PRIORITY_FEE_WEI", 1_000_000_000)
 CHAIN_BATCH_MAX = env_int("CHAIN_BATCH_MAX", 40)
+CHAIN_LOST_TASK_AFTER_SECONDS = env_int("CHAIN_LOST_TASK_AFTER_SECONDS", 15)
+# Fault injection for the fault tests, e.g. "after-broadcast:0.05": a worker process dies right
+# after broadcasting, before recording, in 5% of sends. Never set in production.
+CHAIN_FAILPOINT = env("CHAIN_FAILPOINT", "")
 OPERATOR_PRIVATE_KEY = env("OPERATOR_PRIVATE_KEY")  # the deployer (founding admin) key
 OPERATOR_LEGAL_ID = env("OPERATOR_LEGAL_ID", "PLATFORM-OPERATOR")
 RISK_MODEL_VERSION = 1
@@ -149,6 +153,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
         "store_processed": False,
         "polling_interval": 0.1,
+        "control_folder": str(VAR_DIR / "broker" / "control"),
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -158,6 +163,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The indexer and the reconciler get their own queue, so a backlog of sends never delays
+# confirmations: run one worker with `-Q indexer` (or any worker with `-Q celery,indexer`).
+CELERY_TASK_ROUTES = {
+    "chain.tasks.chain_index": {"queue": "indexer"},
+    "chain.tasks.transactions_reconcile": {"queue": "indexer"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "index-chain": {"task": "chain.tasks.chain_index", "schedule": float(env("INDEXER_INTERVAL_SECONDS", "1"))},

@@ -24,4 +24,5 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(_queue),
+        "control_folder": str(_queue / "control"),
     }

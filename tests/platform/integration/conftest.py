@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from processes import Ganache, Worker, deploy
+from localnet import Ganache, Worker, deploy
 
 CHAIN_PORT = 8546  # Brownie's scf-it network attaches here (see the Makefile)
 

@@ -12,7 +12,7 @@ from invoices.models import Invoice, InvoiceStatus, Piece
 from invoices.services import invoice_confirm, invoice_submit
 from organisations.models import Role
 
-from processes import wait_until
+from localnet import wait_until
 from world import due_in, invoice_document, onboard, operator_admin, wait_for_actions, wait_for_registration
 
 REGISTERED_ON_CHAIN, CONFIRMED_ON_CHAIN = 1, 2

@@ -12,7 +12,7 @@ from organisations.models import Organisation, Role
 from organisations.services import organisation_approve_kyc, organisation_register
 from users.models import User
 
-from processes import wait_until
+from localnet import wait_until
 
 
 def operator_admin() -> User:

@@ -1,5 +1,6 @@
-"""Real processes for the integration tests: a Ganache chain that can be stopped and restarted on
-the same state, and Celery worker processes that can be killed."""
+"""Real local processes for the integration tests and the pipeline benchmark: a Ganache chain that
+can be stopped and restarted on the same state, the project's deploy script, and Celery worker
+processes that can be killed."""
 
 import json
 import os
@@ -9,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[3]
+PROJECT = Path(__file__).resolve().parents[1]
 GANACHE = PROJECT / "node_modules" / ".bin" / "ganache"
 VENV_BIN = PROJECT / ".venv" / "bin"
 
@@ -31,6 +32,12 @@ class Ganache:
         self.process = None
 
     def start(self) -> None:
+        try:
+            rpc(self.url, "eth_chainId")
+        except OSError:
+            pass
+        else:
+            raise RuntimeError(f"Port {self.port} already serves a chain: another test run is using it.")
         self.db_path.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [str(GANACHE), "--server.port", str(self.port), "--chain.chainId", "1337",
@@ -54,16 +61,16 @@ class Ganache:
         self.process = None
 
 
-def deploy(manifest: Path) -> None:
-    """Deploys the contracts with the project's own deploy script, through Brownie's `scf-it`
-    network (which attaches to the Ganache on port 8546)."""
+def deploy(manifest: Path, network: str = "scf-it") -> None:
+    """Deploys the contracts with the project's own deploy script, through one of the Brownie
+    networks the Makefile defines (scf-it attaches to port 8546, scf-bench to 8547)."""
     env = os.environ | {
         "DEPLOYMENT_MANIFEST": str(manifest),
         "PATH": f"{PROJECT / 'node_modules' / '.bin'}:{os.environ['PATH']}",
         "SOLCX_BINARY_PATH": str(PROJECT / ".solc"),
     }
     subprocess.run(
-        [str(VENV_BIN / "brownie"), "run", "scripts/deploy.py", "--network", "scf-it"],
+        [str(VENV_BIN / "brownie"), "run", "scripts/deploy.py", "--network", network],
         cwd=PROJECT, env=env, check=True, capture_output=True,
     )
 
@@ -71,17 +78,22 @@ def deploy(manifest: Path) -> None:
 class Worker:
     """A `celery worker` process of the platform, with the test database and chain."""
 
-    def __init__(self, env: dict, log_dir: Path, concurrency: int = 2, beat: bool = False, name: str = "w1"):
+    def __init__(
+        self, env: dict, log_dir: Path, concurrency: int = 2, beat: bool = False, name: str = "w1", pool: str = "prefork",
+        queues: str = "celery,indexer",
+    ):
         self.env = env
         self.log_dir = log_dir
         self.concurrency = concurrency
         self.beat = beat
         self.name = name
+        self.pool = pool
+        self.queues = queues
         self.process = None
 
     def start(self) -> None:
-        command = [str(VENV_BIN / "celery"), "-A", "config", "worker", "-c", str(self.concurrency),
-                   "-n", f"{self.name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        command = [str(VENV_BIN / "celery"), "-A", "config", "worker", "-c", str(self.concurrency), "-P", self.pool,
+                   "-n", f"{self.name}@%h", "-Q", self.queues, "--without-gossip", "--without-mingle", "--without-heartbeat",
                    "-l", "WARNING"]
         if self.beat:
             command += ["-B", "-s", str(self.log_dir / f"beat-{self.name}")]

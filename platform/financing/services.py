@@ -1,0 +1,133 @@
+"""Financing's scheduled writes: supplier ratings posted through the risk oracle, and the maturity
+sweep that moves unpaid obligations to overdue and defaulted and collects repayments for the
+holders of their pieces. Both only queue outbox actions, each under an idempotency key that exists
+before anything is sent, so a replayed or overlapping run never acts twice."""
+
+from dataclasses import asdict
+from datetime import date, datetime, timezone as dt_timezone
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chain import accounts, client
+from chain.models import ChainAccount, ChainAction
+from chain.services import action_enqueue
+from organisations.models import Organisation
+
+from . import selectors
+from .models import RatingRecord
+from .risk import supplier_rating
+
+MAX_MODEL_VERSION = 2**32 - 1  # the contract stores it as uint32
+
+
+def ratings_post(*, model_version: int | None = None) -> list[RatingRecord]:
+    """Rates every registered supplier with approved KYC and queues each new rating's postRating,
+    signed by the risk oracle. Returns the ratings recorded by this run.
+
+    A supplier whose mirrored rating and model version already equal the new ones is skipped, and
+    a supplier gets at most one rating per model version per day: a replayed run the same day
+    records and sends nothing.
+    """
+    version = settings.RISK_MODEL_VERSION if model_version is None else model_version
+    if not isinstance(version, int) or not 1 <= version <= MAX_MODEL_VERSION:
+        raise ValidationError(
+            {"model_version": f"The model version must be a whole number from 1 to {MAX_MODEL_VERSION}."}
+        )
+    oracle = _risk_oracle()
+    now = timezone.now()
+    posted = []
+    for supplier in selectors.suppliers_to_rate():
+        if record := _supplier_rate(supplier=supplier, oracle=oracle, model_version=version, now=now):
+            posted.append(record)
+    return posted
+
+
+def _risk_oracle() -> ChainAccount:
+    oracle = ChainAccount.objects.filter(label=accounts.RISK_ORACLE).first()
+    if oracle is None:
+        raise ImproperlyConfigured("There is no risk-oracle account yet: the platform bootstrap creates it.")
+    return oracle
+
+
+@transaction.atomic
+def _supplier_rate(
+    *, supplier: Organisation, oracle: ChainAccount, model_version: int, now: datetime
+) -> RatingRecord | None:
+    # The lock on the supplier keeps two overlapping runs from both recording the day's rating.
+    supplier = Organisation.objects.select_for_update().select_related("chain_account").get(pk=supplier.pk)
+    history = selectors.supplier_history(supplier, now=now)
+    rating = supplier_rating(history)
+    if (supplier.rating, supplier.rating_model_version) == (rating, model_version):
+        return None
+    key = f"rating:{supplier.pk}:{model_version}:{now.date().isoformat()}"
+    if ChainAction.objects.filter(idempotency_key=key).exists():
+        return None
+    record = RatingRecord.objects.create(
+        supplier=supplier, rating=rating, model_version=model_version, inputs=asdict(history)
+    )
+    action_enqueue(
+        signer=oracle,
+        function="postRating",
+        args=[supplier.chain_account.address, rating, model_version],
+        idempotency_key=key,
+    )
+    return record
+
+
+def maturity_sweep(*, now: int | None = None) -> dict:
+    """Queues what the chain's clock makes due: markOverdue for confirmed obligations past their
+    grace period; markDefaulted for overdue ones past the default period, which starts when the
+    grace period ends (both signed by the operator; anyone may call them); and, for every piece
+    with repayments its holder has not collected, a claim signed by the holder's own account: at
+    maturity holders are paid without anyone clicking.
+
+    `now` is a unix time; by default the latest block's, since the contract judges by block time.
+    Nothing is queued while the platform is paused: the chain would refuse it, and a refused
+    action's key would keep the sweep from ever queuing it again. Returns the number of actions
+    queued by this run, per kind.
+    """
+    if selectors.platform_paused():
+        return {"paused": True, "overdue": 0, "defaulted": 0, "claims": 0}
+    now = selectors.chain_now() if now is None else now
+    periods = client.manifest()["periods"]
+    grace, default = periods["grace_seconds"], periods["default_seconds"]
+    operator = accounts.operator_account()
+    overdue = sum(
+        _enqueue_once(signer=operator, function="markOverdue", args=[invoice.fingerprint], key=f"overdue:{invoice.pk}")
+        for invoice in selectors.invoices_past_grace(due_on_or_before=_day_due(now - grace))
+    )
+    defaulted = sum(
+        _enqueue_once(
+            signer=operator, function="markDefaulted", args=[invoice.fingerprint], key=f"default:{invoice.pk}"
+        )
+        for invoice in selectors.invoices_past_default(due_on_or_before=_day_due(now - grace - default))
+    )
+    claims = sum(
+        _enqueue_once(
+            signer=accounts.organisation_account(piece.holder),
+            function="claim",
+            args=[piece.invoice.fingerprint, piece.index],
+            key=f"claim:{piece.pk}:{piece.invoice.repaid}",
+        )
+        for piece in selectors.pieces_with_unclaimed_repayments()
+        if selectors.piece_claimable(piece) > 0
+    )
+    return {"paused": False, "overdue": overdue, "defaulted": defaulted, "claims": claims}
+
+
+def _day_due(moment: int) -> date:
+    # An invoice is due at 00:00 UTC of its due date on chain (see invoices.services), so an
+    # obligation is due by `moment` exactly when its due date is on or before that UTC day.
+    return datetime.fromtimestamp(moment, dt_timezone.utc).date()
+
+
+@transaction.atomic
+def _enqueue_once(*, signer: ChainAccount, function: str, args: list, key: str) -> bool:
+    """Queues the action unless its key was queued before; True when this call queued it."""
+    if ChainAction.objects.filter(idempotency_key=key).exists():
+        return False
+    action_enqueue(signer=signer, function=function, args=args, idempotency_key=key)
+    return True

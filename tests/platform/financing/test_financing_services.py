@@ -1,0 +1,274 @@
+"""Financing's scheduled writes at the database level: the ratings and the outbox actions they
+queue, the maturity sweep's thresholds, and that replays queue nothing twice. The chain's views
+(paused, claimable, its clock) are stubbed here; tests/platform/integration/test_scheduled_jobs.py
+runs the same services against a real chain."""
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime, time, timezone as dt_timezone
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils import timezone
+
+from chain.models import ChainAction
+from financing import selectors, services
+from financing.models import RatingRecord
+from financing.risk import supplier_rating
+from invoices.models import InvoiceStatus
+
+from financing_factories import (
+    CoreFirmFactory,
+    InvoiceFactory,
+    LenderFactory,
+    PieceFactory,
+    SupplierFactory,
+    operator,
+    risk_oracle,
+)
+
+pytestmark = pytest.mark.django_db
+
+GRACE = 5 * 86_400
+DEFAULT = 30 * 86_400
+DUE = date(2025, 3, 10)
+DUE_AT = int(datetime.combine(DUE, time(0), dt_timezone.utc).timestamp())  # as registered on chain
+
+
+def _actions(function: str) -> list[ChainAction]:
+    return list(ChainAction.objects.filter(function=function).order_by("pk"))
+
+
+# Ratings
+
+
+@pytest.fixture
+def oracle():
+    return risk_oracle()
+
+
+def test_rating_is_recorded_with_its_inputs_and_posted_by_the_oracle(oracle):
+    supplier = SupplierFactory()
+    buyer = CoreFirmFactory()
+    InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.REPAID, repaid=1, repaid_at=timezone.now())
+    InvoiceFactory(seller=supplier, buyer=buyer)
+
+    [record] = services.ratings_post()
+
+    history = selectors.supplier_history(supplier, now=timezone.now())
+    assert (record.supplier, record.rating, record.model_version) == (supplier, supplier_rating(history), 1)
+    assert record.inputs == json.loads(json.dumps(asdict(history)))
+    [action] = _actions("postRating")
+    assert action.signer == oracle
+    assert action.args == [supplier.chain_account.address, record.rating, 1]
+    assert action.idempotency_key == f"rating:{supplier.pk}:1:{timezone.now().date().isoformat()}"
+
+
+def test_only_approved_registered_suppliers_are_rated(oracle):
+    rated = SupplierFactory()
+    SupplierFactory(onchain_id=None)
+    SupplierFactory(kyc_status="pending")
+    CoreFirmFactory()
+
+    assert [record.supplier for record in services.ratings_post()] == [rated]
+    assert len(_actions("postRating")) == 1
+
+
+def test_replayed_run_the_same_day_records_and_sends_nothing(oracle):
+    SupplierFactory()
+    SupplierFactory()
+
+    first = services.ratings_post()
+    replay = services.ratings_post()
+
+    assert (len(first), replay) == (2, [])
+    assert RatingRecord.objects.count() == 2
+    assert len(_actions("postRating")) == 2
+
+
+def test_unchanged_rating_and_model_version_are_not_posted_again(oracle):
+    SupplierFactory(rating=5, rating_model_version=1)
+
+    assert services.ratings_post() == []
+    assert not ChainAction.objects.exists()
+
+
+def test_a_new_model_version_posts_the_same_rating_again(oracle):
+    supplier = SupplierFactory(rating=5, rating_model_version=1)
+
+    [record] = services.ratings_post(model_version=2)
+
+    assert (record.rating, record.model_version) == (5, 2)
+    assert [action.args for action in _actions("postRating")] == [[supplier.chain_account.address, 5, 2]]
+
+
+def test_changed_rating_is_posted(oracle):
+    supplier = SupplierFactory(rating=9, rating_model_version=1)
+    InvoiceFactory(seller=supplier, status=InvoiceStatus.DEFAULTED)
+
+    [record] = services.ratings_post()
+
+    assert record.rating == 1
+    assert _actions("postRating")[0].args[1] == 1
+
+
+@pytest.mark.parametrize("model_version", [0, -1, 2**32, "1"])
+def test_invalid_model_version_is_refused(oracle, model_version):
+    SupplierFactory()
+
+    with pytest.raises(ValidationError, match="model_version"):
+        services.ratings_post(model_version=model_version)
+    assert not RatingRecord.objects.exists()
+
+
+def test_rating_without_a_risk_oracle_account_says_so():
+    SupplierFactory()
+
+    with pytest.raises(ImproperlyConfigured, match="risk-oracle"):
+        services.ratings_post()
+    assert not RatingRecord.objects.exists()
+
+
+# The maturity sweep
+
+
+class ChainView:
+    """The sweep's chain reads, stubbed: not paused, and what each piece may claim."""
+
+    def __init__(self):
+        self.paused = False
+        self.claimable: dict[int, int] = {}
+        self.asked: list[int] = []
+
+    def piece_claimable(self, piece) -> int:
+        self.asked.append(piece.pk)
+        return self.claimable.get(piece.pk, 0)
+
+
+@pytest.fixture
+def chain(monkeypatch, settings, tmp_path):
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"periods": {"grace_seconds": GRACE, "default_seconds": DEFAULT}}))
+    settings.DEPLOYMENT_MANIFEST = manifest
+    view = ChainView()
+    monkeypatch.setattr(selectors, "platform_paused", lambda: view.paused)
+    monkeypatch.setattr(selectors, "piece_claimable", view.piece_claimable)
+    monkeypatch.setattr(selectors, "chain_now", lambda: pytest.fail("the sweep read the chain's clock"))
+    return view
+
+
+@pytest.fixture
+def operator_account():
+    return operator()
+
+
+def test_confirmed_obligation_is_marked_overdue_when_its_grace_period_ends(chain, operator_account):
+    invoice = InvoiceFactory(due_date=DUE)
+
+    before = services.maturity_sweep(now=DUE_AT + GRACE - 1)
+    assert before["overdue"] == 0
+    assert not ChainAction.objects.exists()
+
+    assert services.maturity_sweep(now=DUE_AT + GRACE)["overdue"] == 1
+    [action] = _actions("markOverdue")
+    assert (action.signer, action.args, action.idempotency_key) == (
+        operator_account, [invoice.fingerprint], f"overdue:{invoice.pk}"
+    )
+
+
+def test_only_confirmed_obligations_are_marked_overdue(chain, operator_account):
+    for status in (InvoiceStatus.REGISTERED, InvoiceStatus.DISPUTED, InvoiceStatus.REPAID, InvoiceStatus.DEFAULTED):
+        InvoiceFactory(due_date=DUE, status=status)
+
+    assert services.maturity_sweep(now=DUE_AT + GRACE + DEFAULT)["overdue"] == 0
+    assert not _actions("markOverdue")
+
+
+def test_overdue_obligation_is_marked_defaulted_when_its_default_period_ends(chain, operator_account):
+    invoice = InvoiceFactory(due_date=DUE, status=InvoiceStatus.OVERDUE)
+
+    assert services.maturity_sweep(now=DUE_AT + GRACE + DEFAULT - 1)["defaulted"] == 0
+    assert services.maturity_sweep(now=DUE_AT + GRACE + DEFAULT)["defaulted"] == 1
+    [action] = _actions("markDefaulted")
+    assert (action.signer, action.args, action.idempotency_key) == (
+        operator_account, [invoice.fingerprint], f"default:{invoice.pk}"
+    )
+    assert not _actions("markOverdue")
+
+
+def test_replayed_sweep_queues_nothing_twice(chain, operator_account):
+    InvoiceFactory(due_date=DUE)
+    InvoiceFactory(due_date=DUE, status=InvoiceStatus.OVERDUE)
+    now = DUE_AT + GRACE + DEFAULT
+
+    first = services.maturity_sweep(now=now)
+    replay = services.maturity_sweep(now=now)
+
+    assert (first["overdue"], first["defaulted"]) == (1, 1)
+    assert (replay["overdue"], replay["defaulted"]) == (0, 0)
+    assert ChainAction.objects.count() == 2
+
+
+def test_repayments_are_claimed_by_each_holder_with_something_to_claim(chain, operator_account):
+    invoice = InvoiceFactory(amount=1000, repaid=500)
+    supplier_piece = PieceFactory(invoice=invoice, index=0, amount=600)
+    lender = LenderFactory()
+    lender_piece = PieceFactory(invoice=invoice, index=1, amount=400, holder=lender, financed=True)
+    chain.claimable = {supplier_piece.pk: 300, lender_piece.pk: 200}
+
+    assert services.maturity_sweep(now=DUE_AT)["claims"] == 2
+
+    claims = {action.args[1]: action for action in _actions("claim")}
+    assert claims[0].signer == invoice.seller.chain_account
+    assert claims[1].signer == lender.chain_account
+    assert claims[1].args == [invoice.fingerprint, 1]
+    assert claims[1].idempotency_key == f"claim:{lender_piece.pk}:500"
+
+
+def test_claims_follow_each_repayment_once(chain, operator_account):
+    invoice = InvoiceFactory(amount=1000, repaid=500)
+    piece = PieceFactory(invoice=invoice)
+    chain.claimable = {piece.pk: 500}
+
+    services.maturity_sweep(now=DUE_AT)
+    assert services.maturity_sweep(now=DUE_AT)["claims"] == 0  # the claim is queued, not yet mined
+    invoice.repaid, invoice.status = 1000, InvoiceStatus.REPAID
+    invoice.save()
+    assert services.maturity_sweep(now=DUE_AT)["claims"] == 1
+
+    keys = [action.idempotency_key for action in _actions("claim")]
+    assert keys == [f"claim:{piece.pk}:500", f"claim:{piece.pk}:1000"]
+
+
+def test_the_chain_has_the_last_word_on_claims(chain, operator_account):
+    piece = PieceFactory(invoice=InvoiceFactory(amount=1000, repaid=500))
+
+    assert services.maturity_sweep(now=DUE_AT)["claims"] == 0
+    assert chain.asked == [piece.pk]
+
+
+def test_fully_claimed_pieces_are_not_asked_about(chain, operator_account):
+    invoice = InvoiceFactory(amount=1000, repaid=1000, status=InvoiceStatus.REPAID)
+    PieceFactory(invoice=invoice, claimed=1000)
+
+    services.maturity_sweep(now=DUE_AT)
+
+    assert chain.asked == []
+
+
+def test_nothing_is_queued_while_the_platform_is_paused(chain, operator_account):
+    InvoiceFactory(due_date=DUE)
+    PieceFactory(invoice=InvoiceFactory(amount=1000, repaid=1000))
+    chain.paused = True
+
+    assert services.maturity_sweep(now=DUE_AT + GRACE + DEFAULT) == {
+        "paused": True, "overdue": 0, "defaulted": 0, "claims": 0
+    }
+    assert not ChainAction.objects.exists()
+
+
+def test_sweep_defaults_to_the_chains_clock(chain, operator_account, monkeypatch):
+    InvoiceFactory(due_date=DUE)
+    monkeypatch.setattr(selectors, "chain_now", lambda: DUE_AT + GRACE)
+
+    assert services.maturity_sweep()["overdue"] == 1

@@ -1,0 +1,114 @@
+"""Fault tests: 200 actions in flight, then a fault. Each must end with every action confirmed on
+chain exactly once and every database row matching the chain.
+
+The actions are plain value transfers from the operator to 200 fresh addresses, each with its own
+amount: a transfer sent twice would show as a doubled balance, which no contract check hides."""
+
+import shutil
+import subprocess
+import time
+
+import pytest
+from django.db import transaction
+from eth_account import Account
+
+from chain import accounts, client
+from chain.bootstrap import platform_bootstrap
+from chain.models import ActionStatus, ChainAction, ChainTransaction, TransactionStatus
+from chain.services import action_enqueue
+
+from localnet import wait_until
+
+IN_FLIGHT = 200
+BASE_WEI = 10**15
+
+pytestmark = pytest.mark.faults
+
+
+def queue_transfers(count: int = IN_FLIGHT) -> dict[str, int]:
+    """Queues `count` transfers in one database transaction; returns recipient -> amount."""
+    operator = platform_bootstrap()
+    expected = {}
+    with transaction.atomic():
+        for n in range(count):
+            recipient = Account.create().address
+            expected[recipient] = BASE_WEI + n
+            action_enqueue(
+                signer=operator, function="transfer", args=[], to_address=recipient, value_wei=BASE_WEI + n,
+                idempotency_key=f"fault-transfer:{n}",
+            )
+    return expected
+
+
+def confirmed_count() -> int:
+    return ChainAction.objects.filter(function="transfer", status=ActionStatus.CONFIRMED).count()
+
+
+def wait_all_confirmed(count: int = IN_FLIGHT, timeout: float = 180) -> None:
+    wait_until(lambda: confirmed_count() == count, timeout, interval=0.5, message=f"{count} confirmed transfers")
+
+
+def assert_exactly_once_and_mirrored(expected: dict[str, int]) -> None:
+    w3 = client.web3()
+    for recipient, amount in expected.items():
+        assert w3.eth.get_balance(recipient) == amount, f"{recipient} received a transfer other than once"
+    operator = accounts.operator_account()
+    sent = ChainTransaction.objects.filter(signer=operator, actions__function="transfer").distinct()
+    assert sent.count() == len(expected)
+    for tx in sent:
+        assert tx.status == TransactionStatus.CONFIRMED
+        receipt = w3.eth.get_transaction_receipt(tx.tx_hash)
+        assert receipt["status"] == 1
+        assert (receipt["blockNumber"], "0x" + bytes(receipt["blockHash"]).hex()) == (tx.block_number, tx.block_hash)
+        onchain = w3.eth.get_transaction(tx.tx_hash)
+        assert onchain["nonce"] == tx.nonce and onchain["to"] == tx.actions.get().to_address
+    nonces = sorted(ChainTransaction.objects.filter(signer=operator).exclude(
+        status=TransactionStatus.DROPPED).values_list("nonce", flat=True))
+    assert nonces == list(range(nonces[0], nonces[0] + len(nonces))), "nonces must be unique and gap-free"
+    assert w3.eth.get_transaction_count(operator.address) == nonces[-1] + 1
+
+
+def test_worker_killed_between_send_and_record(platform):
+    platform.worker(concurrency=2, CHAIN_FAILPOINT="after-broadcast:0.1")
+    expected = queue_transfers()
+
+    wait_all_confirmed()
+
+    assert_exactly_once_and_mirrored(expected)
+    killed = (platform.log_dir / "w1.log").read_text().count("WorkerLostError")
+    assert killed > 0, "the failpoint never fired: the test proved nothing"
+
+
+def test_whole_worker_killed_mid_pipeline_and_replaced(platform):
+    first = platform.worker(concurrency=2)
+    expected = queue_transfers()
+    wait_until(lambda: confirmed_count() >= 40, 60, message="some progress before the kill")
+
+    first.kill()
+    platform.worker(concurrency=2, CHAIN_LOST_TASK_AFTER_SECONDS="3")
+
+    wait_all_confirmed()
+    assert_exactly_once_and_mirrored(expected)
+
+
+def test_ganache_stopped_and_restarted_mid_pipeline(platform):
+    platform.worker(concurrency=2, CHAIN_LOST_TASK_AFTER_SECONDS="3")
+    expected = queue_transfers()
+    wait_until(lambda: confirmed_count() >= 40, 60, message="some progress before the chain stops")
+
+    platform.ganache.stop()
+    time.sleep(3)
+    platform.ganache.start()
+
+    wait_all_confirmed()
+    assert_exactly_once_and_mirrored(expected)
+
+
+def test_two_workers_racing_on_one_signer(platform):
+    platform.worker(concurrency=2, beat=True)
+    platform.worker(concurrency=2, beat=False)
+    expected = queue_transfers()
+
+    wait_all_confirmed()
+
+    assert_exactly_once_and_mirrored(expected)

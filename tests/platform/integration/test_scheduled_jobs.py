@@ -1,0 +1,178 @@
+"""Financing's scheduled jobs against a real chain and worker: a supplier's rating posted through
+the risk oracle and mirrored back; an unpaid obligation marked overdue, then defaulted, as the
+chain's clock passes its periods; and repayments collected for the holder by the sweep.
+
+The chain is shared by the whole session and its clock only moves forward (this module moves it
+by about forty days), so due dates are computed from the chain's latest block, never from today."""
+
+from datetime import date, datetime, time, timedelta, timezone as dt_timezone
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from chain import accounts, client, keys
+from chain.models import ActionStatus, ChainAccount, ChainAction
+from chain.services import action_enqueue
+from financing.risk import NEUTRAL_RATING
+from financing.selectors import chain_now
+from financing.services import maturity_sweep, ratings_post
+from invoices.models import Invoice, InvoiceStatus, Piece
+from invoices.services import invoice_confirm, invoice_submit
+from organisations.models import Organisation, Role
+
+from localnet import rpc, wait_until
+from world import invoice_document, onboard, operator_admin, wait_for_actions, wait_for_registration
+
+USDC = 1
+AMOUNT = 1_000_000_000  # 1,000.00 USDC in micro-units, which are also the mock token's units
+
+
+@pytest.fixture
+def parties(platform):
+    platform.worker()
+    admin = operator_admin()
+    supplier, supplier_user = onboard(admin, "sched-supplier", Role.SUPPLIER)
+    buyer, buyer_user = onboard(admin, "sched-buyer", Role.CORE_FIRM)
+    wait_for_registration(supplier, buyer)
+    wait_for_actions()  # the risk oracle's registration and gas too
+    supplier.refresh_from_db()
+    buyer.refresh_from_db()
+    return supplier, supplier_user, buyer, buyer_user
+
+
+def chain_today() -> date:
+    return datetime.fromtimestamp(chain_now(), dt_timezone.utc).date()
+
+
+def unix(day: date) -> int:
+    return int(datetime.combine(day, time(0), dt_timezone.utc).timestamp())
+
+
+def travel_to(url: str, moment: int) -> None:
+    """Moves the chain's clock to at least `moment` and mines a block there."""
+    if (ahead := moment - chain_now()) > 0:
+        rpc(url, "evm_increaseTime", [ahead])
+    rpc(url, "evm_mine")
+    assert chain_now() >= moment
+
+
+def confirmed_invoice(supplier_user, buyer, buyer_user, number: str, due_date: date) -> Invoice:
+    document = invoice_document(supplier_user.organisation, number)
+    invoice = invoice_submit(
+        submitted_by=supplier_user, buyer_id=buyer.pk, number=number, amount=str(AMOUNT / 10**6), currency="USDC",
+        issue_date=timezone.now().date(), due_date=due_date, document_ids=[document.pk],
+    )
+    status_becomes(invoice, InvoiceStatus.REGISTERED)
+    invoice_confirm(invoice=invoice, confirmed_by=buyer_user)
+    status_becomes(invoice, InvoiceStatus.CONFIRMED)
+    return Invoice.objects.get(pk=invoice.pk)
+
+
+def status_becomes(invoice: Invoice, status: str) -> None:
+    wait_until(lambda: Invoice.objects.get(pk=invoice.pk).status == status, 30, message=f"{invoice.number} {status}")
+
+
+def test_supplier_rating_is_posted_through_the_oracle_and_mirrored(parties):
+    supplier, *_ = parties
+
+    [record] = ratings_post()
+    wait_for_actions()
+    wait_until(lambda: Organisation.objects.get(pk=supplier.pk).rating, 30, message="the rating mirrored")
+
+    onchain_role, _, rating, rating_model, rated_at, _ = client.platform_contract().functions.participant(
+        supplier.chain_account.address
+    ).call()
+    supplier.refresh_from_db()
+    assert record.rating == NEUTRAL_RATING
+    assert (rating, rating_model) == (record.rating, settings.RISK_MODEL_VERSION)
+    assert (supplier.rating, supplier.rating_model_version) == (rating, rating_model)
+    assert rated_at > 0
+    assert ChainAction.objects.get(function="postRating").status == ActionStatus.CONFIRMED
+    assert ratings_post() == []  # nothing changed: nothing to post
+
+
+def test_unpaid_obligation_goes_overdue_then_defaults_as_the_chains_clock_passes(platform, parties):
+    supplier, supplier_user, buyer, buyer_user = parties
+    due_date = chain_today() + timedelta(days=1)
+    invoice = confirmed_invoice(supplier_user, buyer, buyer_user, "SCHED-UNPAID", due_date)
+    periods = client.manifest()["periods"]
+    overdue_at = unix(due_date) + periods["grace_seconds"]
+
+    assert maturity_sweep()["overdue"] == 0  # due tomorrow: not even due yet
+
+    travel_to(platform.url, overdue_at)
+    assert maturity_sweep()["overdue"] == 1
+    status_becomes(invoice, InvoiceStatus.OVERDUE)
+    assert maturity_sweep()["defaulted"] == 0
+
+    travel_to(platform.url, overdue_at + periods["default_seconds"])
+    assert maturity_sweep()["defaulted"] == 1
+    status_becomes(invoice, InvoiceStatus.DEFAULTED)
+    wait_for_actions()
+    assert set(ChainAction.objects.filter(function__startswith="mark").values_list("status", flat=True)) == {
+        ActionStatus.CONFIRMED
+    }
+
+
+def send_as(account: ChainAccount, call) -> None:
+    """Sends a call from a custodial account outside the outbox (the outbox only calls the
+    platform contract; minting and approving are calls to the token). The nonce is taken under
+    the account's row lock, as the outbox takes it, so the two never collide."""
+    w3 = client.web3()
+    with transaction.atomic():
+        account = ChainAccount.objects.select_for_update().get(pk=account.pk)
+        if account.next_nonce is None:
+            account.next_nonce = w3.eth.get_transaction_count(account.address, "pending")
+        base_fee = w3.eth.get_block("latest")["baseFeePerGas"]
+        signed = keys.unlock(account.encrypted_key).sign_transaction(
+            call.build_transaction({
+                "from": account.address, "nonce": account.next_nonce, "chainId": client.manifest()["chain_id"],
+                "gas": 200_000, "maxFeePerGas": 2 * base_fee + 10**9, "maxPriorityFeePerGas": 10**9,
+            })
+        )
+        account.next_nonce += 1
+        account.save(update_fields=["next_nonce"])
+    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction), timeout=30)
+    assert receipt["status"] == 1
+
+
+def repay(buyer, invoice: Invoice, amount: int, key: str) -> None:
+    with transaction.atomic():
+        action_enqueue(
+            signer=accounts.organisation_account(buyer), function="repay", args=[invoice.fingerprint, amount],
+            idempotency_key=key,
+        )
+
+
+def test_repayments_are_collected_for_the_holder_by_the_sweep(parties):
+    supplier, supplier_user, buyer, buyer_user = parties
+    invoice = confirmed_invoice(supplier_user, buyer, buyer_user, "SCHED-REPAID", chain_today() + timedelta(days=30))
+    manifest = client.manifest()
+    usdc = client.web3().eth.contract(address=manifest["currencies"][str(USDC)], abi=manifest["erc20_abi"])
+    buyer_address = accounts.organisation_account(buyer).address
+    send_as(accounts.operator_account(), usdc.functions.mint(buyer_address, AMOUNT))
+    send_as(accounts.organisation_account(buyer), usdc.functions.approve(client.platform_contract().address, AMOUNT))
+    supplier_address = supplier.chain_account.address
+    balance_before = usdc.functions.balanceOf(supplier_address).call()
+    piece = Piece.objects.get(invoice=invoice, index=0)
+
+    repay(buyer, invoice, AMOUNT // 4, "test-repay-quarter")
+    wait_until(lambda: Invoice.objects.get(pk=invoice.pk).repaid == AMOUNT // 4, 30, message="the first repayment")
+    assert maturity_sweep()["claims"] == 1
+    wait_until(lambda: Piece.objects.get(pk=piece.pk).claimed == AMOUNT // 4, 30, message="the first claim")
+
+    repay(buyer, invoice, AMOUNT - AMOUNT // 4, "test-repay-rest")
+    status_becomes(invoice, InvoiceStatus.REPAID)
+    assert maturity_sweep()["claims"] == 1
+    wait_until(lambda: Piece.objects.get(pk=piece.pk).claimed == AMOUNT, 30, message="the final claim")
+
+    wait_for_actions()
+    assert usdc.functions.balanceOf(supplier_address).call() - balance_before == AMOUNT
+    assert client.platform_contract().functions.claimable(invoice.fingerprint, 0).call() == 0
+    claims = ChainAction.objects.filter(function="claim").order_by("pk")
+    assert [(claim.signer.address, claim.status) for claim in claims] == [
+        (supplier_address, ActionStatus.CONFIRMED)
+    ] * 2
+    assert maturity_sweep()["claims"] == 0
