@@ -45,8 +45,6 @@ def operator_account() -> ChainAccount:
 
 def organisation_account(organisation) -> ChainAccount:
     """The organisation's custodial account, created on first need."""
-    account, _ = ChainAccount.objects.get_or_create(
-        organisation=organisation,
-        defaults=dict(zip(("address", "encrypted_key"), keys.new_key())) | {"label": f"org-{organisation.pk}"},
-    )
-    return account
+    if existing := ChainAccount.objects.filter(organisation=organisation).first():
+        return existing
+    return account_create(label=f"org-{organisation.pk}", organisation=organisation)

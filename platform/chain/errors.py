@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from eth_abi import decode
+from eth_abi.exceptions import DecodingError
 from eth_utils import function_signature_to_4byte_selector
 
 from . import client
@@ -46,7 +47,16 @@ MESSAGES = {
     "SettlementNothingToClaim": "Nothing is claimable on piece {piece} yet.",
     "SettlementTooEarly": "Too early: this is possible from {notBefore} (unix time).",
     "SafeERC20FailedOperation": "The token transfer failed (balance or allowance too low?).",
+    "ERC20InsufficientBalance": "The token balance of {sender} is {balance}; {needed} is needed.",
+    "ERC20InsufficientAllowance": "The platform may spend {allowance} of this token; {needed} is needed. Approve more first.",
+    "Error": "The contract refused the call: {reason}",
+    "Panic": "The contract hit an internal error (panic code {code}).",
 }
+# Solidity's built-in revert forms, beside the custom errors of the ABIs.
+BUILTIN_ERRORS = [
+    {"type": "error", "name": "Error", "inputs": [{"name": "reason", "type": "string"}]},
+    {"type": "error", "name": "Panic", "inputs": [{"name": "code", "type": "uint256"}]},
+]
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,9 @@ class ChainRevert(Exception):
 
 
 def _error_abis() -> dict[bytes, dict]:
-    abi = client.manifest()["contracts"]["SupplyChainFinance"]["abi"]
+    deployment = client.manifest()
+    # The token's own errors (OpenZeppelin 5 ERC-20) bubble up through SafeERC20 unchanged.
+    abi = deployment["contracts"]["SupplyChainFinance"]["abi"] + deployment.get("erc20_abi", []) + BUILTIN_ERRORS
     errors = {}
     for entry in abi:
         if entry["type"] == "error":
@@ -100,7 +112,10 @@ def decode_revert(data: str | bytes | None) -> ChainRevert:
     entry = _error_abis().get(raw[:4])
     if entry is None:
         return ChainRevert("Reverted", {}, "The contract refused the call without a known reason.")
-    values = decode([_abi_type(item) for item in entry["inputs"]], raw[4:])
+    try:
+        values = decode([_abi_type(item) for item in entry["inputs"]], raw[4:])
+    except DecodingError:
+        return ChainRevert(entry["name"], {}, f"The contract refused the call [{entry['name']}, malformed arguments].")
     args = {item["name"]: _readable(item["name"], value) for item, value in zip(entry["inputs"], values)}
     template = MESSAGES.get(entry["name"], entry["name"])
     try:

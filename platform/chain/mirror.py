@@ -1,9 +1,13 @@
-"""Applies contract events to the domain tables. Each handler is an idempotent upsert keyed by what
-the chain keys by (fingerprint, piece index, account), so replaying an event changes nothing.
-Events about accounts or invoices the platform does not know stay in ChainEvent only."""
+"""Applies contract events to the domain tables. The indexer runs each handler once per log: the
+ChainEvent row (unique per transaction hash and log index) is written in the same database
+transaction. Handlers that set state are upserts keyed by what the chain keys by (fingerprint,
+piece index, account); the two that add amounts (a split, a claim) rely on that once-only rule and
+add in the database (F expressions), so concurrent runs cannot lose an update. Events about
+accounts or invoices the platform does not know stay in ChainEvent only."""
 
 from datetime import datetime, timezone as dt_timezone
 
+from django.db.models import F
 from django.utils import timezone
 
 from financing.models import FinancingRequest, FinancingStatus
@@ -85,9 +89,7 @@ def piece_split(args: dict) -> None:
         defaults={"parent_index": args["parent"], "holder": holder, "amount": args["amount"]},
     )
     if created:
-        parent = Piece.objects.get(invoice=invoice, index=args["parent"])
-        parent.amount -= args["amount"]
-        parent.save(update_fields=["amount"])
+        Piece.objects.filter(invoice=invoice, index=args["parent"]).update(amount=F("amount") - args["amount"])
 
 
 def piece_transferred(args: dict) -> None:
@@ -135,15 +137,15 @@ def obligation_repaid(args: dict) -> None:
     Invoice.objects.filter(pk=invoice.pk).update(
         repaid=args["totalRepaid"],
         status=InvoiceStatus.REPAID if fully else invoice.status,
-        repaid_at=timezone.now() if fully else None,
+        repaid_at=(invoice.repaid_at or timezone.now()) if fully else None,
         updated_at=timezone.now(),
     )
 
 
 def piece_claimed(args: dict) -> None:
-    piece = Piece.objects.filter(invoice__fingerprint=args["fingerprint"], index=args["piece"]).first()
-    if piece is not None:
-        Piece.objects.filter(pk=piece.pk).update(claimed=piece.claimed + args["amount"])
+    Piece.objects.filter(invoice__fingerprint=args["fingerprint"], index=args["piece"]).update(
+        claimed=F("claimed") + args["amount"]
+    )
 
 
 HANDLERS = {

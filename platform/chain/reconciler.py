@@ -93,3 +93,9 @@ def pending_transactions_heal() -> dict[str, int]:
     for signer_id in to_broadcast:
         sender.signer_broadcast(signer_id)
     return counts
+
+
+def transactions_reconcile() -> dict[str, int]:
+    counts = pending_transactions_heal()
+    counts["redispatched"] = lost_actions_redispatch()
+    return counts

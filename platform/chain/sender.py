@@ -21,6 +21,7 @@ from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCErro
 
 from . import client, keys
 from .errors import ChainRevert, revert_from
+from .locks import signer_locked
 from .models import (
     ActionStatus,
     AttemptStatus,
@@ -35,6 +36,12 @@ log = logging.getLogger(__name__)
 
 # Actions that the contract can take many at a time, and the batch function that takes them.
 BATCHES = {"registerInvoice": "registerInvoices"}
+# Gas for actions sent without a simulation: (per transaction, per action), measured with
+# headroom (registerInvoice: 104,849 alone, +76k per extra invoice in a batch). Invoices are fully
+# checked in the database before they are queued, so a refusal is rare; when one happens the
+# receipt says so, and a refused batch is re-sent invoice by invoice. Simulating every batch
+# would execute it twice, which halves a local chain's throughput.
+GAS_BUDGETS = {"registerInvoice": (40_000, 100_000)}
 GAS_HEADROOM = 1.25
 FEE_BUMP = 1.125  # nodes refuse a replacement that raises the fees by less than 10%
 # Answers meaning the node has this transaction already, or its nonce is used (by it or another).
@@ -146,17 +153,13 @@ def action_send(action_id: int) -> ChainTransaction | None:
         return None
     batch = _batch(action)
     to, data, value = _call(batch)
-    try:
-        gas = _estimate_gas(action.signer, to, data, value)
-    except ChainRevert as revert:
-        if len(batch) > 1:
-            batch = [action]
-            to, data, value = _call(batch)
-            try:
-                gas = _estimate_gas(action.signer, to, data, value)
-            except ChainRevert as single_revert:
-                return _refuse(action, single_revert)
-        else:
+    if action.function in GAS_BUDGETS and not action.send_alone:
+        per_transaction, per_action = GAS_BUDGETS[action.function]
+        gas = per_transaction + per_action * len(batch)
+    else:
+        try:
+            gas = _estimate_gas(action.signer, to, data, value)
+        except ChainRevert as revert:
             return _refuse(action, revert)
     tx = _allocate(action, batch, to, data, value, gas)
     return transaction_push(tx.pk) if tx else None
@@ -211,8 +214,7 @@ def signer_broadcast(signer_id: int) -> int:
     """Broadcasts every signed, not yet accepted transaction of a signer, in nonce order, under
     the signer's lock. Stops at the first the node refuses: later nonces would leave a gap."""
     accepted = 0
-    with transaction.atomic():
-        ChainAccount.objects.select_for_update().get(pk=signer_id)
+    with signer_locked(signer_id):
         waiting = ChainTransaction.objects.filter(signer_id=signer_id, status=TransactionStatus.SIGNED).order_by("nonce")
         for tx in waiting:
             latest = tx.attempts.order_by("-pk").first()
@@ -220,8 +222,9 @@ def signer_broadcast(signer_id: int) -> int:
                 log.warning("node refused nonce %s of signer %s; the reconciler will retry", tx.nonce, signer_id)
                 break
             _failpoint("after-broadcast")
-            TransactionAttempt.objects.filter(pk=latest.pk).update(broadcast_at=timezone.now())
-            ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SENT)
+            with transaction.atomic():
+                TransactionAttempt.objects.filter(pk=latest.pk).update(broadcast_at=timezone.now())
+                ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SENT)
             accepted += 1
     return accepted
 

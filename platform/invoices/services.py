@@ -4,14 +4,15 @@ business rows and queues the on-chain action in one database transaction."""
 from datetime import date, datetime, time, timezone as dt_timezone
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from chain import accounts
 from chain.hashing import salted_hash
 from chain.services import action_enqueue
 from documents.models import Document, DocumentKind
 from documents.services import document_bundle_hash
-from organisations.models import KycStatus, Organisation, Role
+from organisations.models import Organisation, Role
+from organisations.selectors import is_active
 
 from . import validation
 from .models import Invoice, InvoiceStatus
@@ -33,12 +34,14 @@ def _require_member(user, organisation: Organisation, role: str, action: str) ->
         raise PermissionDenied(f"Only a user of the {Role(role).label.lower()} can {action}.")
 
 
-def _buyer(buyer_id: int) -> Organisation:
-    buyer = Organisation.objects.filter(pk=buyer_id, role=Role.CORE_FIRM).first()
+def _buyer(buyer_id: object) -> Organisation:
+    buyer = None
+    if str(buyer_id).isdigit():
+        buyer = Organisation.objects.filter(pk=int(buyer_id), role=Role.CORE_FIRM).first()
     if buyer is None:
         raise ValidationError({"buyer": "Unknown buyer: no core firm with this id is on the platform."})
-    if buyer.kyc_status != KycStatus.APPROVED or buyer.onchain_id is None:
-        raise ValidationError({"buyer": f"{buyer.name} is not an approved, registered core firm yet."})
+    if not is_active(buyer):
+        raise ValidationError({"buyer": f"{buyer.name} has no current KYC approval and on-chain registration."})
     return buyer
 
 
@@ -57,7 +60,7 @@ def _documents(seller: Organisation, document_ids: list[int]) -> list[Document]:
 def invoice_submit(
     *,
     submitted_by,
-    buyer_id: int,
+    buyer_id: object,
     number: str,
     amount: object,
     currency: object,
@@ -70,29 +73,33 @@ def invoice_submit(
     if seller is None:
         raise PermissionDenied("Only a user of a supplier can submit invoices.")
     _require_member(submitted_by, seller, Role.SUPPLIER, "submit invoices")
-    if seller.kyc_status != KycStatus.APPROVED or seller.onchain_id is None:
-        raise PermissionDenied("Your organisation's KYC approval and on-chain registration must complete first.")
-    if not number or not number.strip():
-        raise ValidationError({"number": "The invoice number is required."})
+    if not is_active(seller):
+        raise PermissionDenied("Your organisation needs a current KYC approval and on-chain registration first.")
+    number = validation.invoice_number(number)
     micro = validation.micro_amount(amount)
     currency_id = validation.currency_id(currency)
     validation.invoice_dates(issue_date, due_date)
     buyer = _buyer(buyer_id)
     documents = _documents(seller, document_ids)
     fingerprint = invoice_fingerprint(seller=seller, buyer=buyer, number=number, amount=micro, issue_date=issue_date)
+    already_submitted = ValidationError({"number": f"Invoice {number} to {buyer.name} was already submitted."})
     if Invoice.objects.filter(fingerprint=fingerprint).exists():
-        raise ValidationError({"number": f"Invoice {number.strip()} to {buyer.name} was already submitted."})
-    invoice = Invoice.objects.create(
-        seller=seller,
-        buyer=buyer,
-        number=number.strip(),
-        amount=micro,
-        currency=currency_id,
-        issue_date=issue_date,
-        due_date=due_date,
-        fingerprint=fingerprint,
-        document_hash=document_bundle_hash(documents),
-    )
+        raise already_submitted
+    try:
+        with transaction.atomic():  # a concurrent twin passes the check above; the unique index stops it
+            invoice = Invoice.objects.create(
+                seller=seller,
+                buyer=buyer,
+                number=number,
+                amount=micro,
+                currency=currency_id,
+                issue_date=issue_date,
+                due_date=due_date,
+                fingerprint=fingerprint,
+                document_hash=document_bundle_hash(documents),
+            )
+    except IntegrityError:
+        raise already_submitted from None
     Document.objects.filter(pk__in=[document.pk for document in documents]).update(invoice=invoice)
     action_enqueue(
         signer=accounts.organisation_account(seller),

@@ -11,22 +11,29 @@ from .models import Currency
 MICRO_DECIMALS = 6
 MAX_MICRO_AMOUNT = 2**64 - 1  # the contract stores amounts as uint64 micro-units
 MAX_TENOR = timedelta(days=366)
+MAX_NUMBER_LENGTH = 64
 
 
 def micro_amount(raw: object) -> int:
-    """The amount in micro-units: above zero, at most six decimals, within uint64."""
+    """The amount in micro-units: above zero, at most six decimals, within uint64. Computed from
+    the exact digits: decimal arithmetic would round to 28 significant digits first."""
     try:
         amount = Decimal(str(raw).strip())
     except InvalidOperation:
         raise ValidationError({"amount": f"{raw!r} is not a number."}) from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError({"amount": "The amount must be above zero."})
-    micro = amount.scaleb(MICRO_DECIMALS)
-    if micro != micro.to_integral_value():
+    _, digits, exponent = amount.as_tuple()
+    while exponent < -MICRO_DECIMALS and digits and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    if exponent < -MICRO_DECIMALS:
         raise ValidationError({"amount": f"The amount has more than {MICRO_DECIMALS} decimals."})
+    if len(digits) + exponent + MICRO_DECIMALS > len(str(MAX_MICRO_AMOUNT)):  # before 10**huge
+        raise ValidationError({"amount": "The amount is too large."})
+    micro = int("".join(map(str, digits))) * 10 ** (exponent + MICRO_DECIMALS)
     if micro > MAX_MICRO_AMOUNT:
         raise ValidationError({"amount": "The amount is too large."})
-    return int(micro)
+    return micro
 
 
 def currency_id(raw: object) -> int:
@@ -36,6 +43,15 @@ def currency_id(raw: object) -> int:
     if str(raw).isdigit() and int(raw) in Currency.values:
         return int(raw)
     raise ValidationError({"currency": f"Unsupported currency {raw!r}; use one of {', '.join(by_code)}."})
+
+
+def invoice_number(raw: str) -> str:
+    number = (raw or "").strip()
+    if not number:
+        raise ValidationError({"number": "The invoice number is required."})
+    if len(number) > MAX_NUMBER_LENGTH:
+        raise ValidationError({"number": f"The invoice number is longer than {MAX_NUMBER_LENGTH} characters."})
+    return number
 
 
 def invoice_dates(issue_date: date, due_date: date) -> None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from chain import accounts, client
 from chain.hashing import salted_hash
+from chain.models import ChainAction
 from chain.services import action_enqueue, gas_funding_enqueue
 
 from .models import ONCHAIN_ROLE, KycStatus, Organisation, Role
@@ -28,9 +29,12 @@ def organisation_register(*, name: str, legal_id: str, role: str) -> Organisatio
         raise ValidationError({"role": f"Unknown role {role!r}; expected one of {', '.join(Role.values)}."})
     if not name.strip():
         raise ValidationError({"name": "The organisation needs a name."})
-    if Organisation.objects.filter(legal_id=legal_id.strip()).exists():
+    legal_id = " ".join(legal_id.split()).upper()
+    if not legal_id:
+        raise ValidationError({"legal_id": "The organisation needs its registration or tax number."})
+    if Organisation.objects.filter(legal_id__iexact=legal_id).exists():
         raise ValidationError({"legal_id": "An organisation with this registration number already exists."})
-    organisation = Organisation.objects.create(name=name.strip(), legal_id=legal_id.strip(), role=role)
+    organisation = Organisation.objects.create(name=name.strip(), legal_id=legal_id, role=role)
     if organisation.acts_on_chain:
         accounts.organisation_account(organisation)
     return organisation
@@ -57,20 +61,26 @@ def organisation_approve_kyc(*, organisation: Organisation, approved_by, valid_u
 
 
 def _queue_participant(organisation: Organisation, kyc_expires_at: int) -> None:
+    """Registration the first time; afterwards a renewal, unless the last queued change already
+    set this very expiry (a replayed approval)."""
     operator = accounts.operator_account()
     account = accounts.organisation_account(organisation)
     if client.is_local_chain():
         gas_funding_enqueue(operator=operator, account=account, amount_wei=LOCAL_GAS_FUNDING_WEI)
-    registered = action_enqueue(
-        signer=operator,
-        function="registerParticipant",
-        args=[account.address, ONCHAIN_ROLE[organisation.role], organisation_hash(organisation), kyc_expires_at],
-        idempotency_key=f"participant-register:{organisation.pk}",
-    )
-    if registered.args[3] != kyc_expires_at:  # already registered once: this approval is a renewal
+    earlier = ChainAction.objects.filter(
+        idempotency_key__startswith=f"participant-{organisation.pk}:"
+    ).order_by("-created_at", "-pk")
+    if not earlier.exists():
+        action_enqueue(
+            signer=operator,
+            function="registerParticipant",
+            args=[account.address, ONCHAIN_ROLE[organisation.role], organisation_hash(organisation), kyc_expires_at],
+            idempotency_key=f"participant-{organisation.pk}:register",
+        )
+    elif earlier.first().args[-1] != kyc_expires_at:
         action_enqueue(
             signer=operator,
             function="renewKyc",
             args=[account.address, kyc_expires_at],
-            idempotency_key=f"participant-renew-kyc:{organisation.pk}:{kyc_expires_at}",
+            idempotency_key=f"participant-{organisation.pk}:renew-kyc:{earlier.count()}",
         )

@@ -1,0 +1,23 @@
+"""Invoices and their pieces in the admin, read-only: they are submitted through services.py and
+otherwise mirrored from the chain."""
+
+from django.contrib import admin
+
+from chain.admin import ReadOnlyAdmin
+
+from .models import Invoice, Piece
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ("number", "seller", "buyer", "amount", "currency", "due_date", "status")
+    list_filter = ("status", "currency")
+    list_select_related = ("seller", "buyer")
+    search_fields = ("number", "fingerprint", "seller__name", "buyer__name")
+
+
+@admin.register(Piece)
+class PieceAdmin(ReadOnlyAdmin):
+    list_display = ("invoice", "index", "holder", "amount", "financed", "claimed")
+    list_select_related = ("invoice__seller", "invoice__buyer", "holder")
+    search_fields = ("invoice__number", "invoice__fingerprint")

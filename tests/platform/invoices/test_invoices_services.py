@@ -1,0 +1,455 @@
+"""invoices.services at the database level: what a submission stores and queues, that every refusal
+names its field and stores nothing, the buyer's confirmation and dispute, and the fingerprint.
+No chain: the queued ChainAction rows are the output."""
+
+import calendar
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from eth_utils import keccak
+
+from chain.hashing import salted_hash
+from chain.models import ChainAction
+from documents.models import DocumentKind
+from invoices import services
+from invoices.models import Currency, Invoice, InvoiceStatus
+from organisations.models import KycStatus, Role
+
+from factories import (
+    DocumentFactory,
+    InvoiceFactory,
+    OrganisationFactory,
+    RegisteredOrganisationFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.now().date()
+ISSUED = TODAY - timedelta(days=10)
+DUE = TODAY + timedelta(days=50)
+
+
+def _midnight_utc(day: date) -> int:
+    return calendar.timegm(day.timetuple())
+
+
+@pytest.fixture
+def supplier():
+    return RegisteredOrganisationFactory(role=Role.SUPPLIER, legal_id="LEI-SUPPLIER")
+
+
+@pytest.fixture
+def buyer():
+    return RegisteredOrganisationFactory(role=Role.CORE_FIRM, legal_id="LEI-BUYER")
+
+
+@pytest.fixture
+def clerk(supplier):
+    return UserFactory(organisation=supplier)
+
+
+@pytest.fixture
+def documents(supplier):
+    invoice_pdf = DocumentFactory(organisation=supplier)
+    return [invoice_pdf, DocumentFactory(organisation=supplier, kind=DocumentKind.DELIVERY_NOTE)]
+
+
+@pytest.fixture
+def submit(clerk, buyer, documents):
+    """invoice_submit with a valid request; keyword arguments replace its fields."""
+
+    def submit(**fields):
+        request = {
+            "submitted_by": clerk,
+            "buyer_id": buyer.pk,
+            "number": "INV-2026-001",
+            "amount": "1234.56",
+            "currency": "USDC",
+            "issue_date": ISSUED,
+            "due_date": DUE,
+            "document_ids": [document.pk for document in documents],
+        }
+        return services.invoice_submit(**(request | fields))
+
+    return submit
+
+
+def _assert_nothing_stored(documents) -> None:
+    assert not Invoice.objects.exists()
+    assert not ChainAction.objects.exists()
+    for document in documents:
+        document.refresh_from_db()
+        assert document.invoice_id is None
+
+
+def _refused_field(submit, **fields) -> str:
+    with pytest.raises(ValidationError) as refusal:
+        submit(**fields)
+    [field] = refusal.value.message_dict
+    return field
+
+
+# Submission: the happy path
+
+
+def test_submission_stores_the_invoice_in_micro_units_and_utc_dates(submit, supplier, buyer):
+    invoice = submit(number="  INV-2026-001 ")
+
+    assert (invoice.seller, invoice.buyer, invoice.number) == (supplier, buyer, "INV-2026-001")
+    assert (invoice.amount, invoice.currency) == (1_234_560_000, Currency.USDC)
+    assert (invoice.issue_date, invoice.due_date, invoice.status) == (ISSUED, DUE, InvoiceStatus.SUBMITTED)
+    assert invoice.fingerprint == services.invoice_fingerprint(
+        seller=supplier, buyer=buyer, number="INV-2026-001", amount=1_234_560_000, issue_date=ISSUED
+    )
+
+
+def test_submission_binds_all_documents_by_their_sorted_hashes(submit, documents):
+    invoice = submit()
+
+    assert {document.pk for document in invoice.documents.all()} == {document.pk for document in documents}
+    hashes = sorted(bytes.fromhex(document.keccak[2:]) for document in documents)
+    assert invoice.document_hash == "0x" + keccak(b"".join(hashes)).hex()
+
+
+def test_submission_queues_the_registration_signed_by_the_seller(submit, supplier, buyer):
+    invoice = submit()
+
+    [action] = ChainAction.objects.all()
+    assert action.function == "registerInvoice"
+    assert action.signer == supplier.chain_account
+    assert action.idempotency_key == f"invoice-register:{invoice.pk}"
+    assert action.args == [
+        invoice.fingerprint,
+        invoice.document_hash,
+        buyer.chain_account.address,
+        1_234_560_000,
+        Currency.USDC,
+        _midnight_utc(ISSUED),
+        _midnight_utc(DUE),
+    ]
+
+
+def test_submission_schedules_one_send_after_commit(submit, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        submit()
+
+    assert len(callbacks) == 1
+
+
+def test_submission_that_fails_while_queueing_leaves_nothing(submit, documents, monkeypatch):
+    def outbox_down(**action):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(services, "action_enqueue", outbox_down)
+
+    with pytest.raises(RuntimeError):
+        submit()
+
+    _assert_nothing_stored(documents)
+
+
+# Submission: refused fields
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        pytest.param({"amount": "0"}, "amount", id="zero-amount"),
+        pytest.param({"amount": "-10"}, "amount", id="negative-amount"),
+        pytest.param({"amount": "twelve"}, "amount", id="non-numeric-amount"),
+        pytest.param({"amount": "1.0000001"}, "amount", id="seven-decimals"),
+        pytest.param({"amount": "18446744073709.551616"}, "amount", id="beyond-uint64"),
+        pytest.param({"currency": "EUR"}, "currency", id="unknown-currency"),
+        pytest.param({"due_date": TODAY}, "due_date", id="due-today"),
+        pytest.param({"due_date": TODAY - timedelta(days=1)}, "due_date", id="due-in-the-past"),
+        pytest.param({"issue_date": TODAY + timedelta(days=1)}, "issue_date", id="issued-in-the-future"),
+        pytest.param({"due_date": ISSUED + timedelta(days=367)}, "due_date", id="tenor-over-a-year"),
+        pytest.param({"number": ""}, "number", id="empty-number"),
+        pytest.param({"number": "   "}, "number", id="blank-number"),
+        pytest.param({"document_ids": []}, "documents", id="no-documents"),
+    ],
+)
+def test_bad_field_is_named_and_nothing_is_stored(submit, documents, fields, field):
+    assert _refused_field(submit, **fields) == field
+    _assert_nothing_stored(documents)
+
+
+def test_unknown_buyer_is_refused(submit, documents, buyer):
+    assert _refused_field(submit, buyer_id=buyer.pk + 1000) == "buyer"
+    _assert_nothing_stored(documents)
+
+
+def test_buyer_that_is_not_a_core_firm_is_refused(submit, documents):
+    lender = RegisteredOrganisationFactory(role=Role.LENDER)
+
+    assert _refused_field(submit, buyer_id=lender.pk) == "buyer"
+    _assert_nothing_stored(documents)
+
+
+@pytest.mark.parametrize(
+    "buyer_fields",
+    [{"kyc_status": KycStatus.PENDING}, {"kyc_status": KycStatus.SUSPENDED}, {"onchain_id": None}],
+    ids=["kyc-pending", "kyc-suspended", "not-on-chain-yet"],
+)
+def test_buyer_without_approved_kyc_and_registration_is_refused(submit, documents, buyer_fields):
+    buyer = RegisteredOrganisationFactory(role=Role.CORE_FIRM, **buyer_fields)
+
+    assert _refused_field(submit, buyer_id=buyer.pk) == "buyer"
+    _assert_nothing_stored(documents)
+
+
+def test_buyer_whose_kyc_has_lapsed_is_refused(submit, documents):
+    lapsed = RegisteredOrganisationFactory(role=Role.CORE_FIRM, kyc_expires_at=timezone.now() - timedelta(days=1))
+
+    assert _refused_field(submit, buyer_id=lapsed.pk) == "buyer"
+
+
+def test_buyer_id_that_is_not_a_number_is_refused(submit, documents):
+    assert _refused_field(submit, buyer_id="core-firm") == "buyer"
+
+
+def test_documents_of_another_organisation_are_refused(submit, documents):
+    foreign = DocumentFactory(organisation=RegisteredOrganisationFactory(role=Role.SUPPLIER))
+
+    assert _refused_field(submit, document_ids=[documents[0].pk, foreign.pk]) == "documents"
+    _assert_nothing_stored([*documents, foreign])
+
+
+def test_unknown_document_is_refused(submit, documents):
+    assert _refused_field(submit, document_ids=[documents[0].pk, documents[1].pk + 1000]) == "documents"
+    _assert_nothing_stored(documents)
+
+
+def test_documents_without_the_invoice_itself_are_refused(submit, documents):
+    assert _refused_field(submit, document_ids=[documents[1].pk]) == "documents"
+    _assert_nothing_stored(documents)
+
+
+def test_document_already_attached_to_another_invoice_is_refused(submit, supplier, documents):
+    earlier = InvoiceFactory(seller=supplier)
+    attached = DocumentFactory(organisation=supplier, invoice=earlier)
+
+    assert _refused_field(submit, document_ids=[documents[0].pk, attached.pk]) == "documents"
+    assert list(Invoice.objects.all()) == [earlier]
+    assert not ChainAction.objects.exists()
+    documents[0].refresh_from_db()
+    assert documents[0].invoice_id is None
+
+
+def test_same_invoice_with_other_spacing_and_case_is_a_duplicate(submit, supplier):
+    first = submit(number="INV-2026-001")
+    again = [DocumentFactory(organisation=supplier)]
+
+    assert _refused_field(submit, number=" inv-2026 -001 ", document_ids=[again[0].pk]) == "number"
+    assert list(Invoice.objects.all()) == [first]
+    assert ChainAction.objects.count() == 1
+    again[0].refresh_from_db()
+    assert again[0].invoice_id is None
+
+
+def test_number_longer_than_the_column_is_refused(submit, documents):
+    assert _refused_field(submit, number="INV-" + "9" * 80) == "number"
+
+
+# Submission: who may submit
+
+
+@pytest.mark.parametrize("role", [Role.CORE_FIRM, Role.LENDER, Role.ADMIN, Role.AUDITOR])
+def test_user_of_an_organisation_that_is_not_a_supplier_cannot_submit(submit, documents, role):
+    other = UserFactory(organisation=RegisteredOrganisationFactory(role=role))
+
+    with pytest.raises(PermissionDenied):
+        submit(submitted_by=other)
+    _assert_nothing_stored(documents)
+
+
+@pytest.mark.parametrize("user", ["without-organisation", "anonymous"])
+def test_user_without_an_organisation_cannot_submit(submit, documents, user):
+    submitted_by = UserFactory(organisation=None) if user == "without-organisation" else None
+
+    with pytest.raises(PermissionDenied):
+        submit(submitted_by=submitted_by)
+    _assert_nothing_stored(documents)
+
+
+@pytest.mark.parametrize(
+    "seller_fields", [{"kyc_status": KycStatus.PENDING}, {"onchain_id": None}], ids=["kyc-pending", "not-on-chain-yet"]
+)
+def test_supplier_not_yet_approved_and_registered_cannot_submit(submit, supplier, documents, seller_fields):
+    for name, value in seller_fields.items():
+        setattr(supplier, name, value)
+    supplier.save()
+
+    with pytest.raises(PermissionDenied):
+        submit()
+    _assert_nothing_stored(documents)
+
+
+def test_supplier_whose_kyc_has_lapsed_cannot_submit(submit, supplier, documents):
+    supplier.kyc_expires_at = timezone.now() - timedelta(days=1)
+    supplier.save()
+
+    with pytest.raises(PermissionDenied):
+        submit()
+
+
+# Confirmation and dispute by the buyer
+
+
+@pytest.fixture
+def invoice(supplier, buyer):
+    return InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.REGISTERED)
+
+
+@pytest.fixture
+def buyer_clerk(buyer):
+    return UserFactory(organisation=buyer)
+
+
+def test_buyer_confirmation_queues_confirm_invoice(invoice, buyer, buyer_clerk):
+    services.invoice_confirm(invoice=invoice, confirmed_by=buyer_clerk)
+
+    [action] = ChainAction.objects.all()
+    assert (action.function, action.args) == ("confirmInvoice", [invoice.fingerprint])
+    assert action.signer == buyer.chain_account
+    assert action.idempotency_key == f"invoice-confirm:{invoice.pk}"
+
+
+def test_confirmation_waits_for_the_chain_to_change_the_status(invoice, buyer_clerk):
+    services.invoice_confirm(invoice=invoice, confirmed_by=buyer_clerk)
+
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.REGISTERED
+
+
+def test_repeated_confirmation_queues_one_action(invoice, buyer_clerk, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.invoice_confirm(invoice=invoice, confirmed_by=buyer_clerk)
+        services.invoice_confirm(invoice=invoice, confirmed_by=buyer_clerk)
+
+    assert ChainAction.objects.count() == 1
+    assert len(callbacks) == 1
+
+
+def _users_who_are_not_the_buyer(invoice):
+    return {
+        "seller": UserFactory(organisation=invoice.seller),
+        "other-core-firm": UserFactory(organisation=RegisteredOrganisationFactory(role=Role.CORE_FIRM)),
+        "no-organisation": UserFactory(organisation=None),
+        "anonymous": None,
+    }
+
+
+@pytest.mark.parametrize("who", ["seller", "other-core-firm", "no-organisation", "anonymous"])
+def test_only_a_user_of_the_buyer_can_confirm(invoice, who):
+    user = _users_who_are_not_the_buyer(invoice)[who]
+
+    with pytest.raises(PermissionDenied):
+        services.invoice_confirm(invoice=invoice, confirmed_by=user)
+    assert not ChainAction.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["seller", "other-core-firm", "no-organisation", "anonymous"])
+def test_only_a_user_of_the_buyer_can_dispute(invoice, who):
+    user = _users_who_are_not_the_buyer(invoice)[who]
+
+    with pytest.raises(PermissionDenied):
+        services.invoice_dispute(invoice=invoice, disputed_by=user, reason="Goods never arrived")
+    assert not ChainAction.objects.exists()
+
+
+NOT_REGISTERED = [InvoiceStatus.SUBMITTED, InvoiceStatus.CONFIRMED, InvoiceStatus.DISPUTED, InvoiceStatus.FAILED]
+
+
+@pytest.mark.parametrize("status", NOT_REGISTERED)
+def test_only_a_registered_invoice_can_be_confirmed(invoice, buyer_clerk, status):
+    Invoice.objects.filter(pk=invoice.pk).update(status=status)
+
+    with pytest.raises(ValidationError) as refusal:
+        services.invoice_confirm(invoice=invoice, confirmed_by=buyer_clerk)
+    assert list(refusal.value.message_dict) == ["status"]
+    assert not ChainAction.objects.exists()
+
+
+@pytest.mark.parametrize("status", NOT_REGISTERED)
+def test_only_a_registered_invoice_can_be_disputed(invoice, buyer_clerk, status):
+    Invoice.objects.filter(pk=invoice.pk).update(status=status)
+
+    with pytest.raises(ValidationError) as refusal:
+        services.invoice_dispute(invoice=invoice, disputed_by=buyer_clerk, reason="Wrong quantity")
+    assert list(refusal.value.message_dict) == ["status"]
+    assert not ChainAction.objects.exists()
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_dispute_needs_a_reason(invoice, buyer_clerk, reason):
+    with pytest.raises(ValidationError) as refusal:
+        services.invoice_dispute(invoice=invoice, disputed_by=buyer_clerk, reason=reason)
+    assert list(refusal.value.message_dict) == ["reason"]
+    assert not ChainAction.objects.exists()
+
+
+def test_dispute_queues_only_a_salted_hash_of_the_reason(invoice, buyer, buyer_clerk):
+    reason = "Goods never arrived at the Rotterdam depot"
+
+    services.invoice_dispute(invoice=invoice, disputed_by=buyer_clerk, reason=f"  {reason} ")
+
+    [action] = ChainAction.objects.all()
+    assert action.function == "disputeInvoice"
+    assert action.signer == buyer.chain_account
+    assert action.idempotency_key == f"invoice-dispute:{invoice.pk}"
+    assert action.args == [invoice.fingerprint, salted_hash("dispute", invoice.pk, reason)]
+    assert "Rotterdam" not in json.dumps(action.args)
+
+
+# The fingerprint
+
+
+def _fingerprint(**changes) -> str:
+    invoice = {
+        "seller": OrganisationFactory.build(legal_id="LEI-SUPPLIER"),
+        "buyer": OrganisationFactory.build(legal_id="LEI-BUYER"),
+        "number": "INV-2026-001",
+        "amount": 1_000_000_000,
+        "issue_date": date(2026, 1, 15),
+    }
+    return services.invoice_fingerprint(**(invoice | changes))
+
+
+def test_fingerprint_is_a_bytes32_hex():
+    fingerprint = _fingerprint()
+
+    assert fingerprint.startswith("0x") and len(fingerprint) == 66
+    assert int(fingerprint, 16) > 0
+
+
+@pytest.mark.parametrize("number", ["inv-2026-001", " INV-2026-001 ", "INV - 2026 - 001", "inv-2026-\t001"])
+def test_fingerprint_ignores_case_and_spaces_in_the_number(number):
+    assert _fingerprint(number=number) == _fingerprint()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"number": "INV-2026-002"},
+        {"amount": 1_000_000_001},
+        {"issue_date": date(2026, 1, 16)},
+        {"buyer": OrganisationFactory.build(legal_id="LEI-OTHER-BUYER")},
+        {"seller": OrganisationFactory.build(legal_id="LEI-OTHER-SUPPLIER")},
+    ],
+    ids=["number", "amount", "issue-date", "buyer", "seller"],
+)
+def test_fingerprint_differs_for_a_different_invoice(changes):
+    assert _fingerprint(**changes) != _fingerprint()
+
+
+def test_fingerprint_depends_on_the_platform_salt(settings):
+    before = _fingerprint()
+
+    settings.FINGERPRINT_SALT = "another-platform"
+
+    assert _fingerprint() != before
