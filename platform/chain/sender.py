@@ -148,7 +148,9 @@ def action_send(action_id: int) -> ChainTransaction | None:
     broadcast transaction, then waits for its receipt. Safe to call any number of times."""
     action = ChainAction.objects.select_related("signer").get(pk=action_id)
     if action.status == ActionStatus.SENT:
-        return transaction_push(action.transaction_id)
+        # Sent in a batch by another task, or by a worker that died before recording: make sure
+        # it is out, but leave the waiting to whoever sent it (or to the reconciler).
+        return transaction_push(action.transaction_id, wait_seconds=0)
     if action.status != ActionStatus.QUEUED:
         return None
     batch = _batch(action)

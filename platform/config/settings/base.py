@@ -152,7 +152,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_queue),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
         "store_processed": False,
-        "polling_interval": 0.1,
+        "polling_interval": 0.01,  # seconds between polls of the queue folder: one task costs at least this
         "control_folder": str(VAR_DIR / "broker" / "control"),
     }
 CELERY_RESULT_BACKEND = None
