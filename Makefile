@@ -18,13 +18,17 @@ SLITHER_ARGS := --solc $(SOLC_SHIM) --solc-standard-json \
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.solc
 
-.PHONY: help toolchain compile run reset test test-contracts test-deep bench-gas slither clean
+PYTEST_PLATFORM := $(VENV)/bin/pytest -c tests/platform/pytest.ini -p no:pytest-brownie
+
+.PHONY: help toolchain compile run reset test test-contracts test-platform test-deep bench-gas bench-pipeline \
+	slither clean
 
 help:
 	@echo "make run          start a local chain (state in var/) and deploy the contracts once"
 	@echo "make test         install everything, compile, run the whole test suite"
 	@echo "make test-deep    the stateful property tests with many more steps"
 	@echo "make bench-gas    gas of one invoice's lifecycle against its floor"
+	@echo "make bench-pipeline  invoices/s through services, workers and chain vs raw chain tx/s (N=500)"
 	@echo "make slither      static analysis of the contracts"
 	@echo "make reset        wipe var/ (the local chain and its deployment)"
 
@@ -68,21 +72,29 @@ compile: toolchain
 	$(BROWNIE) compile
 
 run: compile
-	tools/run-chain.sh
+	tools/run-platform.sh
 
 reset:
 	rm -rf var/
 
-test: test-contracts
+test: test-contracts test-platform
 
 test-contracts: compile
 	STATEFUL_EXAMPLES=$(STATEFUL_EXAMPLES) $(BROWNIE) test tests/contracts --network $(TEST_NETWORK)
+
+# The Django suite: unit tests, then integration and fault tests with real Ganache and Celery
+# worker processes. SQLite and a filesystem broker unless DATABASE_URL / CELERY_BROKER_URL are set.
+test-platform: compile
+	$(PYTEST_PLATFORM) tests/platform
 
 test-deep: compile
 	STATEFUL_EXAMPLES=500 $(BROWNIE) test tests/contracts/stateful --network $(TEST_NETWORK)
 
 bench-gas: compile
 	$(BROWNIE) run scripts/bench_gas.py --network $(TEST_NETWORK)
+
+bench-pipeline: compile
+	$(VENV)/bin/python scripts/bench_pipeline.py
 
 slither: toolchain
 	$(VENV)/bin/slither contracts/ $(SLITHER_ARGS) --exclude-informational --exclude-optimization

@@ -57,7 +57,7 @@ def _supplier_rate(
     *, supplier: Organisation, oracle: ChainAccount, model_version: int, now: datetime
 ) -> RatingRecord | None:
     # The lock on the supplier keeps two overlapping runs from both recording the day's rating.
-    supplier = Organisation.objects.select_for_update().select_related("chain_account").get(pk=supplier.pk)
+    supplier = Organisation.objects.select_for_update(of=("self",)).select_related("chain_account").get(pk=supplier.pk)
     history = selectors.supplier_history(supplier, now=now)
     rating = supplier_rating(history)
     if (supplier.rating, supplier.rating_model_version) == (rating, model_version):

@@ -10,6 +10,7 @@ import time
 
 import pytest
 from django.db import transaction
+from django.db.models import Count
 from eth_account import Account
 
 from chain import accounts, client
@@ -21,6 +22,7 @@ from localnet import wait_until
 
 IN_FLIGHT = 200
 BASE_WEI = 10**15
+KEY = "fault-transfer:"
 
 pytestmark = pytest.mark.faults
 
@@ -35,25 +37,46 @@ def queue_transfers(count: int = IN_FLIGHT) -> dict[str, int]:
             expected[recipient] = BASE_WEI + n
             action_enqueue(
                 signer=operator, function="transfer", args=[], to_address=recipient, value_wei=BASE_WEI + n,
-                idempotency_key=f"fault-transfer:{n}",
+                idempotency_key=f"{KEY}{n}",
             )
     return expected
 
 
 def confirmed_count() -> int:
-    return ChainAction.objects.filter(function="transfer", status=ActionStatus.CONFIRMED).count()
+    return ChainAction.objects.filter(idempotency_key__startswith=KEY, status=ActionStatus.CONFIRMED).count()
+
+
+def outbox_summary() -> str:
+    """What the outbox holds, for a failure message."""
+    actions = ChainAction.objects.values_list("status").annotate(n=Count("pk"))
+    transactions = ChainTransaction.objects.values_list("status").annotate(n=Count("pk"))
+    operator = accounts.operator_account()
+    unfinished = [
+        (tx.nonce, tx.status, [(a.status, a.broadcast_at is not None) for a in tx.attempts.all()])
+        for tx in ChainTransaction.objects.filter(signer=operator).exclude(status=TransactionStatus.CONFIRMED)
+    ]
+    chain_nonce = client.web3().eth.get_transaction_count(operator.address)
+    return (f"actions {dict(actions)}, transactions {dict(transactions)}; operator nonce on chain {chain_nonce}, "
+            f"in the database {operator.next_nonce}; unfinished {unfinished}")
 
 
 def wait_all_confirmed(count: int = IN_FLIGHT, timeout: float = 180) -> None:
-    wait_until(lambda: confirmed_count() == count, timeout, interval=0.5, message=f"{count} confirmed transfers")
+    try:
+        wait_until(lambda: confirmed_count() == count, timeout, interval=0.5, message=f"{count} confirmed transfers")
+    except AssertionError as timeout_error:
+        raise AssertionError(f"{timeout_error}; {outbox_summary()}") from None
 
 
 def assert_exactly_once_and_mirrored(expected: dict[str, int]) -> None:
     w3 = client.web3()
     for recipient, amount in expected.items():
-        assert w3.eth.get_balance(recipient) == amount, f"{recipient} received a transfer other than once"
+        action = ChainAction.objects.select_related("transaction").get(to_address=recipient)
+        assert w3.eth.get_balance(recipient) == amount, (
+            f"{recipient} received a transfer other than once: action {action.status}, tx "
+            f"{action.transaction and (action.transaction.nonce, action.transaction.status, action.transaction.tx_hash)}"
+        )
     operator = accounts.operator_account()
-    sent = ChainTransaction.objects.filter(signer=operator, actions__function="transfer").distinct()
+    sent = ChainTransaction.objects.filter(signer=operator, actions__idempotency_key__startswith=KEY).distinct()
     assert sent.count() == len(expected)
     for tx in sent:
         assert tx.status == TransactionStatus.CONFIRMED
