@@ -75,6 +75,29 @@ def deploy(manifest: Path, network: str = "scf-it") -> None:
     )
 
 
+class Redis:
+    """A private redis-server (no persistence, like the machines' own) that can be restarted."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        wait_until(lambda: subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout
+                   == b"PONG\n", 20, message=f"redis on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        self.process = None
+
+
 class Worker:
     """A `celery worker` process of the platform, with the test database and chain."""
 

@@ -48,17 +48,17 @@ def _drop(tx: ChainTransaction, chain_nonce: int) -> None:
         ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.DROPPED)
         action_ids = list(tx.actions.values_list("pk", flat=True))
         tx.actions.update(status=ActionStatus.QUEUED, transaction=None, updated_at=timezone.now())
-        sender._resend_after_commit(action_ids)
+        sender.actions_resend_on_commit(action_ids)
     log.warning("nonce %s of %s was taken by a transaction outside the platform", tx.nonce, tx.signer.address)
 
 
 def _replace(tx: ChainTransaction, latest) -> None:
     with transaction.atomic():
         ChainAccount.objects.select_for_update().get(pk=tx.signer_id)
-        max_fee, priority = sender._fees(previous=latest)
+        max_fee, priority = sender.next_fees(previous=latest)
         TransactionAttempt.objects.filter(pk=latest.pk).update(status=AttemptStatus.REPLACED)
         ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SIGNED)
-        sender._sign(tx, max_fee, priority)
+        sender.attempt_sign(tx, max_fee, priority)
     sender.signer_broadcast(tx.signer_id)
     log.info("transaction %s nonce %s stuck: re-sent with max fee %s", tx.pk, tx.nonce, max_fee)
 
@@ -73,7 +73,7 @@ def pending_transactions_heal() -> dict[str, int]:
     for tx in pending:
         # Read the nonce before the receipts: if ours took the nonce, its receipt is there by then.
         chain_nonce = client.web3().eth.get_transaction_count(tx.signer.address, "latest")
-        if receipt := sender._receipt(tx):
+        if receipt := sender.receipt_of(tx):
             sender.transaction_record(tx, receipt)
             counts["recorded"] += 1
             continue
@@ -82,7 +82,7 @@ def pending_transactions_heal() -> dict[str, int]:
             counts["dropped"] += 1
             continue
         latest = tx.attempts.order_by("-pk").first()
-        if tx.status == TransactionStatus.SIGNED or not sender._known_to_node(latest.tx_hash):
+        if tx.status == TransactionStatus.SIGNED or not sender.known_to_node(latest.tx_hash):
             # Never accepted, or forgotten by a restarted node: the same bytes go out again.
             ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SIGNED)
             to_broadcast.add(tx.signer_id)

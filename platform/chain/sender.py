@@ -80,7 +80,7 @@ def _batch(action: ChainAction) -> list[ChainAction]:
     return [action, *others]
 
 
-def _fees(previous: TransactionAttempt | None = None) -> tuple[int, int]:
+def next_fees(previous: TransactionAttempt | None = None) -> tuple[int, int]:
     base_fee = client.web3().eth.get_block("latest").get("baseFeePerGas", 0)
     priority = settings.CHAIN_PRIORITY_FEE_WEI
     max_fee = 2 * base_fee + priority
@@ -90,7 +90,7 @@ def _fees(previous: TransactionAttempt | None = None) -> tuple[int, int]:
     return max_fee, priority
 
 
-def _sign(tx: ChainTransaction, max_fee: int, priority: int) -> TransactionAttempt:
+def attempt_sign(tx: ChainTransaction, max_fee: int, priority: int) -> TransactionAttempt:
     signed = keys.unlock(tx.signer.encrypted_key).sign_transaction(
         {
             "type": 2,
@@ -116,7 +116,7 @@ def _sign(tx: ChainTransaction, max_fee: int, priority: int) -> TransactionAttem
 def _allocate(lead: ChainAction, batch: list[ChainAction], to: str, data: str, value: int, gas: int):
     """Locks the signer, takes a nonce and stores the signed transaction. None if another worker
     already took the lead action."""
-    max_fee, priority = _fees()
+    max_fee, priority = next_fees()
     with transaction.atomic():
         signer = ChainAccount.objects.select_for_update().get(pk=lead.signer_id)
         still_queued = list(
@@ -136,7 +136,7 @@ def _allocate(lead: ChainAction, batch: list[ChainAction], to: str, data: str, v
         )
         signer.next_nonce += 1
         signer.save(update_fields=["next_nonce"])
-        _sign(tx, max_fee, priority)
+        attempt_sign(tx, max_fee, priority)
         ChainAction.objects.filter(pk__in=[action.pk for action in still_queued]).update(
             status=ActionStatus.SENT, transaction=tx, updated_at=timezone.now()
         )
@@ -199,12 +199,12 @@ def _node_accepts(attempt: TransactionAttempt) -> bool:
         if any(marker in message for marker in ALREADY_KNOWN):
             return True
         if UNDERPRICED in message:
-            return _known_to_node(attempt.tx_hash)
+            return known_to_node(attempt.tx_hash)
         raise
     return True
 
 
-def _known_to_node(tx_hash: str) -> bool:
+def known_to_node(tx_hash: str) -> bool:
     try:
         client.web3().eth.get_transaction(tx_hash)
     except TransactionNotFound:
@@ -243,7 +243,7 @@ def transaction_push(tx_id: int, wait_seconds: float | None = None) -> ChainTran
     deadline = time.monotonic() + wait
     delay = 0.02
     while True:
-        if receipt := _receipt(tx):
+        if receipt := receipt_of(tx):
             return transaction_record(tx, receipt)
         if time.monotonic() >= deadline:
             return tx
@@ -251,7 +251,7 @@ def transaction_push(tx_id: int, wait_seconds: float | None = None) -> ChainTran
         delay = min(delay * 2, 0.5)
 
 
-def _receipt(tx: ChainTransaction):
+def receipt_of(tx: ChainTransaction):
     for attempt_hash in tx.attempts.values_list("tx_hash", flat=True):
         try:
             return client.web3().eth.get_transaction_receipt(attempt_hash)
@@ -292,7 +292,7 @@ def transaction_record(tx: ChainTransaction, receipt) -> ChainTransaction:
         elif actions.count() > 1:
             # One bad invoice reverts its whole batch: send each alone to find it.
             actions.update(status=ActionStatus.QUEUED, transaction=None, send_alone=True, updated_at=timezone.now())
-            _resend_after_commit(list(actions.values_list("pk", flat=True)))
+            actions_resend_on_commit(list(actions.values_list("pk", flat=True)))
         else:
             ids = list(actions.values_list("pk", flat=True))
             actions.update(status=ActionStatus.FAILED, error=reason, updated_at=timezone.now())
@@ -300,7 +300,7 @@ def transaction_record(tx: ChainTransaction, receipt) -> ChainTransaction:
     return tx
 
 
-def _resend_after_commit(action_ids: list[int]) -> None:
+def actions_resend_on_commit(action_ids: list[int]) -> None:
     from .tasks import action_send_task
 
     transaction.on_commit(lambda: [action_send_task.delay(pk) for pk in action_ids])

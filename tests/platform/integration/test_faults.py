@@ -5,7 +5,6 @@ The actions are plain value transfers from the operator to 200 fresh addresses, 
 amount: a transfer sent twice would show as a doubled balance, which no contract check hides."""
 
 import shutil
-import subprocess
 import time
 
 import pytest
@@ -18,7 +17,7 @@ from chain.bootstrap import platform_bootstrap
 from chain.models import ActionStatus, ChainAction, ChainTransaction, TransactionStatus
 from chain.services import action_enqueue
 
-from localnet import wait_until
+from localnet import Redis, wait_until
 
 IN_FLIGHT = 200
 BASE_WEI = 10**15
@@ -122,6 +121,40 @@ def test_ganache_stopped_and_restarted_mid_pipeline(platform):
     platform.ganache.stop()
     time.sleep(3)
     platform.ganache.start()
+
+    wait_all_confirmed()
+    assert_exactly_once_and_mirrored(expected)
+
+
+@pytest.fixture
+def private_broker():
+    """A redis-server of the test's own, which it may restart, with this process's Celery app
+    pointed at it (and back afterwards)."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed: the broker restart needs a broker that can restart")
+    from config.celery import app
+
+    redis = Redis(6391)
+    redis.start()
+    previous = app.conf.broker_url
+    app.conf.broker_url = redis.url
+    app.pool.force_close_all()
+    try:
+        yield redis
+    finally:
+        app.conf.broker_url = previous
+        app.pool.force_close_all()
+        redis.stop()
+
+
+def test_broker_restarted_mid_pipeline(platform, private_broker):
+    platform.worker(concurrency=2, CELERY_BROKER_URL=private_broker.url, CHAIN_LOST_TASK_AFTER_SECONDS="3")
+    expected = queue_transfers()
+    wait_until(lambda: confirmed_count() >= 40, 60, message="some progress before the broker restarts")
+
+    private_broker.stop()  # no persistence: every queued and unacknowledged message is gone
+    time.sleep(3)
+    private_broker.start()
 
     wait_all_confirmed()
     assert_exactly_once_and_mirrored(expected)
