@@ -126,6 +126,14 @@ def test_ganache_stopped_and_restarted_mid_pipeline(platform):
     assert_exactly_once_and_mirrored(expected)
 
 
+def use_broker(app, url: str) -> None:
+    """Points the Celery app at another broker. Its pools come from kombu's registry, keyed by
+    broker: forget the cached ones (closing them would close the registry's)."""
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def private_broker():
     """A redis-server of the test's own, which it may restart, with this process's Celery app
@@ -137,13 +145,11 @@ def private_broker():
     redis = Redis(6391)
     redis.start()
     previous = app.conf.broker_url
-    app.conf.broker_url = redis.url
-    app.pool.force_close_all()
+    use_broker(app, redis.url)
     try:
         yield redis
     finally:
-        app.conf.broker_url = previous
-        app.pool.force_close_all()
+        use_broker(app, previous)
         redis.stop()
 
 
