@@ -71,13 +71,19 @@ def _estimate_gas(signer: ChainAccount, to: str, data: str, value: int) -> int:
     return int(gas * GAS_HEADROOM)
 
 
-def _batch(action: ChainAction) -> list[ChainAction]:
-    if action.function not in BATCHES or action.send_alone:
-        return [action]
-    others = ChainAction.objects.filter(
-        signer_id=action.signer_id, function=action.function, status=ActionStatus.QUEUED, send_alone=False
-    ).exclude(pk=action.pk).order_by("created_at")[: settings.CHAIN_BATCH_MAX - 1]
-    return [action, *others]
+def _batched(action: ChainAction) -> bool:
+    return action.function in BATCHES and not action.send_alone
+
+
+def _batch(lead: ChainAction) -> list[ChainAction]:
+    """The lead action and, if it batches, the queued peers of its signer, oldest first. Called
+    under the signer's lock, so the peers cannot be taken by another worker meanwhile."""
+    if not _batched(lead):
+        return [lead]
+    peers = ChainAction.objects.select_for_update().filter(
+        signer_id=lead.signer_id, function=lead.function, status=ActionStatus.QUEUED, send_alone=False
+    ).exclude(pk=lead.pk).order_by("created_at", "pk")[: settings.CHAIN_BATCH_MAX - 1]
+    return [lead, *peers]
 
 
 def next_fees(previous: TransactionAttempt | None = None) -> tuple[int, int]:
@@ -113,22 +119,22 @@ def attempt_sign(tx: ChainTransaction, max_fee: int, priority: int) -> Transacti
     )
 
 
-def _allocate(lead: ChainAction, batch: list[ChainAction], to: str, data: str, value: int, gas: int):
-    """Locks the signer, takes a nonce and stores the signed transaction. None if another worker
-    already took the lead action."""
+def _allocate(lead: ChainAction, simulated_gas: int | None) -> ChainTransaction | None:
+    """Locks the signer, gathers the batch, takes a nonce and stores the signed transaction.
+    None if another worker already took the lead action."""
     max_fee, priority = next_fees()
     with transaction.atomic():
         signer = ChainAccount.objects.select_for_update().get(pk=lead.signer_id)
-        still_queued = list(
-            ChainAction.objects.select_for_update().filter(
-                pk__in=[action.pk for action in batch], status=ActionStatus.QUEUED
-            )
-        )
-        if lead.pk not in {action.pk for action in still_queued}:
+        lead = ChainAction.objects.select_for_update().filter(pk=lead.pk, status=ActionStatus.QUEUED).first()
+        if lead is None:
             return None
-        if len(still_queued) != len(batch):
-            still_queued.sort(key=lambda action: action.created_at)
-            to, data, value = _call(still_queued)
+        batch = _batch(lead)
+        to, data, value = _call(batch)
+        if simulated_gas is None:
+            per_transaction, per_action = GAS_BUDGETS[lead.function]
+            gas = per_transaction + per_action * len(batch)
+        else:
+            gas = simulated_gas
         if signer.next_nonce is None:
             signer.next_nonce = client.web3().eth.get_transaction_count(signer.address, "pending")
         tx = ChainTransaction.objects.create(
@@ -137,7 +143,7 @@ def _allocate(lead: ChainAction, batch: list[ChainAction], to: str, data: str, v
         signer.next_nonce += 1
         signer.save(update_fields=["next_nonce"])
         attempt_sign(tx, max_fee, priority)
-        ChainAction.objects.filter(pk__in=[action.pk for action in still_queued]).update(
+        ChainAction.objects.filter(pk__in=[action.pk for action in batch]).update(
             status=ActionStatus.SENT, transaction=tx, updated_at=timezone.now()
         )
     return tx
@@ -153,17 +159,17 @@ def action_send(action_id: int) -> ChainTransaction | None:
         return transaction_push(action.transaction_id, wait_seconds=0)
     if action.status != ActionStatus.QUEUED:
         return None
-    batch = _batch(action)
-    to, data, value = _call(batch)
-    if action.function in GAS_BUDGETS and not action.send_alone:
-        per_transaction, per_action = GAS_BUDGETS[action.function]
-        gas = per_transaction + per_action * len(batch)
+    if _batched(action) and action.function in GAS_BUDGETS:
+        # A short window lets the invoices submitted right after this one travel with it.
+        time.sleep(settings.CHAIN_BATCH_WINDOW_SECONDS)
+        simulated_gas = None
     else:
+        to, data, value = _call([action])
         try:
-            gas = _estimate_gas(action.signer, to, data, value)
+            simulated_gas = _estimate_gas(action.signer, to, data, value)
         except ChainRevert as revert:
             return _refuse(action, revert)
-    tx = _allocate(action, batch, to, data, value, gas)
+    tx = _allocate(action, simulated_gas)
     return transaction_push(tx.pk) if tx else None
 
 

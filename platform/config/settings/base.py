@@ -133,6 +133,7 @@ CHAIN_RECEIPT_WAIT_SECONDS = env_int("CHAIN_RECEIPT_WAIT_SECONDS", 20)
 CHAIN_STUCK_AFTER_SECONDS = env_int("CHAIN_STUCK_AFTER_SECONDS", 60)
 CHAIN_PRIORITY_FEE_WEI = env_int("CHAIN_PRIORITY_FEE_WEI", 1_000_000_000)
 CHAIN_BATCH_MAX = env_int("CHAIN_BATCH_MAX", 40)
+CHAIN_BATCH_WINDOW_SECONDS = float(env("CHAIN_BATCH_WINDOW_SECONDS", "0.2"))
 CHAIN_LOST_TASK_AFTER_SECONDS = env_int("CHAIN_LOST_TASK_AFTER_SECONDS", 15)
 # Fault injection for the fault tests, e.g. "after-broadcast:0.05": a worker process dies right
 # after broadcasting, before recording, in 5% of sends. Never set in production.

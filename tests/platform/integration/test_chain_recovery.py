@@ -1,0 +1,80 @@
+"""The chain misbehaving: a transaction stuck in the pool, a reorganisation deeper than the
+confirmation depth, a chain replaced under the platform's feet."""
+
+import pytest
+from django.db import transaction
+from eth_account import Account
+
+from chain import client, indexer
+from chain.bootstrap import platform_bootstrap
+from chain.models import ActionStatus, AttemptStatus, ChainAction, IndexerState
+from chain.sender import FEE_BUMP
+from chain.services import action_enqueue
+
+from localnet import Ganache, rpc, wait_until
+from world import wait_for_actions
+
+VALUE = 123_456_789
+
+
+def test_stuck_transaction_is_resent_with_a_higher_fee_and_the_same_nonce(platform):
+    platform.worker(concurrency=2, CHAIN_STUCK_AFTER_SECONDS="2")
+    operator = platform_bootstrap()
+    wait_for_actions()
+    recipient = Account.create().address
+
+    rpc(platform.url, "miner_stop")
+    try:
+        with transaction.atomic():
+            action = action_enqueue(signer=operator, function="transfer", args=[], to_address=recipient,
+                                    value_wei=VALUE, idempotency_key="stuck-transfer")
+        wait_until(lambda: ChainAction.objects.get(pk=action.pk).transaction_id
+                   and ChainAction.objects.get(pk=action.pk).transaction.attempts.count() >= 2,
+                   40, message="a replacement of the stuck transaction")
+    finally:
+        rpc(platform.url, "miner_start")
+
+    wait_until(lambda: ChainAction.objects.get(pk=action.pk).status == ActionStatus.CONFIRMED, 40, message="confirmation")
+    tx = ChainAction.objects.get(pk=action.pk).transaction
+    attempts = list(tx.attempts.order_by("pk"))
+    fees = [int(attempt.max_fee_per_gas) for attempt in attempts]
+    assert all(later >= earlier * FEE_BUMP for earlier, later in zip(fees, fees[1:]))
+    assert [attempt.status for attempt in attempts].count(AttemptStatus.MINED) == 1
+    mined = next(attempt for attempt in attempts if attempt.status == AttemptStatus.MINED)
+    assert mined.tx_hash == tx.tx_hash
+    w3 = client.web3()
+    assert w3.eth.get_transaction(tx.tx_hash)["nonce"] == tx.nonce
+    assert w3.eth.get_balance(recipient) == VALUE, "the transfer happened other than once"
+
+
+def test_reorganisation_deeper_than_the_confirmation_depth_halts_the_indexer(platform):
+    snapshot = rpc(platform.url, "evm_snapshot")
+    for _ in range(3):
+        rpc(platform.url, "evm_mine")
+    indexer.chain_index()
+    indexed = IndexerState.objects.get()
+
+    rpc(platform.url, "evm_revert", [snapshot])
+    rpc(platform.url, "evm_increaseTime", [60])  # the new branch's blocks differ from the old ones
+    for _ in range(4):
+        rpc(platform.url, "evm_mine")
+
+    with pytest.raises(indexer.ChainDiverged, match="Reorganisation deeper than 1 blocks"):
+        indexer.chain_index()
+    halted = IndexerState.objects.get()
+    assert halted.last_block == indexed.last_block and halted.halted_reason
+    with pytest.raises(indexer.ChainDiverged):
+        indexer.chain_index()  # it stays halted until someone looks
+
+
+def test_a_replaced_chain_halts_the_indexer(platform, settings, tmp_path):
+    indexer.chain_index()
+    other = Ganache(8548, tmp_path / "other-chain")
+    other.start()
+    try:
+        settings.CHAIN_RPC_URL = other.url
+        with pytest.raises(indexer.ChainDiverged, match="Chain replaced"):
+            indexer.chain_index()
+    finally:
+        other.stop()
+    assert "Chain replaced" in IndexerState.objects.get().halted_reason
