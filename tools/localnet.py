@@ -132,7 +132,11 @@ class Worker:
         self.process = None
 
     def stop(self) -> None:
-        self.kill(signal.SIGTERM)
+        """A warm shutdown (running tasks finish), then a kill if it takes longer than 30 s."""
+        try:
+            self.kill(signal.SIGTERM)
+        except subprocess.TimeoutExpired:
+            self.kill()
 
 
 def wait_until(predicate, timeout: float = 60, interval: float = 0.2, message: str = "condition"):

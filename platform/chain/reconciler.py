@@ -5,7 +5,8 @@
   a worker killed before broadcasting) is broadcast again, byte for byte; one stuck longer than
   CHAIN_STUCK_AFTER_SECONDS is re-signed with higher fees and the same nonce.
 - A nonce that some other transaction of the same account took (a key used outside the
-  platform) drops ours; its actions are queued again for a new nonce.
+  platform) drops ours, once none of our attempts is known to the node for longer than
+  CHAIN_STUCK_AFTER_SECONDS; its actions are queued again for a new nonce.
 """
 
 import logging
@@ -52,6 +53,12 @@ def _drop(tx: ChainTransaction, chain_nonce: int) -> None:
     log.warning("nonce %s of %s was taken by a transaction outside the platform", tx.nonce, tx.signer.address)
 
 
+def _long_unexplained(tx: ChainTransaction, latest, stuck_before) -> bool:
+    if any(sender.known_to_node(attempt.tx_hash) for attempt in tx.attempts.all()):
+        return False
+    return (latest.broadcast_at or tx.created_at) < stuck_before
+
+
 def _replace(tx: ChainTransaction, latest) -> None:
     with transaction.atomic():
         ChainAccount.objects.select_for_update().get(pk=tx.signer_id)
@@ -77,11 +84,14 @@ def pending_transactions_heal() -> dict[str, int]:
             sender.transaction_record(tx, receipt)
             counts["recorded"] += 1
             continue
-        if chain_nonce > tx.nonce:
-            _drop(tx, chain_nonce)
-            counts["dropped"] += 1
-            continue
         latest = tx.attempts.order_by("-pk").first()
+        if chain_nonce > tx.nonce:
+            # Ours, mined, with the receipt not served yet (Ganache moves the nonce first), or
+            # truly another transaction's: only time tells. Drop only what stays unexplained.
+            if _long_unexplained(tx, latest, stuck_before):
+                _drop(tx, chain_nonce)
+                counts["dropped"] += 1
+            continue
         if tx.status == TransactionStatus.SIGNED or not sender.known_to_node(latest.tx_hash):
             # Never accepted, or forgotten by a restarted node: the same bytes go out again.
             ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SIGNED)

@@ -5,9 +5,9 @@ import pytest
 from django.db import transaction
 from eth_account import Account
 
-from chain import client, indexer
+from chain import client, indexer, keys
 from chain.bootstrap import platform_bootstrap
-from chain.models import ActionStatus, AttemptStatus, ChainAction, IndexerState
+from chain.models import ActionStatus, AttemptStatus, ChainAction, ChainTransaction, IndexerState, TransactionStatus
 from chain.sender import FEE_BUMP
 from chain.services import action_enqueue
 
@@ -78,3 +78,27 @@ def test_a_replaced_chain_halts_the_indexer(platform, settings, tmp_path):
     finally:
         other.stop()
     assert "Chain replaced" in IndexerState.objects.get().halted_reason
+
+
+def test_nonce_taken_outside_the_platform_drops_the_transaction_and_resends_the_action(platform):
+    platform.worker(concurrency=2, CHAIN_STUCK_AFTER_SECONDS="2")
+    operator = platform_bootstrap()
+    wait_for_actions()
+    operator.refresh_from_db()
+    w3 = client.web3()
+    outside = keys.unlock(operator.encrypted_key).sign_transaction({
+        "type": 2, "chainId": w3.eth.chain_id, "nonce": operator.next_nonce, "to": operator.address, "value": 0,
+        "gas": 21_000, "maxFeePerGas": 10**10, "maxPriorityFeePerGas": 10**9,
+    })
+    w3.eth.send_raw_transaction(outside.raw_transaction)  # the operator's key, used elsewhere
+    recipient = Account.create().address
+
+    with transaction.atomic():
+        action = action_enqueue(signer=operator, function="transfer", args=[], to_address=recipient,
+                                value_wei=VALUE, idempotency_key="transfer-after-outside-use")
+
+    wait_until(lambda: ChainAction.objects.get(pk=action.pk).status == ActionStatus.CONFIRMED, 60, message="confirmation")
+    dropped = ChainTransaction.objects.get(signer=operator, nonce=operator.next_nonce)
+    assert dropped.status == TransactionStatus.DROPPED
+    assert ChainAction.objects.get(pk=action.pk).transaction.nonce > operator.next_nonce
+    assert w3.eth.get_balance(recipient) == VALUE
