@@ -1,6 +1,20 @@
-"""URL routes. The portal and the REST API are added by their own apps."""
+"""URL routes: the admin, the REST API under /api/ with its OpenAPI schema and docs."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from documents.api import DocumentUploadView
+from invoices.api import InvoiceViewSet
+
+router = DefaultRouter()
+router.register("invoices", InvoiceViewSet, basename="invoice")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api/documents/", DocumentUploadView.as_view(), name="document-upload"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]

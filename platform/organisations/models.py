@@ -43,3 +43,33 @@ class Organisation(models.Model):
     @property
     def acts_on_chain(self) -> bool:
         return self.role in ONCHAIN_ROLE
+
+
+class ApiToken(models.Model):
+    """An organisation's key to the REST API, for its ERP. Only a SHA-256 of the key is stored;
+    the key itself is shown once, when it is created."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_tokens")
+    created_by = models.ForeignKey("users.User", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, help_text="The key's first characters, to recognise it.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a POST carrying an Idempotency-Key, replayed for any retry of it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=128)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="idempotency_key_per_org")]

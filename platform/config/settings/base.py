@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
     "organisations",
     "users",
     "documents",
@@ -90,6 +92,23 @@ def database_from_url(url: str) -> dict:
 
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'platform.sqlite3'}")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "organisations.tokens.OrganisationTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["config.permissions.MemberOfAnOrganisation"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Supply-chain finance platform API",
+    "DESCRIPTION": "Invoices, receivables and financing for suppliers, core firms and lenders.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -1,0 +1,42 @@
+"""Document upload over the API: multipart `file` and `kind`; the answer carries the hash and
+the fields read from UBL or Factur-X, to pre-fill the invoice."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Document, DocumentKind
+from .services import document_upload
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "kind", "format", "original_name", "size", "keccak", "extracted", "created_at"]
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+
+
+class DocumentUploadView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=DocumentUploadSerializer, responses={201: DocumentSerializer})
+    def post(self, request):
+        fields = DocumentUploadSerializer(data=request.data)
+        fields.is_valid(raise_exception=True)
+        upload = fields.validated_data["file"]
+        try:
+            document = document_upload(
+                organisation=request.user.organisation, uploaded_by=request.user,
+                kind=fields.validated_data["kind"], name=upload.name, content=upload.read(),
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
