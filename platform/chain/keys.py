@@ -25,6 +25,11 @@ def encrypt(private_key: bytes) -> bytes:
     return _cipher().encrypt(bytes(private_key))
 
 
+def decrypt(ciphertext: bytes) -> bytes:
+    """Any other secret encrypted with the key-encryption key (e.g. webhook signing secrets)."""
+    return _cipher().decrypt(bytes(ciphertext))
+
+
 def unlock(encrypted_key: bytes) -> LocalAccount:
     return Account.from_key(_cipher().decrypt(bytes(encrypted_key)))
 

@@ -14,6 +14,8 @@ from financing.models import FinancingRequest, FinancingStatus
 from invoices.models import Invoice, InvoiceStatus, Piece
 from organisations.models import Organisation
 
+from webhooks.services import webhook_event_publish
+
 from .models import ChainAction, ChainEvent
 
 # The contract's RejectReason enum, in order.
@@ -40,6 +42,15 @@ def _invoice(fingerprint: str) -> Invoice | None:
     return Invoice.objects.filter(fingerprint=fingerprint).first()
 
 
+def _publish_invoice(event: str, invoice: Invoice) -> None:
+    """Tells the invoice's seller and buyer (their webhooks) what changed."""
+    webhook_event_publish(
+        organisations=[invoice.seller_id, invoice.buyer_id],
+        event=event,
+        payload={"invoice": invoice.pk, "number": invoice.number, "fingerprint": invoice.fingerprint},
+    )
+
+
 def participant_registered(args: dict) -> None:
     Organisation.objects.filter(chain_account__address=args["account"]).update(
         onchain_id=args["id"], kyc_expires_at=_moment(args["kycExpiresAt"])
@@ -63,17 +74,19 @@ def invoice_registered(args: dict) -> None:
     seller = _organisation(args["seller"])
     if invoice is None or seller is None:
         return
-    Invoice.objects.filter(pk=invoice.pk, status__in=[InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED]).update(
+    if Invoice.objects.filter(pk=invoice.pk, status__in=[InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED]).update(
         status=InvoiceStatus.REGISTERED, updated_at=timezone.now()
-    )
+    ):
+        _publish_invoice("invoice.registered", invoice)
     Piece.objects.get_or_create(invoice=invoice, index=0, defaults={"holder": seller, "amount": args["amount"]})
 
 
 def _invoice_status(status: str, allowed_from: tuple[str, ...]):
     def handler(args: dict) -> None:
-        Invoice.objects.filter(fingerprint=args["fingerprint"], status__in=allowed_from).update(
+        if Invoice.objects.filter(fingerprint=args["fingerprint"], status__in=allowed_from).update(
             status=status, updated_at=timezone.now()
-        )
+        ):
+            _publish_invoice(f"invoice.{status}", _invoice(args["fingerprint"]))
 
     return handler
 
@@ -97,6 +110,17 @@ def piece_transferred(args: dict) -> None:
         Piece.objects.filter(invoice__fingerprint=args["fingerprint"], index=args["piece"]).update(holder=holder)
 
 
+def _publish_decisions(event: str, requests, args: dict) -> None:
+    """Tells the holder and the lender of each decided request (their webhooks) the decision."""
+    for request in requests:
+        webhook_event_publish(
+            organisations=[request.holder_id, request.lender_id],
+            event=event,
+            payload={"financing_request": request.pk, "piece": args["piece"], "fingerprint": args["fingerprint"]}
+            | {key: args[key] for key in ("advance", "discount", "tenorDays", "reason") if key in args},
+        )
+
+
 def financing_approved(args: dict) -> None:
     invoice = _invoice(args["fingerprint"])
     lender = _organisation(args["lender"])
@@ -110,7 +134,9 @@ def financing_approved(args: dict) -> None:
             defaults={"parent_index": piece.index, "holder": piece.holder, "amount": piece.amount - args["advance"]},
         )
     Piece.objects.filter(pk=piece.pk).update(holder=lender, amount=args["advance"], financed=True)
-    FinancingRequest.objects.filter(piece=piece, lender=lender, status=FinancingStatus.REQUESTED).update(
+    decided = FinancingRequest.objects.filter(piece=piece, lender=lender, status=FinancingStatus.REQUESTED)
+    _publish_decisions("financing.approved", decided, args)
+    decided.update(
         status=FinancingStatus.APPROVED,
         advance=args["advance"],
         discount=args["discount"],
@@ -121,12 +147,14 @@ def financing_approved(args: dict) -> None:
 
 
 def financing_rejected(args: dict) -> None:
-    FinancingRequest.objects.filter(
+    decided = FinancingRequest.objects.filter(
         piece__invoice__fingerprint=args["fingerprint"],
         piece__index=args["piece"],
         lender__chain_account__address=args["lender"],
         status=FinancingStatus.REQUESTED,
-    ).update(status=FinancingStatus.REJECTED, reject_reason=REJECT_REASONS[args["reason"]], decided_at=timezone.now())
+    )
+    _publish_decisions("financing.rejected", decided, args | {"reason": REJECT_REASONS[args["reason"]]})
+    decided.update(status=FinancingStatus.REJECTED, reject_reason=REJECT_REASONS[args["reason"]], decided_at=timezone.now())
 
 
 def obligation_repaid(args: dict) -> None:
@@ -140,6 +168,8 @@ def obligation_repaid(args: dict) -> None:
         repaid_at=(invoice.repaid_at or timezone.now()) if fully else None,
         updated_at=timezone.now(),
     )
+    if fully and invoice.status != InvoiceStatus.REPAID:
+        _publish_invoice("invoice.repaid", invoice)
 
 
 def piece_claimed(args: dict) -> None:
@@ -175,7 +205,9 @@ def actions_failed(action_ids: list[int]) -> None:
     """The domain side of actions the chain refused: their business rows say so."""
     keys = ChainAction.objects.filter(pk__in=action_ids).values_list("idempotency_key", flat=True)
     invoice_ids = [int(key.split(":", 1)[1]) for key in keys if key.startswith("invoice-register:")]
-    Invoice.objects.filter(pk__in=invoice_ids, status=InvoiceStatus.SUBMITTED).update(status=InvoiceStatus.FAILED)
+    for invoice in Invoice.objects.filter(pk__in=invoice_ids, status=InvoiceStatus.SUBMITTED):
+        Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.FAILED)
+        _publish_invoice("invoice.failed", invoice)
     financing_ids = [int(key.split(":", 1)[1]) for key in keys if key.startswith("financing-request:")]
     FinancingRequest.objects.filter(pk__in=financing_ids, status=FinancingStatus.REQUESTED).update(
         status=FinancingStatus.FAILED

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "invoices",
     "financing",
     "chain",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
