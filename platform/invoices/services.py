@@ -29,7 +29,7 @@ def _unix(day: date) -> int:
     return int(datetime.combine(day, time(0), tzinfo=dt_timezone.utc).timestamp())
 
 
-def _require_member(user, organisation: Organisation, role: str, action: str) -> None:
+def require_member(user, organisation: Organisation, role: str, action: str) -> None:
     if user is None or user.organisation_id != organisation.pk or organisation.role != role:
         raise PermissionDenied(f"Only a user of the {Role(role).label.lower()} can {action}.")
 
@@ -72,7 +72,7 @@ def invoice_submit(
     seller = submitted_by.organisation if submitted_by else None
     if seller is None:
         raise PermissionDenied("Only a user of a supplier can submit invoices.")
-    _require_member(submitted_by, seller, Role.SUPPLIER, "submit invoices")
+    require_member(submitted_by, seller, Role.SUPPLIER, "submit invoices")
     if not is_active(seller):
         raise PermissionDenied("Your organisation needs a current KYC approval and on-chain registration first.")
     number = validation.invoice_number(number)
@@ -122,7 +122,7 @@ def invoice_submit(
 def invoice_confirm(*, invoice: Invoice, confirmed_by) -> Invoice:
     """The buyer confirms: the invoice becomes its promise to pay on the due date."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    _require_member(confirmed_by, invoice.buyer, Role.CORE_FIRM, "confirm its invoices")
+    require_member(confirmed_by, invoice.buyer, Role.CORE_FIRM, "confirm its invoices")
     if invoice.status != InvoiceStatus.REGISTERED:
         raise ValidationError({"status": f"Only a registered invoice can be confirmed; this one is {invoice.status}."})
     action_enqueue(
@@ -137,7 +137,7 @@ def invoice_confirm(*, invoice: Invoice, confirmed_by) -> Invoice:
 @transaction.atomic
 def invoice_dispute(*, invoice: Invoice, disputed_by, reason: str) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    _require_member(disputed_by, invoice.buyer, Role.CORE_FIRM, "dispute its invoices")
+    require_member(disputed_by, invoice.buyer, Role.CORE_FIRM, "dispute its invoices")
     if invoice.status != InvoiceStatus.REGISTERED:
         raise ValidationError({"status": f"Only a registered invoice can be disputed; this one is {invoice.status}."})
     if not reason.strip():

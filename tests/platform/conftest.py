@@ -1,8 +1,19 @@
-"""Fixtures of the Django suite. Factories live in factories.py."""
+"""Fixtures of the whole Django suite. Factories live in factories.py, sample documents in samples.py."""
 
 import pytest
+
+from factories import deployment_manifest
 
 
 @pytest.fixture(autouse=True)
 def _documents_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "documents"
+
+
+@pytest.fixture
+def manifest(settings, tmp_path):
+    """A deployment manifest for a local chain (id 1337, deployed by Ganache's account 0) where
+    nothing was deployed: for database-level tests of code that reads the ABI or the chain id."""
+    settings.DEPLOYMENT_MANIFEST = deployment_manifest(tmp_path / "1337.json")
+    settings.OPERATOR_PRIVATE_KEY = None  # the operator is the local development wallet's account 0
+    return settings.DEPLOYMENT_MANIFEST

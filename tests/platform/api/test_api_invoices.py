@@ -22,7 +22,6 @@ from factories import (
     PieceFactory,
     RegisteredOrganisationFactory,
     UserFactory,
-    deployment_manifest,
 )
 from samples import ubl_invoice_xml
 
@@ -32,8 +31,8 @@ TODAY = timezone.now().date()
 
 
 @pytest.fixture(autouse=True)
-def manifest(settings, tmp_path):
-    settings.DEPLOYMENT_MANIFEST = deployment_manifest(tmp_path / "1337.json")
+def _deployment(manifest):
+    return manifest
 
 
 @pytest.fixture

@@ -1,0 +1,165 @@
+"""A lender's credit programmes: the terms it offers for one core firm and currency, and the
+liquidity it deposits and withdraws. Each service checks roles and fields and queues the on-chain
+action, signed by the lender's account; the contract keeps the programme's book.
+
+Every call carries `request_key`, the caller's token for this one request (the API's
+Idempotency-Key, a form's token): a replay of a request queues nothing new, while a later
+deliberate change, with a new token, is queued as its own action."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from chain import accounts
+from chain.models import ChainAction
+from chain.services import action_enqueue
+from invoices import validation
+from invoices.services import require_member
+from organisations.models import Organisation, Role
+from organisations.selectors import is_active
+
+MAX_BPS = 10_000  # 100%
+MAX_TENOR_DAYS = 366
+MAX_RATING_SPREAD_BPS = 255  # the contract stores it as uint8
+RATINGS = (1, 10)  # the risk model's scale, 1 the best
+MAX_REQUEST_KEY_LENGTH = 64  # the idempotency key, with its prefix, fits in 128 characters
+
+
+def _lender_of(user, action: str, *, active: bool) -> Organisation:
+    organisation = getattr(user, "organisation", None)
+    if organisation is None:
+        raise PermissionDenied(f"Only a user of a lender can {action}.")
+    require_member(user, organisation, Role.LENDER, action)
+    if active and not is_active(organisation):
+        raise PermissionDenied("Your organisation needs a current KYC approval and on-chain registration first.")
+    return organisation
+
+
+def _core_firm(core_firm_id: object, *, active: bool) -> Organisation:
+    core_firm = None
+    if str(core_firm_id).isdigit():
+        core_firm = Organisation.objects.filter(pk=int(core_firm_id), role=Role.CORE_FIRM).first()
+    if core_firm is None:
+        raise ValidationError({"core_firm": "Unknown core firm: no core firm with this id is on the platform."})
+    if active and not is_active(core_firm):
+        raise ValidationError(
+            {"core_firm": f"{core_firm.name} has no current KYC approval and on-chain registration."}
+        )
+    return core_firm
+
+
+def _whole(raw: object, field: str, low: int, high: int) -> int:
+    if isinstance(raw, bool) or not (isinstance(raw, int) or str(raw).strip().isdigit()):
+        raise ValidationError({field: f"{raw!r} is not a whole number."})
+    value = int(str(raw).strip()) if not isinstance(raw, int) else raw
+    if not low <= value <= high:
+        raise ValidationError({field: f"Must be from {low} to {high}."})
+    return value
+
+
+def _micro(raw: object, field: str) -> int:
+    try:
+        return validation.micro_amount(raw)
+    except ValidationError as refusal:
+        raise ValidationError({field: refusal.message_dict["amount"]}) from None
+
+
+def _limit(raw: object) -> int:
+    """The limit in micro-units; zero is allowed: it closes the programme to new financing."""
+    try:
+        if Decimal(str(raw).strip()) == 0:
+            return 0
+    except InvalidOperation:
+        pass  # micro_amount names what is wrong with it
+    return _micro(raw, "limit")
+
+
+def _request_key(raw: object) -> str:
+    key = str(raw or "").strip()
+    if not key:
+        raise ValidationError({"request_key": "A request key is required, so that a replay does not act twice."})
+    if len(key) > MAX_REQUEST_KEY_LENGTH:
+        raise ValidationError({"request_key": f"The request key is longer than {MAX_REQUEST_KEY_LENGTH} characters."})
+    return key
+
+
+@transaction.atomic
+def programme_set_terms(
+    *,
+    lender_user,
+    core_firm_id: object,
+    currency: object,
+    limit: object,
+    advance_rate_bps: object,
+    base_rate_bps: object,
+    max_tenor_days: object,
+    rating_spread_bps: object,
+    min_rating: object,
+    request_key: str,
+) -> ChainAction:
+    """Queues setProgrammeTerms for the lender's programme with the core firm in the currency.
+    `limit` is in currency units; a limit of 0 closes the programme to new financing. The chain
+    refuses a limit below the programme's current exposure."""
+    lender = _lender_of(lender_user, "set programme terms", active=True)
+    currency_id = validation.currency_id(currency)
+    terms = [
+        _limit(limit),
+        _whole(advance_rate_bps, "advance_rate_bps", 1, MAX_BPS),
+        _whole(base_rate_bps, "base_rate_bps", 0, MAX_BPS),
+        _whole(max_tenor_days, "max_tenor_days", 1, MAX_TENOR_DAYS),
+        _whole(rating_spread_bps, "rating_spread_bps", 0, MAX_RATING_SPREAD_BPS),
+        _whole(min_rating, "min_rating", *RATINGS),
+    ]
+    core_firm = _core_firm(core_firm_id, active=True)
+    key = _request_key(request_key)
+    return action_enqueue(
+        signer=accounts.organisation_account(lender),
+        function="setProgrammeTerms",
+        args=[accounts.organisation_account(core_firm).address, currency_id, terms],  # terms in ICreditDesk.Terms order
+        idempotency_key=f"programme-terms:{lender.pk}:{core_firm.pk}:{currency_id}:{key}",
+    )
+
+
+@transaction.atomic
+def programme_fund(
+    *, lender_user, core_firm_id: object, currency: object, amount: object, request_key: str
+) -> ChainAction:
+    """Queues fundProgramme: a deposit of `amount` (currency units) into the lender's programme.
+
+    The contract pulls the tokens with transferFrom, so the lender's account must first have given
+    the platform contract an ERC-20 allowance of at least the amount. This service does not queue
+    that approve (the outbox only calls the platform contract): without it the chain refuses the
+    deposit and the action fails.
+    """
+    lender = _lender_of(lender_user, "fund programmes", active=True)
+    currency_id = validation.currency_id(currency)
+    micro = validation.micro_amount(amount)
+    core_firm = _core_firm(core_firm_id, active=True)
+    key = _request_key(request_key)
+    return action_enqueue(
+        signer=accounts.organisation_account(lender),
+        function="fundProgramme",
+        args=[accounts.organisation_account(core_firm).address, currency_id, micro],
+        idempotency_key=f"programme-fund:{lender.pk}:{core_firm.pk}:{currency_id}:{key}",
+    )
+
+
+@transaction.atomic
+def programme_defund(
+    *, lender_user, core_firm_id: object, currency: object, amount: object, request_key: str
+) -> ChainAction:
+    """Queues defundProgramme: a withdrawal of `amount` (currency units) of undeployed liquidity.
+    As on chain, a lender may withdraw its own money after its or the core firm's KYC lapsed; the
+    chain refuses more than the programme's liquidity."""
+    lender = _lender_of(lender_user, "withdraw programme liquidity", active=False)
+    currency_id = validation.currency_id(currency)
+    micro = validation.micro_amount(amount)
+    core_firm = _core_firm(core_firm_id, active=False)
+    key = _request_key(request_key)
+    return action_enqueue(
+        signer=accounts.organisation_account(lender),
+        function="defundProgramme",
+        args=[accounts.organisation_account(core_firm).address, currency_id, micro],
+        idempotency_key=f"programme-defund:{lender.pk}:{core_firm.pk}:{currency_id}:{key}",
+    )

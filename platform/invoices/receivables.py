@@ -1,0 +1,102 @@
+"""Moving receivables down the supply chain: a holder splits a piece to pay its own supplier, or
+transfers a whole piece. Each service checks roles and fields and queues the on-chain action in
+one database transaction; the pieces themselves change only when the mirror sees the event."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from chain import accounts
+from chain.models import ActionStatus, ChainAction
+from chain.services import action_enqueue
+from organisations.models import Organisation, Role
+from organisations.selectors import is_active
+
+from . import validation
+from .models import InvoiceStatus, Piece
+from .services import require_member
+
+# Outbox states in which the chain has settled an action, one way or the other.
+SETTLED = (ActionStatus.CONFIRMED, ActionStatus.FAILED)
+
+
+def _movable_piece(piece: Piece, user, action: str) -> Piece:
+    """The piece, locked, once the user may move it: what the contract's `_movablePiece` checks."""
+    piece = Piece.objects.select_for_update().select_related("invoice", "holder").get(pk=piece.pk)
+    require_member(user, piece.holder, Role.SUPPLIER, action)
+    if not is_active(piece.holder):
+        raise PermissionDenied("Your organisation needs a current KYC approval and on-chain registration first.")
+    if piece.invoice.status != InvoiceStatus.CONFIRMED:
+        raise ValidationError(
+            {"status": f"Only pieces of a confirmed invoice can be moved; this one is {piece.invoice.status}."}
+        )
+    # The chain locks financed, settled, partly claimed and reserve pieces. The database has no
+    # reserve flag (the reserve a FinancingApproved event creates looks like any other piece), so
+    # this refuses what it can see, financed or claimed, and the chain refuses a reserve piece.
+    if piece.financed or piece.claimed > 0:
+        raise ValidationError({"piece": "This piece is financed or already being repaid: it cannot be moved."})
+    return piece
+
+
+def _recipient(piece: Piece, to_organisation_id: object) -> Organisation:
+    recipient = None
+    if str(to_organisation_id).isdigit():
+        recipient = Organisation.objects.filter(pk=int(to_organisation_id), role=Role.SUPPLIER).first()
+    if recipient is None:
+        raise ValidationError({"to_organisation": "Unknown recipient: no supplier with this id is on the platform."})
+    if recipient.pk == piece.holder_id:
+        raise ValidationError({"to_organisation": "The recipient must be another organisation than the holder."})
+    if not is_active(recipient):
+        raise ValidationError(
+            {"to_organisation": f"{recipient.name} has no current KYC approval and on-chain registration."}
+        )
+    return recipient
+
+
+def _settled_count(prefix: str) -> int:
+    return ChainAction.objects.filter(idempotency_key__startswith=prefix, status__in=SETTLED).count()
+
+
+@transaction.atomic
+def piece_split(*, piece: Piece, split_by, to_organisation_id: object, amount: object) -> ChainAction:
+    """Queues a split of `amount` (currency units) off the piece into a new piece for another
+    supplier, signed by the holder's account.
+
+    Replays: the key counts the piece's earlier splits the chain has settled (confirmed or
+    refused). A replay of a split still in flight has the same key and returns the first action,
+    sending nothing. Once the chain has settled it, the same call is a new, deliberate split of
+    the now smaller piece (or a retry of a refused one). A replay arriving after that splits again:
+    API clients are covered by the Idempotency-Key replay of the first answer.
+    """
+    piece = _movable_piece(piece, split_by, "split its pieces")
+    micro = validation.micro_amount(amount)
+    if micro >= piece.amount:
+        raise ValidationError(
+            {"amount": "A split must leave part of the piece with its holder; to pass on all of it, transfer it."}
+        )
+    recipient = _recipient(piece, to_organisation_id)
+    earlier = _settled_count(f"piece-split:{piece.pk}:")
+    return action_enqueue(
+        signer=accounts.organisation_account(piece.holder),
+        function="splitPiece",
+        args=[piece.invoice.fingerprint, piece.index, accounts.organisation_account(recipient).address, micro],
+        idempotency_key=f"piece-split:{piece.pk}:{recipient.pk}:{micro}:{earlier}",
+    )
+
+
+@transaction.atomic
+def piece_transfer(*, piece: Piece, transferred_by, to_organisation_id: object) -> ChainAction:
+    """Queues the transfer of the whole piece to another supplier, signed by the holder's account.
+
+    Replays work as for `piece_split`: the key counts the piece's transfers the chain has settled,
+    so a replay in flight sends nothing, while a piece that comes back to its holder can be passed
+    on again and a refused transfer can be retried.
+    """
+    piece = _movable_piece(piece, transferred_by, "transfer its pieces")
+    recipient = _recipient(piece, to_organisation_id)
+    earlier = _settled_count(f"piece-transfer:{piece.pk}:")
+    return action_enqueue(
+        signer=accounts.organisation_account(piece.holder),
+        function="transferPiece",
+        args=[piece.invoice.fingerprint, piece.index, accounts.organisation_account(recipient).address],
+        idempotency_key=f"piece-transfer:{piece.pk}:{recipient.pk}:{earlier}",
+    )

@@ -1,0 +1,61 @@
+"""The buyer's repayment of a confirmed obligation, in full or in parts. The service checks role
+and amount and queues the on-chain repay; the invoice's repaid total changes only when the mirror
+sees ObligationRepaid."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from chain import accounts
+from chain.models import ChainAction
+from chain.services import action_enqueue
+from organisations.models import Role
+
+from . import validation
+from .models import Invoice, InvoiceStatus
+from .services import require_member
+
+REPAYABLE = (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE)
+MAX_REQUEST_KEY_LENGTH = 64  # the idempotency key, with its prefix, fits in 128 characters
+
+
+def _request_key(raw: object) -> str:
+    key = str(raw or "").strip()
+    if not key:
+        raise ValidationError({"request_key": "A request key is required, so that a replay does not pay twice."})
+    if len(key) > MAX_REQUEST_KEY_LENGTH:
+        raise ValidationError({"request_key": f"The request key is longer than {MAX_REQUEST_KEY_LENGTH} characters."})
+    return key
+
+
+@transaction.atomic
+def invoice_repay(*, invoice: Invoice, repaid_by, amount: object, request_key: str) -> ChainAction:
+    """Queues repay of `amount` (currency units), signed by the buyer's account.
+
+    `request_key` is the caller's token for this one payment (the API's Idempotency-Key, a form's
+    token): a replay queues nothing new; a further instalment needs a new token. The contract pulls
+    the tokens with transferFrom, so the buyer's account must first have given the platform
+    contract an ERC-20 allowance of at least the amount. This service does not queue that approve
+    (the outbox only calls the platform contract): without it the chain refuses the repayment.
+    The amount is checked against what the mirror has seen repaid; repayments still in flight are
+    not counted, and the chain refuses one that would pay more than is owed.
+    """
+    invoice = Invoice.objects.select_for_update().select_related("buyer").get(pk=invoice.pk)
+    require_member(repaid_by, invoice.buyer, Role.CORE_FIRM, "repay its invoices")
+    if invoice.status not in REPAYABLE:
+        raise ValidationError(
+            {"status": f"Only a confirmed or overdue invoice can be repaid; this one is {invoice.status}."}
+        )
+    micro = validation.micro_amount(amount)
+    owed = invoice.amount - invoice.repaid
+    if micro > owed:
+        still_owed = Decimal(owed).scaleb(-validation.MICRO_DECIMALS)
+        raise ValidationError({"amount": f"The amount is more than the {still_owed} still owed."})
+    key = _request_key(request_key)
+    return action_enqueue(
+        signer=accounts.organisation_account(invoice.buyer),
+        function="repay",
+        args=[invoice.fingerprint, micro],
+        idempotency_key=f"repay:{invoice.pk}:{key}",
+    )

@@ -1,0 +1,275 @@
+"""financing.programmes at the database level: the setProgrammeTerms, fundProgramme and
+defundProgramme actions queued for a lender, the bounds of each term, refusals leaving no action
+behind, and replays under the caller's request key. No chain."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from chain.models import ChainAction
+from financing import programmes
+from invoices.models import Currency
+from organisations.models import KycStatus, Role
+
+from factories import RegisteredOrganisationFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
+
+
+@pytest.fixture
+def lender():
+    return RegisteredOrganisationFactory(role=Role.LENDER)
+
+
+@pytest.fixture
+def banker(lender):
+    return UserFactory(organisation=lender)
+
+
+@pytest.fixture
+def core_firm():
+    return RegisteredOrganisationFactory(role=Role.CORE_FIRM)
+
+
+@pytest.fixture
+def set_terms(banker, core_firm):
+    def set_terms(**fields):
+        request = {
+            "lender_user": banker,
+            "core_firm_id": core_firm.pk,
+            "currency": "USDC",
+            "limit": "5000000",
+            "advance_rate_bps": 9000,
+            "base_rate_bps": 500,
+            "max_tenor_days": 120,
+            "rating_spread_bps": 50,
+            "min_rating": 6,
+            "request_key": "terms-1",
+        }
+        return programmes.programme_set_terms(**(request | fields))
+
+    return set_terms
+
+
+@pytest.fixture
+def fund(banker, core_firm):
+    def fund(**fields):
+        request = {"lender_user": banker, "core_firm_id": core_firm.pk, "currency": "EURT", "amount": "250000.5"}
+        return programmes.programme_fund(**(request | {"request_key": "fund-1"} | fields))
+
+    return fund
+
+
+@pytest.fixture
+def defund(banker, core_firm):
+    def defund(**fields):
+        request = {"lender_user": banker, "core_firm_id": core_firm.pk, "currency": "EURT", "amount": "1000"}
+        return programmes.programme_defund(**(request | {"request_key": "defund-1"} | fields))
+
+    return defund
+
+
+@pytest.fixture(params=["terms", "fund", "defund"])
+def service(request, set_terms, fund, defund):
+    return {"terms": set_terms, "fund": fund, "defund": defund}[request.param]
+
+
+def _refused_field(service, **fields) -> str:
+    with pytest.raises(ValidationError) as refusal:
+        service(**fields)
+    [field] = refusal.value.message_dict
+    assert not ChainAction.objects.exists()
+    return field
+
+
+# What is queued
+
+
+def test_terms_are_queued_in_the_order_of_icreditdesk_terms(set_terms, lender, core_firm):
+    action = set_terms()
+
+    assert action.function == "setProgrammeTerms"
+    assert action.signer == lender.chain_account
+    # Terms{limit, advanceRateBps, baseRateBps, maxTenorDays, ratingSpreadBps, minRating}
+    assert action.args == [core_firm.chain_account.address, Currency.USDC, [5_000_000_000_000, 9000, 500, 120, 50, 6]]
+    assert action.idempotency_key == f"programme-terms:{lender.pk}:{core_firm.pk}:{Currency.USDC}:terms-1"
+
+
+def test_terms_from_a_form_are_read_as_whole_numbers(set_terms, core_firm):
+    action = set_terms(
+        core_firm_id=str(core_firm.pk), currency="2", advance_rate_bps="10000", base_rate_bps="0",
+        max_tenor_days="366", rating_spread_bps="255", min_rating="10",
+    )
+
+    assert action.args[1:] == [Currency.EURT, [5_000_000_000_000, 10_000, 0, 366, 255, 10]]
+
+
+@pytest.mark.parametrize("limit", ["0", 0, "0.00"])
+def test_a_zero_limit_closes_the_programme(set_terms, limit):
+    assert set_terms(limit=limit).args[2][0] == 0
+
+
+def test_fund_queues_fund_programme_in_micro_units(fund, lender, core_firm):
+    action = fund()
+
+    assert action.function == "fundProgramme"
+    assert action.signer == lender.chain_account
+    assert action.args == [core_firm.chain_account.address, Currency.EURT, 250_000_500_000]
+    assert action.idempotency_key == f"programme-fund:{lender.pk}:{core_firm.pk}:{Currency.EURT}:fund-1"
+
+
+def test_defund_queues_defund_programme_in_micro_units(defund, lender, core_firm):
+    action = defund()
+
+    assert action.function == "defundProgramme"
+    assert action.signer == lender.chain_account
+    assert action.args == [core_firm.chain_account.address, Currency.EURT, 1_000_000_000]
+    assert action.idempotency_key == f"programme-defund:{lender.pk}:{core_firm.pk}:{Currency.EURT}:defund-1"
+
+
+# Replays
+
+
+def test_replay_with_the_same_request_key_queues_nothing_new(service, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = service()
+        again = service()
+
+    assert again == first
+    assert ChainAction.objects.count() == 1
+    assert len(callbacks) == 1
+
+
+def test_a_later_change_with_a_new_request_key_is_queued(set_terms):
+    set_terms()
+    changed = set_terms(advance_rate_bps=8000, request_key="terms-2")
+
+    assert changed.args[2][1] == 8000
+    assert ChainAction.objects.count() == 2
+
+
+@pytest.mark.parametrize("request_key", ["", "  ", None, "k" * 65], ids=["empty", "blank", "none", "too-long"])
+def test_request_key_is_required_and_bounded(service, request_key):
+    assert _refused_field(service, request_key=request_key) == "request_key"
+
+
+# Refusals: the terms
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        pytest.param({"advance_rate_bps": 0}, "advance_rate_bps", id="advance-zero"),
+        pytest.param({"advance_rate_bps": 10_001}, "advance_rate_bps", id="advance-over-100%"),
+        pytest.param({"advance_rate_bps": 90.5}, "advance_rate_bps", id="advance-fraction"),
+        pytest.param({"advance_rate_bps": True}, "advance_rate_bps", id="advance-boolean"),
+        pytest.param({"base_rate_bps": -1}, "base_rate_bps", id="base-negative"),
+        pytest.param({"base_rate_bps": 10_001}, "base_rate_bps", id="base-over-100%"),
+        pytest.param({"base_rate_bps": "five"}, "base_rate_bps", id="base-non-numeric"),
+        pytest.param({"max_tenor_days": 0}, "max_tenor_days", id="tenor-zero"),
+        pytest.param({"max_tenor_days": 367}, "max_tenor_days", id="tenor-over-a-year"),
+        pytest.param({"rating_spread_bps": 256}, "rating_spread_bps", id="spread-beyond-uint8"),
+        pytest.param({"rating_spread_bps": -1}, "rating_spread_bps", id="spread-negative"),
+        pytest.param({"min_rating": 0}, "min_rating", id="rating-zero"),
+        pytest.param({"min_rating": 11}, "min_rating", id="rating-eleven"),
+        pytest.param({"limit": "-1"}, "limit", id="limit-negative"),
+        pytest.param({"limit": "1.0000001"}, "limit", id="limit-seven-decimals"),
+        pytest.param({"limit": "18446744073709.551616"}, "limit", id="limit-beyond-uint64"),
+        pytest.param({"limit": "plenty"}, "limit", id="limit-non-numeric"),
+        pytest.param({"currency": "GBP"}, "currency", id="unknown-currency"),
+    ],
+)
+def test_bad_term_is_named_and_nothing_is_queued(set_terms, fields, field):
+    assert _refused_field(set_terms, **fields) == field
+
+
+@pytest.mark.parametrize(
+    "amount",
+    ["0", "-1", "some", "1.0000001", "18446744073709.551616"],
+    ids=["zero", "negative", "non-numeric", "seven-decimals", "beyond-uint64"],
+)
+def test_liquidity_amount_must_be_a_positive_micro_amount(fund, defund, amount):
+    assert _refused_field(fund, amount=amount) == "amount"
+    assert _refused_field(defund, amount=amount) == "amount"
+
+
+def test_unknown_currency_is_refused(service):
+    assert _refused_field(service, currency="GBP") == "currency"
+
+
+# Refusals: the core firm
+
+
+def test_core_firm_must_be_known(service, core_firm):
+    assert _refused_field(service, core_firm_id=core_firm.pk + 1000) == "core_firm"
+
+
+def test_core_firm_id_must_be_a_number(service):
+    assert _refused_field(service, core_firm_id="acme") == "core_firm"
+
+
+@pytest.mark.parametrize("role", [Role.SUPPLIER, Role.LENDER])
+def test_core_firm_must_be_a_core_firm(service, role):
+    assert _refused_field(service, core_firm_id=RegisteredOrganisationFactory(role=role).pk) == "core_firm"
+
+
+INACTIVE = pytest.mark.parametrize(
+    "fields",
+    [{"kyc_status": KycStatus.SUSPENDED}, {"onchain_id": None}, {"kyc_expires_at": timezone.now() - timedelta(days=1)}],
+    ids=["kyc-suspended", "not-on-chain", "kyc-lapsed"],
+)
+
+
+@INACTIVE
+def test_inactive_core_firm_gets_no_new_terms_or_funds(set_terms, fund, fields):
+    inactive = RegisteredOrganisationFactory(role=Role.CORE_FIRM, **fields)
+
+    assert _refused_field(set_terms, core_firm_id=inactive.pk) == "core_firm"
+    assert _refused_field(fund, core_firm_id=inactive.pk) == "core_firm"
+
+
+@INACTIVE
+def test_liquidity_can_be_withdrawn_from_an_inactive_core_firm_programme(defund, fields):
+    inactive = RegisteredOrganisationFactory(role=Role.CORE_FIRM, **fields)
+
+    assert defund(core_firm_id=inactive.pk).args[0] == inactive.chain_account.address
+
+
+# Refusals: who may act
+
+
+@pytest.mark.parametrize("role", [Role.SUPPLIER, Role.CORE_FIRM, Role.ADMIN, Role.AUDITOR])
+def test_only_a_user_of_a_lender_can_act(service, role):
+    with pytest.raises(PermissionDenied):
+        service(lender_user=UserFactory(organisation=RegisteredOrganisationFactory(role=role)))
+    assert not ChainAction.objects.exists()
+
+
+@pytest.mark.parametrize("user", ["no-organisation", "anonymous"])
+def test_user_without_an_organisation_cannot_act(service, user):
+    with pytest.raises(PermissionDenied):
+        service(lender_user=UserFactory(organisation=None) if user == "no-organisation" else None)
+    assert not ChainAction.objects.exists()
+
+
+@INACTIVE
+def test_inactive_lender_cannot_set_terms_or_fund(set_terms, fund, lender, fields):
+    for name, value in fields.items():
+        setattr(lender, name, value)
+    lender.save()
+
+    for service in (set_terms, fund):
+        with pytest.raises(PermissionDenied):
+            service()
+    assert not ChainAction.objects.exists()
+
+
+@INACTIVE
+def test_inactive_lender_can_still_withdraw_its_liquidity(defund, lender, fields):
+    for name, value in fields.items():
+        setattr(lender, name, value)
+    lender.save()
+
+    assert defund().signer == lender.chain_account
