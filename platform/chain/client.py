@@ -39,5 +39,15 @@ def platform_contract() -> Contract:
     return web3().eth.contract(address=entry["address"], abi=entry["abi"])
 
 
+def token_contract(address: str) -> Contract:
+    """A settlement token (ERC-20), by address."""
+    return web3().eth.contract(address=Web3.to_checksum_address(address), abi=manifest()["erc20_abi"])
+
+
+def currency_token(currency: int) -> str:
+    """The token address the deployment registered for a currency id."""
+    return manifest()["currencies"][str(currency)]
+
+
 def is_local_chain() -> bool:
     return manifest()["chain_id"] in LOCAL_CHAIN_IDS

@@ -12,11 +12,14 @@ from django.utils import timezone
 
 from financing.models import FinancingRequest, FinancingStatus
 from invoices.models import Invoice, InvoiceStatus, Piece
-from organisations.models import Organisation
-
+from organisations.models import Organisation, Role
 from webhooks.services import webhook_event_publish
 
-from .models import ChainAction, ChainEvent
+from . import client
+from .models import ChainAccount, ChainAction, ChainEvent
+from .services import token_allowance_enqueue
+
+PAYS_INTO_CONTRACT = (Role.CORE_FIRM, Role.LENDER)
 
 # The contract's RejectReason enum, in order.
 REJECT_REASONS = (
@@ -55,6 +58,15 @@ def participant_registered(args: dict) -> None:
     Organisation.objects.filter(chain_account__address=args["account"]).update(
         onchain_id=args["id"], kyc_expires_at=_moment(args["kycExpiresAt"])
     )
+    _allow_payments(args["account"])
+
+
+def _allow_payments(address: str) -> None:
+    """Core firms and lenders pay into the contract (repayments, deposits): once registered (so
+    their gas money has arrived), their accounts approve it for every settlement currency."""
+    account = ChainAccount.objects.filter(address=address, organisation__role__in=PAYS_INTO_CONTRACT).first()
+    for currency in client.manifest()["currencies"] if account else ():
+        token_allowance_enqueue(account=account, currency=int(currency))
 
 
 def kyc_renewed(args: dict) -> None:

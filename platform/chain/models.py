@@ -37,10 +37,10 @@ class ChainAction(models.Model):
 
     idempotency_key = models.CharField(max_length=128, unique=True)
     signer = models.ForeignKey(ChainAccount, on_delete=models.PROTECT, related_name="actions")
-    function = models.CharField(max_length=64, help_text="Contract function, or 'transfer' for plain value.")
+    function = models.CharField(max_length=64, help_text="Function of the platform contract, or of the token at to_address; 'transfer' moves plain value.")
     args = models.JSONField(default=list)
     value_wei = WeiField()
-    to_address = models.CharField(max_length=42, blank=True, help_text="Only for plain transfers.")
+    to_address = models.CharField(max_length=42, blank=True, help_text="Plain transfers and token calls only: their target.")
     status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.QUEUED)
     transaction = models.ForeignKey(
         "ChainTransaction", on_delete=models.PROTECT, null=True, blank=True, related_name="actions"

@@ -54,6 +54,9 @@ def _call(actions: list[ChainAction]) -> tuple[str, str, int]:
     first = actions[0]
     if first.function == "transfer":
         return first.to_address, "0x", int(first.value_wei)
+    if first.to_address:  # a call to a settlement token (approve, or mint on a local chain)
+        token = client.token_contract(first.to_address)
+        return token.address, getattr(token.functions, first.function)(*first.args)._encode_transaction_data(), 0
     contract = client.platform_contract()
     if len(actions) > 1:
         function = getattr(contract.functions, BATCHES[first.function])([action.args for action in actions])

@@ -1,4 +1,4 @@
-"""URL routes: the admin, the REST API under /api/ with its OpenAPI schema and docs."""
+"""URL routes: the portal, the admin, the REST API under /api/ with its OpenAPI schema and docs."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -12,6 +12,8 @@ router = DefaultRouter()
 router.register("invoices", InvoiceViewSet, basename="invoice")
 
 urlpatterns = [
+    path("", include("portal.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/documents/", DocumentUploadView.as_view(), name="document-upload"),

@@ -126,12 +126,7 @@ def programme_fund(
     *, lender_user, core_firm_id: object, currency: object, amount: object, request_key: str
 ) -> ChainAction:
     """Queues fundProgramme: a deposit of `amount` (currency units) into the lender's programme.
-
-    The contract pulls the tokens with transferFrom, so the lender's account must first have given
-    the platform contract an ERC-20 allowance of at least the amount. This service does not queue
-    that approve (the outbox only calls the platform contract): without it the chain refuses the
-    deposit and the action fails.
-    """
+    The contract pulls the tokens from the lender's account, which approved it on registration."""
     lender = _lender_of(lender_user, "fund programmes", active=True)
     currency_id = validation.currency_id(currency)
     micro = validation.micro_amount(amount)

@@ -34,10 +34,8 @@ def invoice_repay(*, invoice: Invoice, repaid_by, amount: object, request_key: s
     """Queues repay of `amount` (currency units), signed by the buyer's account.
 
     `request_key` is the caller's token for this one payment (the API's Idempotency-Key, a form's
-    token): a replay queues nothing new; a further instalment needs a new token. The contract pulls
-    the tokens with transferFrom, so the buyer's account must first have given the platform
-    contract an ERC-20 allowance of at least the amount. This service does not queue that approve
-    (the outbox only calls the platform contract): without it the chain refuses the repayment.
+    token): a replay queues nothing new; a further instalment needs a new token.
+    The contract pulls the tokens from the buyer's account, which approved it on registration.
     The amount is checked against what the mirror has seen repaid; repayments still in flight are
     not counted, and the chain refuses one that would pay more than is owed.
     """

@@ -12,3 +12,19 @@ class User(AbstractUser):
     @property
     def role(self) -> str | None:
         return self.organisation.role if self.organisation_id else None
+
+
+class Invitation(models.Model):
+    """An invitation into an organisation. Only a SHA-256 of its token is stored; the link holding
+    the token is shown once to the inviter and e-mailed to the invitee."""
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,44 @@
+"""Forms of sign-in, second factor, sign-up, invitations and API tokens."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Role
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Authenticator code"), max_length=6, min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError(_("The code is the 6 digits your authenticator app shows."))
+        return code
+
+
+class SignUpForm(forms.Form):
+    name = forms.CharField(label=_("Organisation name"), max_length=200)
+    legal_id = forms.CharField(label=_("Registration or tax number"), max_length=64)
+    role = forms.ChoiceField(
+        label=_("Your organisation is a"),
+        choices=[(Role.SUPPLIER, _("Supplier")), (Role.CORE_FIRM, _("Core firm (buyer)")), (Role.LENDER, _("Lender"))],
+    )
+    username = forms.CharField(label=_("Your user name"), max_length=150)
+    email = forms.EmailField(label=_("Your e-mail"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Colleague's e-mail"))
+
+
+class AcceptForm(forms.Form):
+    username = forms.CharField(label=_("Choose a user name"), max_length=150)
+    password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name, e.g. the ERP system using it"), max_length=100)

@@ -1,0 +1,160 @@
+"""Sign-in with a second factor, sign-up of new organisations, team invitations and API tokens."""
+
+import base64
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from organisations.models import ApiToken, Role
+from organisations.tokens import api_token_create, api_token_revoke
+from portal.forms import apply_errors
+from users import services as people
+from users.models import Invitation
+
+from .forms import AcceptForm, CodeForm, InviteForm, SignUpForm, TokenForm
+
+HOME_BY_ROLE = {
+    Role.SUPPLIER: "portal:supplier:dashboard",
+    Role.CORE_FIRM: "portal:core_firm:dashboard",
+    Role.LENDER: "portal:lender:dashboard",
+    Role.ADMIN: "portal:operator:dashboard",
+    Role.AUDITOR: "portal:operator:dashboard",
+}
+
+
+def _next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+def home(request):
+    return redirect(HOME_BY_ROLE.get(request.user.role, "portal:team"))
+
+
+@login_required
+def otp_verify(request):
+    devices = list(TOTPDevice.objects.devices_for_user(request.user, confirmed=True))
+    if not devices:
+        return redirect(reverse("portal:otp-setup"))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = next((device for device in devices if device.verify_is_allowed()[0]
+                       and device.verify_token(form.cleaned_data["code"])), None)
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next(request, reverse("portal:home")))
+        form.add_error("code", _("This code is wrong or has expired. Try the one your app shows now."))
+    return render(request, "portal/accounts/otp_verify.html", {"form": form, "next": _next(request, "")})
+
+
+@login_required
+def otp_setup(request):
+    """Adds a TOTP authenticator: a new device is confirmed by its first code."""
+    if request.user.is_verified() or not TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
+        device, _created = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "app"})
+    else:
+        return redirect(f"{reverse('portal:otp-verify')}?next={reverse('portal:otp-setup')}")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, _("Two-factor sign-in is on for your account."))
+            return redirect(_next(request, reverse("portal:home")))
+        form.add_error("code", _("This code is wrong or has expired. Try the one your app shows now."))
+    qr = segno.make(device.config_url, error="m")
+    return render(request, "portal/accounts/otp_setup.html", {
+        "form": form,
+        "qr": "data:image/svg+xml;base64," + base64.b64encode(qr.svg_inline(scale=4).encode()).decode(),
+        "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
+        "next": _next(request, ""),
+        "has_device": TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists(),
+    })
+
+
+def sign_up(request):
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = people.organisation_sign_up(**form.cleaned_data)
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome. Your organisation is waiting for KYC review by the platform."))
+            return redirect("portal:home")
+    return render(request, "portal/accounts/sign_up.html", {"form": form})
+
+
+def invitation_accept(request, token: str):
+    try:
+        invitation = people.invitation_open(token)
+    except ValidationError as refusal:
+        return render(request, "portal/accounts/invitation.html", {"error": refusal.messages[0]}, status=404)
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = people.invitation_accept(token=token, **form.cleaned_data)
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("portal:home")
+    return render(request, "portal/accounts/invitation.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+def team(request):
+    organisation = request.user.organisation
+    form = InviteForm(request.POST or None)
+    link = None
+    if request.method == "POST" and form.is_valid():
+        _invitation, link = people.invitation_create(
+            invited_by=request.user, email=form.cleaned_data["email"],
+            accept_url=lambda token: request.build_absolute_uri(reverse("portal:invitation", args=[token])),
+        )
+        messages.success(request, _("Invitation created. Send the link below; it works once, for 7 days."))
+        form = InviteForm()
+    return render(request, "portal/accounts/team.html", {
+        "form": form,
+        "link": link,
+        "members": organisation.users.order_by("username") if organisation else [],
+        "invitations": Invitation.objects.filter(organisation=organisation, accepted_by=None).select_related("invited_by"),
+    })
+
+
+@login_required
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    key = None
+    if request.method == "POST" and form.is_valid():
+        _token, key = api_token_create(created_by=request.user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    return render(request, "portal/accounts/tokens.html", {
+        "form": form,
+        "key": key,
+        "tokens": ApiToken.objects.filter(organisation=request.user.organisation).select_related("created_by"),
+    })
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, organisation=request.user.organisation)
+    api_token_revoke(token=token)
+    messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
+    return redirect("portal:tokens")

@@ -1,0 +1,54 @@
+"""The menu of the signed-in user's role, for the base template."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Role
+
+MENUS = {
+    Role.SUPPLIER: [
+        (_("Dashboard"), "portal:supplier:dashboard"),
+        (_("Invoices"), "portal:supplier:invoices"),
+        (_("Upload invoice"), "portal:supplier:upload"),
+        (_("Receivables"), "portal:supplier:receivables"),
+        (_("Financing"), "portal:supplier:financing"),
+        (_("Cash received"), "portal:supplier:cash"),
+    ],
+    Role.CORE_FIRM: [
+        (_("Dashboard"), "portal:core_firm:dashboard"),
+        (_("Inbox"), "portal:core_firm:inbox"),
+        (_("Payables calendar"), "portal:core_firm:calendar"),
+        (_("Exposure"), "portal:core_firm:exposure"),
+    ],
+    Role.LENDER: [
+        (_("Dashboard"), "portal:lender:dashboard"),
+        (_("Programmes"), "portal:lender:programmes"),
+        (_("Portfolio"), "portal:lender:portfolio"),
+        (_("Decision log"), "portal:lender:decisions"),
+    ],
+    Role.ADMIN: [
+        (_("Dashboard"), "portal:operator:dashboard"),
+        (_("Participants"), "portal:operator:participants"),
+        (_("Chain health"), "portal:operator:chain"),
+        (_("Receivables"), "portal:operator:receivables"),
+    ],
+    Role.AUDITOR: [
+        (_("Dashboard"), "portal:operator:dashboard"),
+        (_("Participants"), "portal:operator:participants"),
+        (_("Chain health"), "portal:operator:chain"),
+        (_("Receivables"), "portal:operator:receivables"),
+    ],
+}
+COMMON = [(_("Team"), "portal:team"), (_("API tokens"), "portal:tokens"), (_("Security"), "portal:otp-setup")]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.organisation_id:
+        return {"menu": []}
+    path = request.path
+    menu = []
+    for label, name in MENUS.get(user.role, []) + COMMON:
+        url = reverse(name)
+        menu.append({"label": label, "url": url, "active": path == url})
+    return {"menu": menu}

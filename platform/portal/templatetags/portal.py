@@ -1,0 +1,45 @@
+"""Presentation helpers: amounts in micro-units shown in currency units, statuses as badges."""
+
+from decimal import Decimal
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.formats import number_format
+
+register = template.Library()
+
+MICRO = Decimal(1_000_000)
+BADGE = {  # status -> colour class
+    "submitted": "wait", "queued": "wait", "requested": "wait", "sent": "wait", "signed": "wait",
+    "registered": "info", "mined": "info",
+    "confirmed": "good", "approved": "good", "repaid": "good",
+    "disputed": "bad", "rejected": "bad", "failed": "bad", "defaulted": "bad", "reverted": "bad",
+    "overdue": "warn", "pending": "warn", "suspended": "bad",
+}
+
+
+@register.filter
+def money(micro) -> str:
+    """1234560000 -> '1,234.56' (micro-units of a currency in currency units, two decimals)."""
+    if micro is None or micro == "":
+        return "–"
+    value = (Decimal(int(micro)) / MICRO).quantize(Decimal("0.01"))
+    return intcomma(number_format(value, decimal_pos=2))
+
+
+@register.filter
+def bps(value) -> str:
+    """450 -> '4.50%'."""
+    if value is None:
+        return "–"
+    return f"{Decimal(int(value)) / 100:.2f}%"
+
+
+@register.inclusion_tag("portal/components/badge.html")
+def badge(status: str, label: str = "") -> dict:
+    return {"status": status, "label": label or status, "tone": BADGE.get(status, "info")}
+
+
+@register.filter
+def short_hash(value: str) -> str:
+    return f"{value[:10]}…{value[-6:]}" if value and len(value) > 20 else value

@@ -1,0 +1,25 @@
+"""The portal's pages: sign-in and account pages here, each role's pages in its own package."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .accounts import views as accounts
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="portal/accounts/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/code/", accounts.otp_verify, name="otp-verify"),
+    path("security/", accounts.otp_setup, name="otp-setup"),
+    path("sign-up/", accounts.sign_up, name="sign-up"),
+    path("invitation/<str:token>/", accounts.invitation_accept, name="invitation"),
+    path("team/", accounts.team, name="team"),
+    path("tokens/", accounts.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", accounts.token_revoke, name="token-revoke"),
+    path("supplier/", include("portal.supplier.urls")),
+    path("core-firm/", include("portal.core_firm.urls")),
+    path("lender/", include("portal.lender.urls")),
+    path("operator/", include("portal.operator.urls")),
+]
