@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from invoices.models import Currency
+
 
 class FinancingStatus(models.TextChoices):
     REQUESTED = "requested", "Requested"
@@ -35,3 +37,27 @@ class RatingRecord(models.Model):
 
     class Meta:
         ordering = ["-computed_at"]
+
+
+class Programme(models.Model):
+    """A lender's credit programme for one core firm and currency, mirrored from the chain's
+    ProgrammeTermsSet / Funded / Defunded and financing events. Amounts in micro-units."""
+
+    lender = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="programmes")
+    core_firm = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="programmes_as_core_firm")
+    currency = models.PositiveSmallIntegerField(choices=Currency.choices)
+    limit = models.PositiveBigIntegerField(default=0, help_text="Maximum exposure; 0 closes the programme.")
+    advance_rate_bps = models.PositiveIntegerField(default=0)
+    base_rate_bps = models.PositiveIntegerField(default=0)
+    max_tenor_days = models.PositiveIntegerField(default=0)
+    rating_spread_bps = models.PositiveIntegerField(default=0)
+    min_rating = models.PositiveSmallIntegerField(default=0)
+    liquidity = models.PositiveBigIntegerField(default=0, help_text="Deposited and not yet advanced.")
+    exposure = models.PositiveBigIntegerField(default=0, help_text="Face value financed and not yet repaid to the lender.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["core_firm__name", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["lender", "core_firm", "currency"], name="programme_unique_per_lender_core_firm_currency")
+        ]
