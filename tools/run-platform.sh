@@ -38,10 +38,14 @@ done
   -s ../var/celerybeat-schedule) > var/log/worker.log 2>&1 &
 pids+=($!)
 
+.venv/bin/python manage.py seed_demo
+
+.venv/bin/python manage.py runserver --noreload 127.0.0.1:8000 > var/log/web.log 2>&1 &
+pids+=($!)
+
 echo
 echo "Chain:    $CHAIN_RPC_URL (chain id 1337), manifest var/deployments/1337.json"
-echo "Workers:  Celery worker + beat, log in var/log/worker.log"
-echo "Platform: http://127.0.0.1:8000/admin/  (create a login: .venv/bin/python manage.py createsuperuser)"
-.venv/bin/python manage.py runserver 127.0.0.1:8000 &
-pids+=($!)
+echo "Workers:  Celery worker + beat, log in var/log/worker.log; web log in var/log/web.log"
+echo "Portal:   http://127.0.0.1:8000/   API docs: http://127.0.0.1:8000/api/docs/"
+echo "Ctrl-C stops everything; the next 'make run' finds the same state ('make reset' wipes it)."
 wait -n "${pids[@]}"

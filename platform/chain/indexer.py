@@ -4,6 +4,7 @@ mirrors it. A chain that is not the one we indexed (another chain id or genesis,
 the cursor whose hash changed) halts the indexer loudly: two histories are never mixed."""
 
 import logging
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.db import transaction
@@ -78,7 +79,7 @@ def _jsonable(value):
         return _hex(value)
     if isinstance(value, (list, tuple)):
         return [_jsonable(item) for item in value]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # web3 decodes a struct (ProgrammeTermsSet's terms) as an AttributeDict
         return {key: _jsonable(item) for key, item in value.items()}
     return value
 

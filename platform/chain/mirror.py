@@ -1,16 +1,21 @@
 """Applies contract events to the domain tables. The indexer runs each handler once per log: the
 ChainEvent row (unique per transaction hash and log index) is written in the same database
 transaction. Handlers that set state are upserts keyed by what the chain keys by (fingerprint,
-piece index, account); the two that add amounts (a split, a claim) rely on that once-only rule and
-add in the database (F expressions), so concurrent runs cannot lose an update. Events about
-accounts or invoices the platform does not know stay in ChainEvent only."""
+piece index, account); those that add amounts (a split, a claim, a programme's deposit or
+withdrawal) rely on that once-only rule and add in the database (F expressions), so concurrent runs
+cannot lose an update. Events about accounts or invoices the platform does not know stay in
+ChainEvent only.
+
+A programme's book follows the contract (CreditDesk, Settlement): an approval adds the advance to
+its exposure and takes the payout (advance - discount) from its liquidity; the lender's claim on a
+financed piece releases that much exposure."""
 
 from datetime import datetime, timezone as dt_timezone
 
 from django.db.models import F
 from django.utils import timezone
 
-from financing.models import FinancingRequest, FinancingStatus
+from financing.models import FinancingRequest, FinancingStatus, Programme
 from invoices.models import Invoice, InvoiceStatus, Piece
 from organisations.models import Organisation, Role
 from webhooks.services import webhook_event_publish
@@ -145,7 +150,10 @@ def financing_approved(args: dict) -> None:
             index=args["reservePiece"],
             defaults={"parent_index": piece.index, "holder": piece.holder, "amount": piece.amount - args["advance"]},
         )
-    Piece.objects.filter(pk=piece.pk).update(holder=lender, amount=args["advance"], financed=True)
+    if Piece.objects.filter(pk=piece.pk, financed=False).update(holder=lender, amount=args["advance"], financed=True):
+        _programme_of(lender, invoice).update(
+            exposure=F("exposure") + args["advance"], liquidity=F("liquidity") - (args["advance"] - args["discount"])
+        )
     decided = FinancingRequest.objects.filter(piece=piece, lender=lender, status=FinancingStatus.REQUESTED)
     _publish_decisions("financing.approved", decided, args)
     decided.update(
@@ -185,9 +193,52 @@ def obligation_repaid(args: dict) -> None:
 
 
 def piece_claimed(args: dict) -> None:
-    Piece.objects.filter(invoice__fingerprint=args["fingerprint"], index=args["piece"]).update(
-        claimed=F("claimed") + args["amount"]
+    claimed = Piece.objects.filter(invoice__fingerprint=args["fingerprint"], index=args["piece"])
+    claimed.update(claimed=F("claimed") + args["amount"])
+    piece = claimed.select_related("invoice", "holder").first()
+    if piece is not None and piece.financed:  # financed pieces are locked: the claimer is their lender
+        _programme_of(piece.holder, piece.invoice).update(exposure=F("exposure") - args["amount"])
+
+
+def _programme_of(lender: Organisation, invoice: Invoice):
+    """The programme that financed pieces of `invoice` belong to: the lender's, for its buyer and currency."""
+    return Programme.objects.filter(lender=lender, core_firm_id=invoice.buyer_id, currency=invoice.currency)
+
+
+def _programme(args: dict):
+    return Programme.objects.filter(
+        lender__chain_account__address=args["lender"],
+        core_firm__chain_account__address=args["coreFirm"],
+        currency=args["currency"],
     )
+
+
+def programme_terms_set(args: dict) -> None:
+    lender, core_firm = _organisation(args["lender"]), _organisation(args["coreFirm"])
+    if lender is None or core_firm is None:
+        return
+    terms = args["terms"]
+    Programme.objects.update_or_create(
+        lender=lender,
+        core_firm=core_firm,
+        currency=args["currency"],
+        defaults={
+            "limit": terms["limit"],
+            "advance_rate_bps": terms["advanceRateBps"],
+            "base_rate_bps": terms["baseRateBps"],
+            "max_tenor_days": terms["maxTenorDays"],
+            "rating_spread_bps": terms["ratingSpreadBps"],
+            "min_rating": terms["minRating"],
+        },
+    )
+
+
+def programme_funded(args: dict) -> None:
+    _programme(args).update(liquidity=F("liquidity") + args["amount"])
+
+
+def programme_defunded(args: dict) -> None:
+    _programme(args).update(liquidity=F("liquidity") - args["amount"])
 
 
 HANDLERS = {
@@ -205,6 +256,9 @@ HANDLERS = {
     "FinancingRejected": financing_rejected,
     "ObligationRepaid": obligation_repaid,
     "PieceClaimed": piece_claimed,
+    "ProgrammeTermsSet": programme_terms_set,
+    "ProgrammeFunded": programme_funded,
+    "ProgrammeDefunded": programme_defunded,
 }
 
 

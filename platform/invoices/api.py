@@ -1,16 +1,18 @@
-"""The invoices REST API: list, read and submit, for the caller's organisation only."""
+"""The invoices REST API, for the caller's organisation only: list (filtered, ordered) and read
+the invoices it sold, bought or holds pieces of; suppliers submit, the buyer confirms, disputes
+and repays. Confirm, dispute and repay answer 202 with the queued on-chain action."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from chain.api import ChainActionSerializer, queued
 from chain.models import ChainAction
-from config.idempotency import HEADER, idempotent
+from config.api import RolesByAction, queues_transaction, request_key
+from organisations.models import Role
 
-from . import selectors, services
+from . import repayments, selectors, services
+from .filters import InvoiceFilter
 from .models import Invoice, Piece
 
 
@@ -25,58 +27,93 @@ class PieceSerializer(serializers.ModelSerializer):
 class InvoiceSerializer(serializers.ModelSerializer):
     seller = serializers.CharField(source="seller.name")
     buyer = serializers.CharField(source="buyer.name")
+    seller_id = serializers.IntegerField()
+    buyer_id = serializers.IntegerField()
     currency = serializers.CharField(source="get_currency_display")
     pieces = PieceSerializer(many=True)
 
     class Meta:
         model = Invoice
         fields = [
-            "id", "number", "seller", "buyer", "amount", "currency", "issue_date", "due_date", "status",
-            "fingerprint", "document_hash", "repaid", "pieces", "created_at",
+            "id", "number", "seller", "seller_id", "buyer", "buyer_id", "amount", "currency", "issue_date", "due_date",
+            "status", "fingerprint", "document_hash", "repaid", "pieces", "created_at",
         ]
 
 
 class InvoiceSubmitSerializer(serializers.Serializer):
-    buyer = serializers.IntegerField(help_text="The core firm's organisation id.")
+    buyer = serializers.IntegerField(min_value=1, help_text="The core firm's organisation id.")
     number = serializers.CharField(max_length=200)
-    amount = serializers.CharField(help_text="Decimal string in currency units, at most 6 decimals.")
-    currency = serializers.CharField(help_text="USDC or EURT.")
+    amount = serializers.CharField(max_length=40, help_text="Decimal string in currency units, at most 6 decimals.")
+    currency = serializers.CharField(max_length=8, help_text="USDC or EURT.")
     issue_date = serializers.DateField()
     due_date = serializers.DateField()
-    documents = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    documents = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=20)
 
 
-def _as_drf_error(error: Exception):
-    if isinstance(error, DjangoPermissionDenied):
-        return PermissionDenied(str(error))
-    return ValidationError(error.message_dict if hasattr(error, "message_dict") else error.messages)
+class DisputeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the goods or services are contested.")
 
 
-class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RepaySerializer(serializers.Serializer):
+    amount = serializers.CharField(max_length=40, help_text="Decimal string in currency units, at most 6 decimals.")
+
+
+class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = InvoiceSerializer
     queryset = Invoice.objects.none()  # the real one is per organisation: get_queryset
+    lookup_url_kwarg = "invoice_id"
+    filterset_class = InvoiceFilter
+    ordering_fields = ["due_date", "issue_date", "amount", "number", "status", "created_at"]
+    action_roles = {
+        "create": (Role.SUPPLIER,),
+        "confirm": (Role.CORE_FIRM,),
+        "dispute": (Role.CORE_FIRM,),
+        "repay": (Role.CORE_FIRM,),
+    }
 
     def get_queryset(self):
         return selectors.invoices_visible_to(self.request.user.organisation)
 
-    @extend_schema(
-        request=InvoiceSubmitSerializer,
-        responses={201: InvoiceSerializer},
-        parameters=[OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True)],
-    )
-    @idempotent
+    @queues_transaction(request=InvoiceSubmitSerializer, responses={201: InvoiceSerializer})
     def create(self, request):
         """Submits an invoice; its on-chain registration is queued and shows in its status."""
         fields = InvoiceSubmitSerializer(data=request.data)
         fields.is_valid(raise_exception=True)
         data = fields.validated_data
-        try:
-            invoice = services.invoice_submit(
-                submitted_by=request.user, buyer_id=data["buyer"], number=data["number"], amount=data["amount"],
-                currency=data["currency"], issue_date=data["issue_date"], due_date=data["due_date"],
-                document_ids=data["documents"],
-            )
-        except (DjangoValidationError, DjangoPermissionDenied) as error:
-            raise _as_drf_error(error) from None
-        return Response(InvoiceSerializer(selectors.invoices_visible_to(request.user.organisation).get(pk=invoice.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        invoice = services.invoice_submit(
+            submitted_by=request.user, buyer_id=data["buyer"], number=data["number"], amount=data["amount"],
+            currency=data["currency"], issue_date=data["issue_date"], due_date=data["due_date"],
+            document_ids=data["documents"],
+        )
+        return Response(InvoiceSerializer(self.get_queryset().get(pk=invoice.pk)).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    @queues_transaction(request=None, responses={202: ChainActionSerializer})
+    def confirm(self, request, invoice_id=None):
+        """The buyer confirms a registered invoice: it becomes its promise to pay on the due date."""
+        invoice = services.invoice_confirm(invoice=self.get_object(), confirmed_by=request.user)
+        return queued(ChainAction.objects.get(idempotency_key=f"invoice-confirm:{invoice.pk}"), request)
+
+    @action(detail=True, methods=["post"])
+    @queues_transaction(request=DisputeSerializer, responses={202: ChainActionSerializer})
+    def dispute(self, request, invoice_id=None):
+        """The buyer disputes a registered invoice; only a salted hash of the reason goes on chain."""
+        fields = DisputeSerializer(data=request.data)
+        fields.is_valid(raise_exception=True)
+        invoice = services.invoice_dispute(
+            invoice=self.get_object(), disputed_by=request.user, reason=fields.validated_data["reason"]
+        )
+        return queued(ChainAction.objects.get(idempotency_key=f"invoice-dispute:{invoice.pk}"), request)
+
+    @action(detail=True, methods=["post"])
+    @queues_transaction(request=RepaySerializer, responses={202: ChainActionSerializer})
+    def repay(self, request, invoice_id=None):
+        """The buyer repays all or part of a confirmed or overdue invoice. Each Idempotency-Key is
+        one payment: a retry with it pays nothing more, the next instalment needs a new key."""
+        fields = RepaySerializer(data=request.data)
+        fields.is_valid(raise_exception=True)
+        repayment = repayments.invoice_repay(
+            invoice=self.get_object(), repaid_by=request.user, amount=fields.validated_data["amount"],
+            request_key=request_key(request),
+        )
+        return queued(repayment, request)

@@ -31,3 +31,14 @@ def bars(chart_id: str, title: str, rows: Iterable[tuple[object, int]], label: s
     """One bar per (label, micro-units) row."""
     rows = list(rows)
     return chart(chart_id, "bar", title, [row[0] for row in rows], [{"label": str(label), "data": [row[1] for row in rows]}])
+
+
+def series(chart_id: str, kind: str, title: str, rows: Iterable[tuple[object, object, int]], options: dict | None = None) -> dict:
+    """One dataset per series from (label, series, micro-units) rows, e.g. (week, currency,
+    volume): labels and series keep the order they first appear in, and a missing pair counts 0."""
+    rows = list(rows)
+    labels = list(dict.fromkeys(row[0] for row in rows))
+    names = list(dict.fromkeys(row[1] for row in rows))
+    values = {(row[0], row[1]): row[2] for row in rows}
+    datasets = [{"label": str(name), "data": [values.get((label, name), 0) for label in labels]} for name in names]
+    return chart(chart_id, kind, title, labels, datasets, options)

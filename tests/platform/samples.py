@@ -19,6 +19,8 @@ import facturx
 from PIL import Image
 from pypdf import PdfWriter
 
+from demo.documents import _dates, ubl_invoice_xml  # noqa: F401  (the demo's generator, re-exported for the suite)
+
 
 def pdf_bytes(title: str = "Invoice") -> bytes:
     """A one-page blank PDF; a different `title` gives different bytes (and so a different hash)."""
@@ -43,51 +45,6 @@ def png_bytes(colour: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int
 
 def jpeg_bytes(colour: tuple[int, int, int] = (30, 30, 200), size: tuple[int, int] = (64, 48)) -> bytes:
     return _image(colour, size, "JPEG")
-
-
-def ubl_invoice_xml(
-    *,
-    number: str = "INV-2026-001",
-    seller_name: str = "Acme Supplies Ltd",
-    seller_id: str = "LEI-SELLER-1",
-    buyer_name: str = "Core Manufacturing plc",
-    buyer_id: str = "LEI-BUYER-1",
-    amount: Decimal | str = "1200.00",
-    currency: str = "EUR",
-    issue_date: date | str | None = None,
-    due_date: date | str | None = None,
-    with_due_date: bool = True,
-) -> bytes:
-    """A UBL 2.1 invoice, valid against the official schema, as UTF-8 bytes."""
-    issue, due = _dates(issue_date, due_date, "%Y-%m-%d")
-    due_element = f"<cbc:DueDate>{escape(due)}</cbc:DueDate>" if with_due_date else ""
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
-    xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
-    xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
-  <cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>
-  <cbc:ID>{escape(number)}</cbc:ID>
-  <cbc:IssueDate>{escape(issue)}</cbc:IssueDate>
-  {due_element}
-  <cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>
-  <cbc:DocumentCurrencyCode>{escape(currency)}</cbc:DocumentCurrencyCode>
-  <cac:AccountingSupplierParty>{_ubl_party(seller_name, seller_id)}</cac:AccountingSupplierParty>
-  <cac:AccountingCustomerParty>{_ubl_party(buyer_name, buyer_id)}</cac:AccountingCustomerParty>
-  <cac:LegalMonetaryTotal>
-    <cbc:LineExtensionAmount currencyID={quoteattr(currency)}>{escape(str(amount))}</cbc:LineExtensionAmount>
-    <cbc:TaxExclusiveAmount currencyID={quoteattr(currency)}>{escape(str(amount))}</cbc:TaxExclusiveAmount>
-    <cbc:TaxInclusiveAmount currencyID={quoteattr(currency)}>{escape(str(amount))}</cbc:TaxInclusiveAmount>
-    <cbc:PayableAmount currencyID={quoteattr(currency)}>{escape(str(amount))}</cbc:PayableAmount>
-  </cac:LegalMonetaryTotal>
-  <cac:InvoiceLine>
-    <cbc:ID>1</cbc:ID>
-    <cbc:InvoicedQuantity unitCode="C62">1</cbc:InvoicedQuantity>
-    <cbc:LineExtensionAmount currencyID={quoteattr(currency)}>{escape(str(amount))}</cbc:LineExtensionAmount>
-    <cac:Item><cbc:Name>Goods as ordered</cbc:Name></cac:Item>
-    <cac:Price><cbc:PriceAmount currencyID={quoteattr(currency)}>{escape(str(amount))}</cbc:PriceAmount></cac:Price>
-  </cac:InvoiceLine>
-</Invoice>
-""".encode()
 
 
 def cii_invoice_xml(
@@ -198,25 +155,3 @@ def _image(colour: tuple[int, int, int], size: tuple[int, int], pil_format: str)
     buffer = BytesIO()
     Image.new("RGB", size, colour).save(buffer, pil_format)
     return buffer.getvalue()
-
-
-def _dates(issue_date: date | str | None, due_date: date | str | None, form: str) -> tuple[str, str]:
-    today = date.today()
-    issue = issue_date if issue_date is not None else today - timedelta(days=10)
-    due = due_date if due_date is not None else today + timedelta(days=60)
-    return tuple(value if isinstance(value, str) else value.strftime(form) for value in (issue, due))
-
-
-def _ubl_party(name: str, legal_id: str) -> str:
-    return f"""
-    <cac:Party>
-      <cac:PartyName><cbc:Name>{escape(name)}</cbc:Name></cac:PartyName>
-      <cac:PostalAddress>
-        <cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country>
-      </cac:PostalAddress>
-      <cac:PartyLegalEntity>
-        <cbc:RegistrationName>{escape(name)}</cbc:RegistrationName>
-        <cbc:CompanyID>{escape(legal_id)}</cbc:CompanyID>
-      </cac:PartyLegalEntity>
-    </cac:Party>
-  """

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "chain",
     "webhooks",
     "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -229,7 +230,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "index-chain": {"task": "chain.tasks.chain_index", "schedule": float(env("INDEXER_INTERVAL_SECONDS", "1"))},
     "reconcile-transactions": {"task": "chain.tasks.transactions_reconcile", "schedule": 5.0},
-    "sweep-maturities": {"task": "financing.tasks.maturity_sweep", "schedule": 300.0},
+    "sweep-maturities": {"task": "financing.tasks.maturity_sweep", "schedule": float(env("MATURITY_SWEEP_SECONDS", "300"))},
     "score-suppliers": {"task": "financing.tasks.risk_scoring", "schedule": 24 * 3600.0},
 }
 

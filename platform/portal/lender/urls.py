@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import programmes, views
 
 app_name = "lender"
 
 urlpatterns = [
-    path("", views.placeholder, name="dashboard"),
-    path("programmes/", views.placeholder, name="programmes"),
-    path("portfolio/", views.placeholder, name="portfolio"),
-    path("decisions/", views.placeholder, name="decisions"),
+    path("", views.dashboard, name="dashboard"),
+    path("programmes/", programmes.programme_list, name="programmes"),
+    path("programmes/<int:programme_id>/", programmes.programme_detail, name="programme"),
+    path("programmes/<int:programme_id>/terms/", programmes.programme_terms, name="programme-terms"),
+    path("programmes/<int:programme_id>/fund/", programmes.programme_fund, name="programme-fund"),
+    path("programmes/<int:programme_id>/withdraw/", programmes.programme_withdraw, name="programme-withdraw"),
+    path("actions/<int:action_id>/", programmes.action_progress, name="action"),
+    path("portfolio/", views.portfolio, name="portfolio"),
+    path("decisions/", views.decisions, name="decisions"),
 ]

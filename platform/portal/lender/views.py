@@ -1,13 +1,87 @@
-"""The lender's pages."""
+"""The lender's overview pages: dashboard, portfolio of financed pieces and the decision log."""
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
+from financing.models import FinancingRequest, FinancingStatus, Programme
+from financing.reasons import reject_reason_sentence
 from organisations.models import Role
-from portal.access import role_required
+from portal import charts, figures
+from portal.access import organisation, role_required
+
+from . import selectors
 
 ROLES = (Role.LENDER,)
+PAGE_SIZE = 50
+
+
+def period_of(request) -> str:
+    period = request.GET.get("period", "month")
+    return period if period in figures.PERIODS else "month"
 
 
 @role_required(*ROLES)
-def placeholder(request):
-    return render(request, "portal/placeholder.html")
+def dashboard(request):
+    lender = organisation(request)
+    period = period_of(request)
+    programmes = Programme.objects.filter(lender=lender)
+    approved = FinancingRequest.objects.filter(lender=lender, status=FinancingStatus.APPROVED)
+    return render(request, "portal/lender/dashboard.html", {
+        "figures": selectors.dashboard_figures(lender, timezone.localdate()),
+        "period": period,
+        "exposure_chart": charts.series(
+            "exposure-by-core-firm", "bar", _("Exposure by core firm"), figures.exposure_by_core_firm(programmes)
+        ),
+        "volume_chart": charts.series(
+            "financing-volume", "line", _("Financing volume over time"), figures.financing_volume(approved, period)
+        ),
+    })
+
+
+@role_required(*ROLES)
+def portfolio(request):
+    today = timezone.localdate()
+    financed = selectors.portfolio(organisation(request), today)
+    bucket = request.GET.get("bucket", "")
+    shown = financed.filter(selectors.bucket_filters(today)[bucket]) if bucket in selectors.BUCKET_LABELS else financed
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.annualised_yield = figures.annualised_yield(row.advance, row.discount, row.tenor_days)
+        row.bucket_label = selectors.BUCKET_LABELS[row.bucket]
+    counts = selectors.bucket_counts(financed, today)
+    return render(request, "portal/lender/portfolio.html", {
+        "page": page,
+        "query": urlencode({"bucket": bucket}) if bucket else "",
+        "bucket": bucket if bucket in selectors.BUCKET_LABELS else "",
+        "buckets": [(name, label, counts[name]) for name, label in selectors.BUCKET_LABELS.items()],
+        "totals": selectors.portfolio_totals(shown),
+        "ladder_chart": charts.series(
+            "maturity-ladder", "bar", _("Maturity ladder: face value still to collect"),
+            selectors.maturity_ladder(financed, today),
+        ),
+    })
+
+
+@role_required(*ROLES)
+def decisions(request):
+    status = request.GET.get("status", "")
+    requests = (
+        FinancingRequest.objects.filter(lender=organisation(request))
+        .select_related("piece__invoice__buyer", "holder")
+        .order_by("-created_at", "-pk")
+    )
+    if status in FinancingStatus.values:
+        requests = requests.filter(status=status)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    for decision in page:
+        decision.reason_text = reject_reason_sentence(decision.reject_reason) if decision.reject_reason else ""
+        decision.annualised_yield = figures.annualised_yield(decision.advance, decision.discount, decision.tenor_days)
+    return render(request, "portal/lender/decisions.html", {
+        "page": page,
+        "query": urlencode({"status": status}) if status in FinancingStatus.values else "",
+        "status": status,
+        "statuses": FinancingStatus.choices,
+    })

@@ -1,13 +1,80 @@
-"""The supplier's pages."""
+"""The supplier's dashboard and invoices: the list, an invoice with its registration progress and
+documents, and the fragments HTMX polls while an on-chain action is under way."""
 
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
+from invoices.models import InvoiceStatus
+from invoices.selectors import invoices_visible_to
 from organisations.models import Role
-from portal.access import role_required
+from portal.access import organisation, role_required
+
+from . import tracking
+from .downloads import document_response, documents_visible_to
+from .forms import InvoiceFilterForm
+from .paging import paginate
+from .selectors import sold_invoices, supplier_figures
 
 ROLES = (Role.SUPPLIER,)
+RECENT_ACTIONS = 8
 
 
 @role_required(*ROLES)
-def placeholder(request):
-    return render(request, "portal/placeholder.html")
+def dashboard(request):
+    seller = organisation(request)
+    recent = tracking.actions_signed_by(seller).order_by("-created_at", "-pk")[:RECENT_ACTIONS]
+    return render(request, "portal/supplier/dashboard.html", {
+        "figures": supplier_figures(seller),
+        "recent": tracking.tracked(recent),
+    })
+
+
+@role_required(*ROLES)
+def invoices(request):
+    filters = InvoiceFilterForm(request.GET or None)
+    page, query = paginate(request, filters.filter(sold_invoices(organisation(request))))
+    return render(request, "portal/supplier/invoices.html", {"filters": filters, "page": page, "query": query})
+
+
+def _visible_invoice(request, invoice_id: int):
+    """An invoice the supplier sold or holds a piece of; any other answers 404."""
+    return get_object_or_404(invoices_visible_to(organisation(request)), pk=invoice_id)
+
+
+def _tracker(invoice) -> dict:
+    """The invoice's status and registration; the page polls them until the chain has settled the
+    registration and the mirror has seen it."""
+    registration = tracking.registration_action(invoice)
+    actions = tracking.tracked([registration] if registration else [])
+    waiting = invoice.status == InvoiceStatus.SUBMITTED and registration is not None
+    poll_url = reverse("portal:supplier:invoice-tracker", args=[invoice.pk])
+    return {"invoice": invoice, "actions": actions, "waiting": waiting, "poll_url": poll_url}
+
+
+@role_required(*ROLES)
+def invoice(request, invoice_id: int):
+    seller = organisation(request)
+    found = _visible_invoice(request, invoice_id)
+    documents = documents_visible_to(seller).filter(invoice=found).order_by("kind", "pk")
+    return render(request, "portal/supplier/invoice.html", {
+        **_tracker(found),
+        "documents": documents,
+        "pieces": found.pieces.all(),
+    })
+
+
+@role_required(*ROLES)
+def invoice_tracker(request, invoice_id: int):
+    return render(request, "portal/supplier/invoice_tracker.html", _tracker(_visible_invoice(request, invoice_id)))
+
+
+@role_required(*ROLES)
+def action_progress(request, action_id: int):
+    """One of the supplier's on-chain actions, as components/chain_progress.html shows it."""
+    action = get_object_or_404(tracking.actions_signed_by(organisation(request)), pk=action_id)
+    return render(request, "portal/components/chain_progress.html", {"action": action, "poll_url": request.path})
+
+
+@role_required(*ROLES)
+def document(request, document_id: int):
+    return document_response(get_object_or_404(documents_visible_to(organisation(request)), pk=document_id))

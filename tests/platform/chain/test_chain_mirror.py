@@ -18,7 +18,7 @@ from factories import (
     PieceFactory,
     RegisteredOrganisationFactory,
 )
-from financing.models import FinancingRequest, FinancingStatus
+from financing.models import FinancingRequest, FinancingStatus, Programme
 from invoices.models import Invoice, InvoiceStatus, Piece
 from organisations.models import Organisation, Role
 
@@ -246,7 +246,7 @@ def _state() -> dict:
     def rows(model):
         return [{k: v for k, v in row.items() if k != "updated_at"} for row in model.objects.order_by("pk").values()]
 
-    return {model.__name__: rows(model) for model in (Organisation, Invoice, Piece, FinancingRequest)}
+    return {model.__name__: rows(model) for model in (Organisation, Invoice, Piece, FinancingRequest, Programme)}
 
 
 def _new_invoice(world, status):
@@ -295,10 +295,17 @@ EVENTS = {
                                          "totalRepaid": 1_000_000_000},
     "PieceClaimed": lambda w: {"fingerprint": w.invoice.fingerprint, "piece": 0, "holder": _address(w.supplier),
                                "amount": 250_000_000},
+    "ProgrammeTermsSet": lambda w: {"lender": _address(w.lender), "coreFirm": _address(w.buyer), "currency": 1,
+                                    "terms": {"limit": 10**10, "advanceRateBps": 8_000, "baseRateBps": 500,
+                                              "maxTenorDays": 90, "ratingSpreadBps": 25, "minRating": 5}},
+    "ProgrammeFunded": lambda w: {"lender": _address(w.lender), "coreFirm": _address(w.buyer), "currency": 1,
+                                  "amount": 10**9},
+    "ProgrammeDefunded": lambda w: {"lender": _address(w.lender), "coreFirm": _address(w.buyer), "currency": 1,
+                                    "amount": 10**9},
 }
-# A claim adds its amount: the indexer's once-per-log rule (ChainEvent is unique per log and written
+# A claim, a deposit and a withdrawal add their amount: the indexer's once-per-log rule (ChainEvent is unique per log and written
 # in the same transaction) is what keeps it from counting twice, not the handler.
-ADDITIVE = {"PieceClaimed"}
+ADDITIVE = {"PieceClaimed", "ProgrammeFunded", "ProgrammeDefunded"}
 
 
 def test_every_handled_event_has_a_replay_case():

@@ -1,0 +1,159 @@
+"""The financing REST API. Financing requests: a holder sees those it made, a lender those made to
+it, each with the chain's decision (advance, discount, tenor, rating, or why it was rejected).
+Programmes: a lender reads its own and sets their terms, funds and defunds them; each of those
+answers 202 with the queued on-chain action, and the programme shows the change once mined."""
+
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+
+from chain.api import ChainActionSerializer, queued
+from config.api import MAX_OBJECT_ID, RolesByAction, queues_transaction, request_key
+from invoices.models import Currency
+from organisations.models import Role
+
+from . import programmes
+from .filters import FinancingRequestFilter, ProgrammeFilter
+from .models import FinancingRequest, Programme
+from .reasons import reject_reason_sentence
+
+
+def financing_requests_visible_to(organisation) -> QuerySet[FinancingRequest]:
+    """Requests the organisation made as holder or received as lender, with what is shown loaded
+    in a constant number of queries."""
+    return (
+        FinancingRequest.objects.filter(Q(holder=organisation) | Q(lender=organisation))
+        .select_related("piece__invoice", "holder", "lender")
+        .order_by("-created_at", "-pk")
+    )
+
+
+class FinancingRequestSerializer(serializers.ModelSerializer):
+    invoice = serializers.IntegerField(source="piece.invoice_id")
+    invoice_number = serializers.CharField(source="piece.invoice.number")
+    currency = serializers.CharField(source="piece.invoice.get_currency_display")
+    due_date = serializers.DateField(source="piece.invoice.due_date")
+    amount = serializers.IntegerField(
+        source="piece.amount", help_text="The piece's face value in micro-units; once financed, the part financed."
+    )
+    holder_name = serializers.CharField(source="holder.name")
+    lender_name = serializers.CharField(source="lender.name")
+    reject_reason_text = serializers.SerializerMethodField(help_text="Why it was rejected, in words.")
+
+    class Meta:
+        model = FinancingRequest
+        fields = [
+            "id", "status", "piece", "invoice", "invoice_number", "currency", "due_date", "amount",
+            "holder", "holder_name", "lender", "lender_name", "advance", "discount", "tenor_days", "rating",
+            "reject_reason", "reject_reason_text", "created_at", "decided_at",
+        ]
+        extra_kwargs = {
+            "advance": {"help_text": "Micro-units advanced against the piece, once approved."},
+            "discount": {"help_text": "Micro-units of interest kept by the lender: the holder received advance - discount."},
+            "tenor_days": {"help_text": "Days from the decision to the due date."},
+            "rating": {"help_text": "The holder's rating (1 best, 10 worst) the decision used."},
+            "reject_reason": {"help_text": "The chain's reason code, when rejected."},
+        }
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reject_reason_text(self, request: FinancingRequest) -> str | None:
+        return reject_reason_sentence(request.reject_reason) if request.reject_reason else None
+
+
+class FinancingRequestViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = FinancingRequestSerializer
+    queryset = FinancingRequest.objects.none()  # the real one is per organisation: get_queryset
+    lookup_url_kwarg = "request_id"
+    filterset_class = FinancingRequestFilter
+    ordering_fields = ["created_at", "decided_at", "status"]
+    roles = (Role.SUPPLIER, Role.LENDER)
+
+    def get_queryset(self):
+        return financing_requests_visible_to(self.request.user.organisation)
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    core_firm_name = serializers.CharField(source="core_firm.name")
+    currency = serializers.CharField(source="get_currency_display")
+
+    class Meta:
+        model = Programme
+        fields = [
+            "id", "core_firm", "core_firm_name", "currency", "limit", "advance_rate_bps", "base_rate_bps",
+            "max_tenor_days", "rating_spread_bps", "min_rating", "liquidity", "exposure", "updated_at",
+        ]
+
+
+class ProgrammeTermsSerializer(serializers.Serializer):
+    core_firm = serializers.IntegerField(min_value=1, max_value=MAX_OBJECT_ID, help_text="The core firm's organisation id.")
+    currency = serializers.ChoiceField(choices=[label for _, label in Currency.choices])
+    limit = serializers.CharField(
+        max_length=40, help_text="Maximum exposure, a decimal string in currency units; 0 closes the programme."
+    )
+    advance_rate_bps = serializers.IntegerField(min_value=1, max_value=programmes.MAX_BPS)
+    base_rate_bps = serializers.IntegerField(min_value=0, max_value=programmes.MAX_BPS)
+    max_tenor_days = serializers.IntegerField(min_value=1, max_value=programmes.MAX_TENOR_DAYS)
+    rating_spread_bps = serializers.IntegerField(min_value=0, max_value=programmes.MAX_RATING_SPREAD_BPS)
+    min_rating = serializers.IntegerField(
+        min_value=programmes.RATINGS[0], max_value=programmes.RATINGS[1], help_text="The worst rating accepted (1 best)."
+    )
+
+
+class LiquiditySerializer(serializers.Serializer):
+    amount = serializers.CharField(max_length=40, help_text="Decimal string in currency units, at most 6 decimals.")
+
+
+class ProgrammeViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ProgrammeSerializer
+    queryset = Programme.objects.none()  # the real one is per organisation: get_queryset
+    lookup_url_kwarg = "programme_id"
+    filterset_class = ProgrammeFilter
+    ordering_fields = {"core_firm": "core_firm__name", "currency": "currency", "liquidity": "liquidity",
+                       "exposure": "exposure", "updated_at": "updated_at"}
+    roles = (Role.LENDER,)
+
+    def get_queryset(self):
+        return (
+            Programme.objects.filter(lender=self.request.user.organisation)
+            .select_related("core_firm")
+            .order_by("core_firm__name", "currency", "pk")
+        )
+
+    @action(detail=False, methods=["post"])
+    @queues_transaction(request=ProgrammeTermsSerializer, responses={202: ChainActionSerializer})
+    def terms(self, request):
+        """Sets the terms of your programme for a core firm and currency, creating it the first
+        time. The chain refuses a limit below the programme's current exposure."""
+        fields = ProgrammeTermsSerializer(data=request.data)
+        fields.is_valid(raise_exception=True)
+        data = fields.validated_data
+        change = programmes.programme_set_terms(
+            lender_user=request.user, core_firm_id=data["core_firm"], currency=data["currency"], limit=data["limit"],
+            advance_rate_bps=data["advance_rate_bps"], base_rate_bps=data["base_rate_bps"],
+            max_tenor_days=data["max_tenor_days"], rating_spread_bps=data["rating_spread_bps"],
+            min_rating=data["min_rating"], request_key=request_key(request),
+        )
+        return queued(change, request)
+
+    @action(detail=True, methods=["post"])
+    @queues_transaction(request=LiquiditySerializer, responses={202: ChainActionSerializer})
+    def fund(self, request, programme_id=None):
+        """Deposits `amount` into the programme, from your organisation's account."""
+        return self._move_liquidity(request, programmes.programme_fund)
+
+    @action(detail=True, methods=["post"])
+    @queues_transaction(request=LiquiditySerializer, responses={202: ChainActionSerializer})
+    def defund(self, request, programme_id=None):
+        """Withdraws `amount` of the programme's undeployed liquidity to your organisation's account."""
+        return self._move_liquidity(request, programmes.programme_defund)
+
+    def _move_liquidity(self, request, service):
+        fields = LiquiditySerializer(data=request.data)
+        fields.is_valid(raise_exception=True)
+        programme = self.get_object()
+        movement = service(
+            lender_user=request.user, core_firm_id=programme.core_firm_id, currency=programme.currency,
+            amount=fields.validated_data["amount"], request_key=request_key(request),
+        )
+        return queued(movement, request)

@@ -1,0 +1,28 @@
+"""Why the credit decision rejected a financing request, in plain words. The codes are the
+contract's RejectReason names as the mirror stores them (FinancingRequest.reject_reason); the
+sentences are written for anyone reading the decision, the holder or the lender."""
+
+from django.utils.translation import gettext_lazy as _
+
+REJECT_REASON_SENTENCES = {
+    "no_programme": _("The lender has no open programme for this buyer and currency."),
+    "over_limit": _("The lender's limit for this buyer is used up."),
+    "tenor_too_long": _("The invoice is due later than the lender's programme allows."),
+    "holder_kyc_expired": _("The holder's KYC approval had expired."),
+    "lender_kyc_expired": _("The lender's KYC approval had expired."),
+    "rating_too_low": _("The supplier's rating is below the minimum the lender accepts."),
+    "not_confirmed": _("The buyer had not yet confirmed the invoice."),
+    "disputed": _("The buyer disputes the invoice."),
+    "overdue": _("The invoice is overdue or already due."),
+    "already_financed": _("This piece is already financed."),
+    "settled": _("The invoice is already being repaid, or the piece is settled."),
+    "insufficient_liquidity": _("The lender's programme has too little money left to pay the advance."),
+    "advance_too_small": _("The piece is too small: its advance would be zero."),
+}
+
+
+def reject_reason_sentence(code: str) -> str:
+    """The sentence for a reject reason code; an unknown code is named as it is."""
+    if code in REJECT_REASON_SENTENCES:
+        return str(REJECT_REASON_SENTENCES[code])
+    return str(_("The credit decision rejected the request (reason: %(code)s).") % {"code": code or "?"})

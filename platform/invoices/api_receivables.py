@@ -1,0 +1,113 @@
+"""The receivables REST API: the pieces the caller's organisation holds, and what a supplier does
+with them: split off a part for another supplier, transfer a whole piece, ask a lender to finance
+it. Splits and transfers answer 202 with the queued on-chain action; a financing request answers
+201 with the request, whose status shows the chain's decision."""
+
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from chain.api import ChainActionSerializer, queued
+from config.api import MAX_OBJECT_ID, RolesByAction, queues_transaction
+from financing.api import FinancingRequestSerializer, financing_requests_visible_to
+from financing.requests import financing_request
+from organisations.models import Role
+
+from . import receivables
+from .filters import ReceivableFilter
+from .models import Piece
+
+
+class ReceivableSerializer(serializers.ModelSerializer):
+    invoice_number = serializers.CharField(source="invoice.number")
+    invoice_status = serializers.CharField(source="invoice.status")
+    seller = serializers.CharField(source="invoice.seller.name")
+    buyer = serializers.CharField(source="invoice.buyer.name")
+    buyer_id = serializers.IntegerField(source="invoice.buyer_id")
+    currency = serializers.CharField(source="invoice.get_currency_display")
+    due_date = serializers.DateField(source="invoice.due_date")
+
+    class Meta:
+        model = Piece
+        fields = [
+            "id", "invoice", "invoice_number", "invoice_status", "index", "seller", "buyer", "buyer_id", "currency",
+            "due_date", "amount", "financed", "claimed",
+        ]
+        extra_kwargs = {"amount": {"help_text": "Face value in micro-units (6 decimals) of the currency."}}
+
+
+def _organisation_id(help_text: str) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_OBJECT_ID, help_text=help_text)
+
+
+class SplitSerializer(serializers.Serializer):
+    to_organisation = _organisation_id("The receiving supplier's organisation id (see /api/organisations/).")
+    amount = serializers.CharField(
+        max_length=40, help_text="Decimal string in currency units, less than the piece: the holder keeps the rest."
+    )
+
+
+class TransferSerializer(serializers.Serializer):
+    to_organisation = _organisation_id("The receiving supplier's organisation id (see /api/organisations/).")
+
+
+class FinancingAskSerializer(serializers.Serializer):
+    lender = _organisation_id("The lender's organisation id (see /api/organisations/?role=lender).")
+
+
+class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ReceivableSerializer
+    queryset = Piece.objects.none()  # the real one is per organisation: get_queryset
+    lookup_url_kwarg = "piece_id"
+    filterset_class = ReceivableFilter
+    ordering_fields = {"due_date": "invoice__due_date", "amount": "amount", "number": "invoice__number"}
+    roles = (Role.SUPPLIER, Role.LENDER)
+    action_roles = {"split": (Role.SUPPLIER,), "transfer": (Role.SUPPLIER,), "request_financing": (Role.SUPPLIER,)}
+
+    def get_queryset(self):
+        return (
+            Piece.objects.filter(holder=self.request.user.organisation)
+            .select_related("invoice__seller", "invoice__buyer")
+            .order_by("invoice__due_date", "pk")
+        )
+
+    @action(detail=True, methods=["post"])
+    @queues_transaction(request=SplitSerializer, responses={202: ChainActionSerializer})
+    def split(self, request, piece_id=None):
+        """Splits `amount` off the piece into a new piece for another supplier."""
+        fields = SplitSerializer(data=request.data)
+        fields.is_valid(raise_exception=True)
+        split = receivables.piece_split(
+            piece=self.get_object(), split_by=request.user,
+            to_organisation_id=fields.validated_data["to_organisation"], amount=fields.validated_data["amount"],
+        )
+        return queued(split, request)
+
+    @action(detail=True, methods=["post"])
+    @queues_transaction(request=TransferSerializer, responses={202: ChainActionSerializer})
+    def transfer(self, request, piece_id=None):
+        """Passes the whole piece on to another supplier."""
+        fields = TransferSerializer(data=request.data)
+        fields.is_valid(raise_exception=True)
+        transfer = receivables.piece_transfer(
+            piece=self.get_object(), transferred_by=request.user,
+            to_organisation_id=fields.validated_data["to_organisation"],
+        )
+        return queued(transfer, request)
+
+    @action(detail=True, methods=["post"], url_path="request-financing")
+    @queues_transaction(request=FinancingAskSerializer, responses={201: FinancingRequestSerializer})
+    def request_financing(self, request, piece_id=None):
+        """Asks a lender to finance the piece. The chain decides at once against the lender's
+        programme; follow the request's status (requested, then approved, rejected or failed)."""
+        fields = FinancingAskSerializer(data=request.data)
+        fields.is_valid(raise_exception=True)
+        asked = financing_request(
+            piece=self.get_object(), requested_by=request.user, lender_id=fields.validated_data["lender"]
+        )
+        created = financing_requests_visible_to(request.user.organisation).get(pk=asked.pk)
+        location = reverse("financing-request-detail", kwargs={"request_id": asked.pk}, request=request)
+        return Response(
+            FinancingRequestSerializer(created).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )

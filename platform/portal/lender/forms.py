@@ -1,0 +1,153 @@
+"""The lender's forms: programme terms, deposits and withdrawals. Rates are typed in percent and
+leave as basis points, named as the services name them, so a service's refusal lands next to
+the field it is about. Each form carries the hidden request key that makes a replay harmless."""
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from chain.models import ChainAction
+from financing.models import Programme
+from financing.programmes import MAX_RATING_SPREAD_BPS, RATINGS
+from invoices.models import Currency
+from organisations.models import KycStatus, Organisation, Role
+from portal.forms import apply_errors
+from portal.templatetags.portal import money
+
+MAX_TENOR_DAYS = 365  # the contract's cap
+BEST_RATING = RATINGS[1]
+BPS_PER_PERCENT = 100
+MICRO = 1_000_000
+
+
+def new_request_key() -> str:
+    return uuid.uuid4().hex
+
+
+class PercentField(forms.DecimalField):
+    """A rate typed in percent with up to two decimals, cleaned to whole basis points."""
+
+    def __init__(self, *, min_value: str, max_value: str, **kwargs):
+        super().__init__(
+            min_value=Decimal(min_value), max_value=Decimal(max_value), max_digits=5, decimal_places=2, **kwargs
+        )
+
+    def clean(self, value):
+        percent = super().clean(value)
+        return None if percent is None else int(percent * BPS_PER_PERCENT)
+
+
+class ChainRequestForm(forms.Form):
+    """A form that queues an on-chain action under the request key generated when it was shown."""
+
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("request_key"):
+            raise ValidationError(_("This form has expired. Reload the page and send it again."))
+        return cleaned
+
+    def queue(self, service, **arguments) -> ChainAction | None:
+        """Calls the service with the form's request key; its refusal is shown on the form."""
+        try:
+            return service(request_key=self.cleaned_data["request_key"], **arguments)
+        except ValidationError as refusal:
+            apply_errors(self, refusal)
+        except PermissionDenied as refusal:
+            self.add_error(None, str(refusal))
+        return None
+
+
+class TermsForm(ChainRequestForm):
+    core_firm = forms.ModelChoiceField(
+        label=_("Core firm"),
+        queryset=Organisation.objects.filter(role=Role.CORE_FIRM, kyc_status=KycStatus.APPROVED).order_by("name"),
+        empty_label=_("Choose a core firm"),
+    )
+    currency = forms.TypedChoiceField(label=_("Currency"), choices=Currency.choices, coerce=int)
+    limit = forms.DecimalField(
+        label=_("Limit"), min_value=0, max_digits=20, decimal_places=6,
+        help_text=_("The most you will have financed at once, in the currency. 0 closes the programme to new financing."),
+    )
+    advance_rate_bps = PercentField(
+        label=_("Advance rate (%)"), min_value="0.01", max_value="100",
+        help_text=_("The share of a piece's face value you finance."),
+    )
+    base_rate_bps = PercentField(
+        label=_("Base rate (% a year)"), min_value="0", max_value="99.99",
+        help_text=_("The yearly discount rate for suppliers with the best rating."),
+    )
+    max_tenor_days = forms.IntegerField(label=_("Maximum tenor (days)"), min_value=1, max_value=MAX_TENOR_DAYS)
+    rating_spread_bps = PercentField(
+        label=_("Rating spread (% a year per notch)"), min_value="0", max_value=str(Decimal(MAX_RATING_SPREAD_BPS) / 100),
+        help_text=_("Added to the base rate for each notch a supplier's rating is below the best (10)."),
+    )
+    min_rating = forms.IntegerField(
+        label=_("Minimum rating"), min_value=RATINGS[0], max_value=BEST_RATING,
+        help_text=_("From 1 (weakest) to 10 (best); suppliers rated lower are refused."),
+    )
+
+    def __init__(self, *args, lender: Organisation, programme: Programme | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lender = lender
+        if programme is not None:  # editing: the programme's core firm and currency are fixed
+            self.fields["core_firm"].disabled = True
+            self.fields["currency"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        base, spread = cleaned.get("base_rate_bps"), cleaned.get("rating_spread_bps")
+        if base is not None and spread is not None and base + spread * (BEST_RATING - 1) >= 100 * BPS_PER_PERCENT:
+            self.add_error("rating_spread_bps", _(
+                "The base rate plus nine notches of spread (the rate for the weakest rating) must stay below 100%."
+            ))
+        self._check_limit_covers_exposure(cleaned)
+        return cleaned
+
+    def _check_limit_covers_exposure(self, cleaned: dict) -> None:
+        """The chain refuses a limit below what the programme has already financed."""
+        if cleaned.get("limit") is None or cleaned.get("core_firm") is None or cleaned.get("currency") is None:
+            return
+        current = Programme.objects.filter(
+            lender=self.lender, core_firm=cleaned["core_firm"], currency=cleaned["currency"]
+        ).first()
+        if current is not None and cleaned["limit"] * MICRO < current.exposure:
+            self.add_error("limit", _("The limit cannot be below the programme's current exposure of %(exposure)s.")
+                           % {"exposure": money(current.exposure)})
+
+    @classmethod
+    def initial_for(cls, programme: Programme) -> dict:
+        return {
+            "core_firm": programme.core_firm_id,
+            "currency": programme.currency,
+            "limit": Decimal(programme.limit) / MICRO,
+            "advance_rate_bps": Decimal(programme.advance_rate_bps) / BPS_PER_PERCENT,
+            "base_rate_bps": Decimal(programme.base_rate_bps) / BPS_PER_PERCENT,
+            "max_tenor_days": programme.max_tenor_days,
+            "rating_spread_bps": Decimal(programme.rating_spread_bps) / BPS_PER_PERCENT,
+            "min_rating": programme.min_rating,
+            "request_key": new_request_key(),
+        }
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "core_firm_id": data["core_firm"].pk,
+            "currency": data["currency"],
+            "limit": str(data["limit"]),
+            **{name: data[name] for name in (
+                "advance_rate_bps", "base_rate_bps", "max_tenor_days", "rating_spread_bps", "min_rating"
+            )},
+        }
+
+
+class DepositForm(ChainRequestForm):
+    amount = forms.DecimalField(label=_("Amount to deposit"), min_value=Decimal("0.000001"), max_digits=20, decimal_places=6)
+
+
+class WithdrawalForm(ChainRequestForm):
+    amount = forms.DecimalField(label=_("Amount to withdraw"), min_value=Decimal("0.000001"), max_digits=20, decimal_places=6)

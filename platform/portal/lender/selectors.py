@@ -1,0 +1,184 @@
+"""Reads for the lender's pages, always narrowed to the lender: its portfolio of financed pieces
+sorted into buckets (outstanding, maturing, overdue, defaulted, repaid), its programmes' queued
+changes, and the figures of its dashboard."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from chain.models import ChainAction
+from financing.models import FinancingRequest, FinancingStatus, Programme
+from invoices.models import InvoiceStatus
+from organisations.models import Organisation
+from portal import figures
+
+MATURING_WITHIN = timedelta(days=30)
+BUCKET_LABELS = {
+    "outstanding": _("Outstanding"),
+    "maturing": _("Maturing within 30 days"),
+    "overdue": _("Overdue"),
+    "defaulted": _("Defaulted"),
+    "repaid": _("Repaid"),
+}
+# Ladder rungs of outstanding face value by days to the due date: (label, first day, last day).
+LADDER = (
+    (_("Overdue"), None, -1),
+    (_("0–30 days"), 0, 30),
+    (_("31–60 days"), 31, 60),
+    (_("61–90 days"), 61, 90),
+    (_("91–180 days"), 91, 180),
+    (_("Over 180 days"), 181, None),
+)
+PROGRAMME_ACTIONS = {  # idempotency key prefix -> what the lender asked for
+    "programme-terms": _("New terms"),
+    "programme-fund": _("Deposit"),
+    "programme-defund": _("Withdrawal"),
+}
+RECENT_ACTIONS = 10
+
+
+def bucket_filters(today: date) -> dict[str, Q]:
+    """Each bucket as a filter on approved financing requests (a financed piece each)."""
+    status = "piece__invoice__status"
+    due = "piece__invoice__due_date"
+    closed = Q(**{f"{status}__in": [InvoiceStatus.REPAID, InvoiceStatus.DEFAULTED]})
+    overdue = ~closed & (Q(**{status: InvoiceStatus.OVERDUE}) | Q(**{f"{due}__lt": today}))
+    return {
+        "outstanding": ~closed,
+        "maturing": ~closed & ~overdue & Q(**{f"{due}__lte": today + MATURING_WITHIN}),
+        "overdue": overdue,
+        "defaulted": Q(**{status: InvoiceStatus.DEFAULTED}),
+        "repaid": Q(**{status: InvoiceStatus.REPAID}),
+    }
+
+
+def portfolio(lender: Organisation, today: date) -> QuerySet[FinancingRequest]:
+    """The lender's financed pieces (one approved request each), with their bucket: the first
+    that applies of repaid, defaulted, overdue, maturing, else outstanding. Soonest due first."""
+    buckets = bucket_filters(today)
+    return (
+        FinancingRequest.objects.filter(lender=lender, status=FinancingStatus.APPROVED)
+        .select_related("piece__invoice__buyer", "piece__invoice__seller", "holder")
+        .annotate(
+            bucket=Case(
+                *(When(buckets[name], then=Value(name)) for name in ("repaid", "defaulted", "overdue", "maturing")),
+                default=Value("outstanding"),
+                output_field=CharField(),
+            ),
+            uncollected=F("piece__amount") - F("piece__claimed"),
+        )
+        .order_by("piece__invoice__due_date", "pk")
+    )
+
+
+def bucket_counts(financed: QuerySet[FinancingRequest], today: date) -> dict[str, int]:
+    return financed.aggregate(**{name: Count("pk", filter=q) for name, q in bucket_filters(today).items()})
+
+
+def portfolio_totals(financed: QuerySet[FinancingRequest]) -> list[dict]:
+    """Per currency: advances, discounts, what is still to collect, and the weighted yield."""
+    rows = (
+        financed.order_by()
+        .values("piece__invoice__currency")
+        .annotate(
+            pieces=Count("pk"),
+            advance=Sum("advance"),
+            discount=Sum("discount"),
+            uncollected=Sum(F("piece__amount") - F("piece__claimed")),
+            **figures.yield_sums(),
+        )
+        .order_by("piece__invoice__currency")
+    )
+    return [
+        row | {"currency": figures.currency_label(row["piece__invoice__currency"]), "yield": figures.weighted_yield(row)}
+        for row in rows
+    ]
+
+
+def maturity_ladder(financed: QuerySet[FinancingRequest], today: date) -> list[tuple[str, str, int]]:
+    """(rung, currency, face value still to collect) rows over the outstanding pieces."""
+    due = "piece__invoice__due_date"
+    rungs = {}
+    for number, (_label, first, last) in enumerate(LADDER):
+        window = Q()
+        if first is not None:
+            window &= Q(**{f"{due}__gte": today + timedelta(days=first)})
+        if last is not None:
+            window &= Q(**{f"{due}__lte": today + timedelta(days=last)})
+        rungs[f"rung{number}"] = Sum(F("piece__amount") - F("piece__claimed"), filter=window)
+    rows = (
+        financed.filter(bucket_filters(today)["outstanding"])
+        .order_by()
+        .values("piece__invoice__currency")
+        .annotate(**rungs)
+        .order_by("piece__invoice__currency")
+    )
+    return [
+        (str(label), figures.currency_label(row["piece__invoice__currency"]), row[f"rung{number}"] or 0)
+        for row in rows
+        for number, (label, _first, _last) in enumerate(LADDER)
+    ]
+
+
+def dashboard_figures(lender: Organisation, today: date) -> list[dict]:
+    """Per currency: limits, exposure and liquidity of the programmes, face value outstanding,
+    and the payout-weighted yield of everything financed."""
+    books = figures.programme_books(Programme.objects.filter(lender=lender))
+    financed = FinancingRequest.objects.filter(lender=lender, status=FinancingStatus.APPROVED)
+    outstanding = bucket_filters(today)["outstanding"]
+    portfolio_rows = {
+        row["piece__invoice__currency"]: row
+        for row in financed.order_by()
+        .values("piece__invoice__currency")
+        .annotate(outstanding=Sum(F("piece__amount") - F("piece__claimed"), filter=outstanding), **figures.yield_sums())
+    }
+    rows = []
+    for currency in sorted(set(books) | set(portfolio_rows)):
+        book, financing = books.get(currency, {}), portfolio_rows.get(currency, {})
+        rows.append({
+            "currency": figures.currency_label(currency),
+            "limit": book.get("limit", 0),
+            "exposure": book.get("exposure", 0),
+            "liquidity": book.get("liquidity", 0),
+            "outstanding": financing.get("outstanding") or 0,
+            "yield": figures.weighted_yield(financing),
+        })
+    return rows
+
+
+@dataclass
+class ProgrammeAction:
+    """A change the lender asked for, with where it stands on chain."""
+
+    action: ChainAction
+    kind: str
+    core_firm: str
+    currency: str
+    amount: int | None
+
+
+def programme_actions(lender: Organisation, programme: Programme | None = None) -> list[ProgrammeAction]:
+    """The lender's latest programme changes (of one programme, if given), newest first."""
+    scope = f":{programme.core_firm_id}:{programme.currency}:" if programme else ":"
+    prefixes = Q()
+    for kind in PROGRAMME_ACTIONS:
+        prefixes |= Q(idempotency_key__startswith=f"{kind}:{lender.pk}{scope}")
+    actions = list(
+        ChainAction.objects.filter(prefixes, signer__organisation=lender)
+        .select_related("transaction")
+        .order_by("-created_at", "-pk")[:RECENT_ACTIONS]
+    )
+    keys = [action.idempotency_key.split(":") for action in actions]
+    names = Organisation.objects.in_bulk([int(key[2]) for key in keys])
+    return [
+        ProgrammeAction(
+            action=action,
+            kind=str(PROGRAMME_ACTIONS[key[0]]),
+            core_firm=names[int(key[2])].name if int(key[2]) in names else "?",
+            currency=figures.currency_label(int(key[3])),
+            amount=action.args[2][0] if key[0] == "programme-terms" else action.args[2],
+        )
+        for action, key in zip(actions, keys)
+    ]

@@ -1,0 +1,127 @@
+"""The supplier's forms: uploading an invoice's documents, reviewing the invoice before it is
+submitted, moving and financing a piece; and the invoice list's filters (the core firm's payables
+use them too). Fields check what a browser can get wrong; the services check the rest and their
+refusals are put next to the fields (portal.forms.apply_errors)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from documents.models import DocumentKind
+from invoices import validation
+from invoices.models import Currency, InvoiceStatus
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+OUTSTANDING = "outstanding"  # the filter value for confirmed and overdue invoices together
+
+
+class AmountField(forms.CharField):
+    """An amount in currency units, checked by the services' own rule (above zero, at most six
+    decimals, within the contract's range) and returned as the decimal string they take."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return value
+        try:
+            validation.micro_amount(value)
+        except ValidationError as refusal:
+            raise ValidationError(refusal.message_dict["amount"]) from None
+        return value.strip()
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """An organisation chosen by name; the registration number tells namesakes apart."""
+
+    def label_from_instance(self, organisation):
+        return f"{organisation.name} ({organisation.legal_id})"
+
+
+class UploadForm(forms.Form):
+    invoice = forms.FileField(
+        label=_("Invoice: PDF, UBL XML or Factur-X PDF"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.xml,application/pdf,application/xml,text/xml"}),
+    )
+    purchase_order = forms.FileField(
+        label=_("Purchase order (optional)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xml"}),
+    )
+    delivery_note = forms.FileField(
+        label=_("Delivery note (optional)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xml"}),
+    )
+
+    KINDS = {
+        "invoice": DocumentKind.INVOICE,
+        "purchase_order": DocumentKind.PURCHASE_ORDER,
+        "delivery_note": DocumentKind.DELIVERY_NOTE,
+    }
+
+
+class InvoiceReviewForm(forms.Form):
+    buyer = OrganisationChoiceField(
+        label=_("Buyer"), queryset=None, empty_label=_("Choose the buyer"),
+        help_text=_("Core firms with a current KYC approval."),
+    )
+    number = forms.CharField(label=_("Invoice number"), max_length=validation.MAX_NUMBER_LENGTH)
+    amount = AmountField(label=_("Amount"))
+    currency = forms.ChoiceField(label=_("Currency"), choices=[(label, label) for label in Currency.labels])
+    issue_date = forms.DateField(label=_("Issue date"), widget=DATE_INPUT)
+    due_date = forms.DateField(label=_("Due date"), widget=DATE_INPUT)
+
+    def __init__(self, *args, buyers, notes: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["buyer"].queryset = buyers
+        for field, note in (notes or {}).items():
+            self.fields[field].help_text = note
+
+
+class InvoiceFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("Any status")), (OUTSTANDING, _("Outstanding (confirmed or overdue)")), *InvoiceStatus.choices],
+    )
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=DATE_INPUT)
+    due_to = forms.DateField(label=_("Due until"), required=False, widget=DATE_INPUT)
+
+    def filter(self, invoices):
+        """The invoices that pass the filters; all of them when the filters are invalid."""
+        if not self.is_valid():
+            return invoices
+        status, due_from, due_to = (self.cleaned_data[name] for name in ("status", "due_from", "due_to"))
+        if status == OUTSTANDING:
+            invoices = invoices.filter(status__in=(InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE))
+        elif status:
+            invoices = invoices.filter(status=status)
+        if due_from:
+            invoices = invoices.filter(due_date__gte=due_from)
+        if due_to:
+            invoices = invoices.filter(due_date__lte=due_to)
+        return invoices
+
+
+class TransferForm(forms.Form):
+    to_organisation = OrganisationChoiceField(
+        label=_("Recipient"), queryset=None, empty_label=_("Choose the supplier"),
+        help_text=_("Suppliers with a current KYC approval."),
+    )
+
+    def __init__(self, *args, recipients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_organisation"].queryset = recipients
+
+
+class SplitForm(TransferForm):
+    amount = AmountField(label=_("Amount to split off"))
+
+    field_order = ["amount", "to_organisation"]
+
+
+class FinanceForm(forms.Form):
+    lender = OrganisationChoiceField(label=_("Lender"), queryset=None, empty_label=_("Choose the lender"))
+
+    def __init__(self, *args, lenders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lender"].queryset = lenders

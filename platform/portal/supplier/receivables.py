@@ -1,0 +1,126 @@
+"""The receivables the supplier holds, and what it can do with a piece: split part of it off to
+another supplier, transfer all of it, or ask a lender to finance it. Each form queues an on-chain
+action; the page shows its progress, and the piece changes once the chain has done it."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from financing.models import FinancingRequest
+from financing.reasons import reject_reason_sentence
+from financing.requests import financing_request
+from invoices import receivables as pieces
+from invoices.models import InvoiceStatus
+from organisations.models import Organisation, Role
+from portal.access import organisation, role_required
+from portal.forms import apply_errors
+
+from . import tracking
+from .forms import FinanceForm, SplitForm, TransferForm
+from .paging import paginate
+from .selectors import active_organisations, held_pieces, programmes_for
+
+ROLES = (Role.SUPPLIER,)
+
+
+@role_required(*ROLES)
+def receivables(request):
+    page, query = paginate(request, held_pieces(organisation(request)))
+    return render(request, "portal/supplier/receivables.html", {"page": page, "query": query})
+
+
+def _held_piece(request, piece_id: int):
+    return get_object_or_404(held_pieces(organisation(request)), pk=piece_id)
+
+
+def _recipients(request):
+    return active_organisations(Role.SUPPLIER).exclude(pk=organisation(request).pk)
+
+
+def _lenders(programmes):
+    return Organisation.objects.filter(pk__in=[programme.lender_id for programme in programmes]).order_by("name", "pk")
+
+
+def _locked_reason(piece) -> str:
+    """Why the piece cannot be moved or financed now; empty when it can."""
+    if piece.invoice.status != InvoiceStatus.CONFIRMED:
+        return _("A piece can be split, transferred or financed once the buyer has confirmed the invoice; "
+                 "the invoice is: %(status)s.") % {"status": piece.invoice.get_status_display()}
+    if piece.financed or piece.claimed:
+        return _("This piece is financed or already being repaid: it stays where it is.")
+    return ""
+
+
+def _piece_page(request, piece, *, split=None, transfer=None, finance=None):
+    recipients = _recipients(request)
+    programmes = list(programmes_for(piece))
+    requests = list(FinancingRequest.objects.filter(piece=piece).select_related("lender").order_by("-created_at", "-pk"))
+    for financing in requests:
+        financing.reason_sentence = reject_reason_sentence(financing.reject_reason) if financing.reject_reason else ""
+    return render(request, "portal/supplier/piece.html", {
+        "piece": piece,
+        "invoice": piece.invoice,
+        "locked_reason": _locked_reason(piece),
+        "split_form": split or SplitForm(prefix="split", recipients=recipients),
+        "transfer_form": transfer or TransferForm(prefix="transfer", recipients=recipients),
+        "finance_form": finance or FinanceForm(prefix="finance", lenders=_lenders(programmes)),
+        "programmes": programmes,
+        "requests": requests,
+        "actions": tracking.tracked(tracking.piece_actions(piece, [financing.pk for financing in requests])),
+    })
+
+
+@role_required(*ROLES)
+def piece(request, piece_id: int):
+    return _piece_page(request, _held_piece(request, piece_id))
+
+
+def _act(request, piece, form, act, done: str):
+    """Runs the service `act` on a valid form; the redirect once it queued its action, or None
+    with the refusal next to the form's fields."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        except PermissionDenied as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, done)
+            return redirect("portal:supplier:piece", piece_id=piece.pk)
+    return None
+
+
+@role_required(*ROLES)
+@require_POST
+def piece_split(request, piece_id: int):
+    held = _held_piece(request, piece_id)
+    form = SplitForm(request.POST, prefix="split", recipients=_recipients(request))
+    done = _act(request, held, form, lambda fields: pieces.piece_split(
+        piece=held, split_by=request.user, to_organisation_id=fields["to_organisation"].pk, amount=fields["amount"],
+    ), _("Split queued: the new piece appears once the chain has made it."))
+    return done or _piece_page(request, held, split=form)
+
+
+@role_required(*ROLES)
+@require_POST
+def piece_transfer(request, piece_id: int):
+    held = _held_piece(request, piece_id)
+    form = TransferForm(request.POST, prefix="transfer", recipients=_recipients(request))
+    done = _act(request, held, form, lambda fields: pieces.piece_transfer(
+        piece=held, transferred_by=request.user, to_organisation_id=fields["to_organisation"].pk,
+    ), _("Transfer queued: the piece moves once the chain has done it."))
+    return done or _piece_page(request, held, transfer=form)
+
+
+@role_required(*ROLES)
+@require_POST
+def piece_finance(request, piece_id: int):
+    held = _held_piece(request, piece_id)
+    form = FinanceForm(request.POST, prefix="finance", lenders=_lenders(programmes_for(held)))
+    done = _act(request, held, form, lambda fields: financing_request(
+        piece=held, requested_by=request.user, lender_id=fields["lender"].pk,
+    ), _("Financing requested: the lender's programme decides as soon as the chain runs the request."))
+    return done or _piece_page(request, held, finance=form)

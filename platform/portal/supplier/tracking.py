@@ -1,0 +1,90 @@
+"""The on-chain actions behind the supplier's and the core firm's pages, found by the idempotency
+keys the services give them, each with a name in words and a stable slug for the page (the
+core firm's pages use this module too)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from chain.models import ActionStatus, ChainAction
+
+SETTLED = (ActionStatus.CONFIRMED, ActionStatus.FAILED)
+
+# The contract function an action calls -> (slug for data-testid, what it does in words).
+KINDS = {
+    "registerInvoice": ("register", _("Registration on chain")),
+    "confirmInvoice": ("confirm", _("Confirmation")),
+    "disputeInvoice": ("dispute", _("Dispute")),
+    "repay": ("repay", _("Repayment")),
+    "splitPiece": ("split", _("Split")),
+    "transferPiece": ("transfer", _("Transfer")),
+    "requestFinancing": ("finance", _("Financing request")),
+    "claim": ("claim", _("Collection of a repayment")),
+    "approve": ("allowance", _("Payment allowance")),
+}
+
+
+@dataclass(frozen=True)
+class TrackedAction:
+    action: ChainAction
+
+    @property
+    def slug(self) -> str:
+        return KINDS.get(self.action.function, ("action", ""))[0]
+
+    @property
+    def label(self) -> str:
+        return str(KINDS.get(self.action.function, ("", self.action.function))[1])
+
+    @property
+    def in_flight(self) -> bool:
+        return self.action.status not in SETTLED
+
+
+def tracked(actions) -> list[TrackedAction]:
+    return [TrackedAction(action) for action in actions]
+
+
+def _actions() -> QuerySet[ChainAction]:
+    return ChainAction.objects.select_related("transaction").order_by("created_at", "pk")
+
+
+def actions_signed_by(organisation) -> QuerySet[ChainAction]:
+    """Actions signed by the organisation's own account: the only ones its pages may show."""
+    return _actions().filter(signer__organisation=organisation)
+
+
+def registration_key(invoice_id: int) -> str:
+    return f"invoice-register:{invoice_id}"
+
+
+def financing_key(request_id: int) -> str:
+    return f"financing-request:{request_id}"
+
+
+def registration_action(invoice) -> ChainAction | None:
+    return _actions().filter(idempotency_key=registration_key(invoice.pk)).first()
+
+
+def buyer_actions(invoice) -> QuerySet[ChainAction]:
+    """The buyer's confirmation or dispute of the invoice, and its repayments."""
+    return _actions().filter(
+        Q(idempotency_key__in=[f"invoice-confirm:{invoice.pk}", f"invoice-dispute:{invoice.pk}"])
+        | Q(idempotency_key__startswith=f"repay:{invoice.pk}:")
+    )
+
+
+def piece_actions(piece, financing_request_ids) -> QuerySet[ChainAction]:
+    """Splits and transfers of the piece, and the actions of its financing requests."""
+    return _actions().filter(
+        Q(idempotency_key__startswith=f"piece-split:{piece.pk}:")
+        | Q(idempotency_key__startswith=f"piece-transfer:{piece.pk}:")
+        | Q(idempotency_key__in=[financing_key(pk) for pk in financing_request_ids])
+    )
+
+
+def financing_actions(request_ids) -> dict[int, ChainAction]:
+    """The requestFinancing action of each request, by request id, in one query."""
+    keys = {financing_key(pk): pk for pk in request_ids}
+    return {keys[action.idempotency_key]: action for action in _actions().filter(idempotency_key__in=keys)}
