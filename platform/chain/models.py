@@ -2,6 +2,7 @@
 record of what it has read."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .fields import WeiField
 
@@ -24,11 +25,11 @@ class ChainAccount(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENT = "sent", "Sent"
-    MINED = "mined", "Mined"
-    CONFIRMED = "confirmed", "Confirmed"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    MINED = "mined", _("Mined")
+    CONFIRMED = "confirmed", _("Confirmed")
+    FAILED = "failed", _("Failed")
 
 
 class ChainAction(models.Model):
@@ -58,12 +59,12 @@ class ChainAction(models.Model):
 
 
 class TransactionStatus(models.TextChoices):
-    SIGNED = "signed", "Signed, not yet accepted by a node"
-    SENT = "sent", "Sent"
-    MINED = "mined", "Mined"
-    CONFIRMED = "confirmed", "Confirmed"
-    REVERTED = "reverted", "Reverted"
-    DROPPED = "dropped", "Nonce taken by another transaction"
+    SIGNED = "signed", _("Signed, not yet accepted by a node")
+    SENT = "sent", _("Sent")
+    MINED = "mined", _("Mined")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REVERTED = "reverted", _("Reverted")
+    DROPPED = "dropped", _("Nonce taken by another transaction")
 
 
 class ChainTransaction(models.Model):
@@ -90,9 +91,9 @@ class ChainTransaction(models.Model):
 
 
 class AttemptStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    REPLACED = "replaced", "Replaced by a higher fee"
-    MINED = "mined", "Mined"
+    PENDING = "pending", _("Pending")
+    REPLACED = "replaced", _("Replaced by a higher fee")
+    MINED = "mined", _("Mined")
 
 
 class TransactionAttempt(models.Model):

@@ -1,20 +1,21 @@
 """Uploaded invoice documents, validated by content and hashed exactly as the chain holds them."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DocumentKind(models.TextChoices):
-    INVOICE = "invoice", "Invoice"
-    PURCHASE_ORDER = "purchase_order", "Purchase order"
-    DELIVERY_NOTE = "delivery_note", "Delivery note"
+    INVOICE = "invoice", _("Invoice")
+    PURCHASE_ORDER = "purchase_order", _("Purchase order")
+    DELIVERY_NOTE = "delivery_note", _("Delivery note")
 
 
 class DocumentFormat(models.TextChoices):
-    PDF = "pdf", "PDF"
-    FACTURX = "facturx", "Factur-X / ZUGFeRD PDF"
-    UBL = "ubl", "UBL 2.1 invoice XML"
-    PNG = "png", "PNG scan"
-    JPEG = "jpeg", "JPEG scan"
+    PDF = "pdf", _("PDF")
+    FACTURX = "facturx", _("Factur-X / ZUGFeRD PDF")
+    UBL = "ubl", _("UBL 2.1 invoice XML")
+    PNG = "png", _("PNG scan")
+    JPEG = "jpeg", _("JPEG scan")
 
 
 def document_path(document: "Document", filename: str) -> str:

@@ -1,15 +1,16 @@
 """Financing requests and their automated decisions, credit programmes, and supplier ratings."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from invoices.models import Currency
 
 
 class FinancingStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    APPROVED = "approved", "Approved and disbursed"
-    REJECTED = "rejected", "Rejected by the credit decision"
-    FAILED = "failed", "Rejected by the chain"
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved and disbursed")
+    REJECTED = "rejected", _("Rejected by the credit decision")
+    FAILED = "failed", _("Rejected by the chain")
 
 
 class FinancingRequest(models.Model):

@@ -1,25 +1,26 @@
 """Invoices and the receivable pieces they become, mirrored from the chain."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class InvoiceStatus(models.TextChoices):
     # Before the chain: submitted, then registered once the indexer has seen it.
-    SUBMITTED = "submitted", "Submitted"
-    REGISTERED = "registered", "Registered on chain"
-    CONFIRMED = "confirmed", "Confirmed by the buyer"
-    DISPUTED = "disputed", "Disputed by the buyer"
-    REPAID = "repaid", "Repaid"
-    OVERDUE = "overdue", "Overdue"
-    DEFAULTED = "defaulted", "Defaulted"
-    FAILED = "failed", "Rejected by the chain"
+    SUBMITTED = "submitted", _("Submitted")
+    REGISTERED = "registered", _("Registered on chain")
+    CONFIRMED = "confirmed", _("Confirmed by the buyer")
+    DISPUTED = "disputed", _("Disputed by the buyer")
+    REPAID = "repaid", _("Repaid")
+    OVERDUE = "overdue", _("Overdue")
+    DEFAULTED = "defaulted", _("Defaulted")
+    FAILED = "failed", _("Rejected by the chain")
 
 
 class Currency(models.IntegerChoices):
     """The contract's currency ids, in the order the deploy script registers them."""
 
-    USDC = 1, "USDC"
-    EURT = 2, "EURT"
+    USDC = 1, _("USDC")
+    EURT = 2, _("EURT")
 
 
 class Invoice(models.Model):

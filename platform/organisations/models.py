@@ -1,14 +1,15 @@
 """Organisations: the legal entities that act on the platform, one role each."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    SUPPLIER = "supplier", "Supplier"
-    CORE_FIRM = "core_firm", "Core firm"
-    LENDER = "lender", "Lender"
-    ADMIN = "admin", "Platform operator"
-    AUDITOR = "auditor", "Auditor"
+    SUPPLIER = "supplier", _("Supplier")
+    CORE_FIRM = "core_firm", _("Core firm")
+    LENDER = "lender", _("Lender")
+    ADMIN = "admin", _("Platform operator")
+    AUDITOR = "auditor", _("Auditor")
 
 
 # The contract's Participants.Role enum for the roles that act on chain.
@@ -16,10 +17,10 @@ ONCHAIN_ROLE = {Role.SUPPLIER: 1, Role.CORE_FIRM: 2, Role.LENDER: 3, Role.ADMIN:
 
 
 class KycStatus(models.TextChoices):
-    PENDING = "pending", "Pending review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    SUSPENDED = "suspended", "Suspended"
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
 
 
 class Organisation(models.Model):
