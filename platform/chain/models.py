@@ -135,3 +135,11 @@ class IndexerState(models.Model):
     last_block_hash = models.CharField(max_length=66, blank=True)
     halted_reason = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class Heartbeat(models.Model):
+    """The last time a worker ran the beat's heartbeat task: proof that the scheduler and a
+    worker on the default queue are alive (`make smoke`, /healthz)."""
+
+    name = models.CharField(max_length=32, unique=True)
+    beat_at = models.DateTimeField()

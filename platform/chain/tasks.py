@@ -4,7 +4,7 @@ from celery import shared_task
 from requests.exceptions import ConnectionError as RpcConnectionError, Timeout as RpcTimeout
 from web3.exceptions import Web3RPCError
 
-from . import indexer, reconciler, sender
+from . import health, indexer, reconciler, sender
 
 CHAIN_UNREACHABLE = (RpcConnectionError, RpcTimeout, ConnectionError, Web3RPCError)
 
@@ -30,3 +30,8 @@ def transactions_reconcile() -> dict:
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
 def chain_index() -> dict:
     return indexer.chain_index()
+
+
+@shared_task(acks_late=True, soft_time_limit=10, time_limit=20)
+def heartbeat() -> None:
+    health.heartbeat_record()

@@ -115,7 +115,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["config.permissions.MemberOfAnOrganisation"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.api.StableOrderingFilter",
+    ],
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.ErrorDocumentingAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Supply-chain finance platform API",
@@ -231,6 +236,7 @@ CELERY_BEAT_SCHEDULE = {
     "index-chain": {"task": "chain.tasks.chain_index", "schedule": float(env("INDEXER_INTERVAL_SECONDS", "1"))},
     "reconcile-transactions": {"task": "chain.tasks.transactions_reconcile", "schedule": 5.0},
     "sweep-maturities": {"task": "financing.tasks.maturity_sweep", "schedule": float(env("MATURITY_SWEEP_SECONDS", "300"))},
+    "heartbeat": {"task": "chain.tasks.heartbeat", "schedule": 10.0},
     "score-suppliers": {"task": "financing.tasks.risk_scoring", "schedule": 24 * 3600.0},
 }
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -44,6 +45,18 @@ def home(request):
     return redirect(HOME_BY_ROLE.get(request.user.role, "portal:team"))
 
 
+def _code_refusal(device: TOTPDevice, code: str) -> str | None:
+    """None when the code is right; else why not, in words. Wrong codes slow further tries down
+    (django-otp's throttling doubles the wait after each failure)."""
+    allowed, details = device.verify_is_allowed()
+    if not allowed:
+        wait = max(1, int(((details or {}).get("locked_until") or timezone.now()).timestamp() - timezone.now().timestamp()))
+        return _("Too many wrong codes. Wait %(seconds)s seconds, then try again.") % {"seconds": wait}
+    if device.verify_token(code):
+        return None
+    return _("This code is wrong or has expired. Try the one your app shows now.")
+
+
 @login_required
 def otp_verify(request):
     devices = list(TOTPDevice.objects.devices_for_user(request.user, confirmed=True))
@@ -51,12 +64,13 @@ def otp_verify(request):
         return redirect(reverse("portal:otp-setup"))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = next((device for device in devices if device.verify_is_allowed()[0]
-                       and device.verify_token(form.cleaned_data["code"])), None)
-        if device is not None:
-            otp_login(request, device)
-            return redirect(_next(request, reverse("portal:home")))
-        form.add_error("code", _("This code is wrong or has expired. Try the one your app shows now."))
+        refusals = {}
+        for device in devices:
+            if (refusal := _code_refusal(device, form.cleaned_data["code"])) is None:
+                otp_login(request, device)
+                return redirect(_next(request, reverse("portal:home")))
+            refusals[device] = refusal
+        form.add_error("code", refusals[devices[0]])
     return render(request, "portal/accounts/otp_verify.html", {"form": form, "next": _next(request, "")})
 
 
@@ -69,13 +83,14 @@ def otp_setup(request):
         return redirect(f"{reverse('portal:otp-verify')}?next={reverse('portal:otp-setup')}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        refusal = _code_refusal(device, form.cleaned_data["code"])
+        if refusal is None:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             messages.success(request, _("Two-factor sign-in is on for your account."))
             return redirect(_next(request, reverse("portal:home")))
-        form.add_error("code", _("This code is wrong or has expired. Try the one your app shows now."))
+        form.add_error("code", refusal)
     qr = segno.make(device.config_url, error="m")
     return render(request, "portal/accounts/otp_setup.html", {
         "form": form,
