@@ -20,7 +20,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.solc
 
 PYTEST_PLATFORM := $(VENV)/bin/pytest -c tests/platform/pytest.ini -p no:pytest-brownie
 
-.PHONY: help toolchain compile run reset test test-contracts test-platform test-deep bench-gas bench-pipeline \
+.PHONY: help toolchain compile run reset smoke code chromium e2e test test-contracts test-platform test-deep bench-gas bench-pipeline \
 	slither clean
 
 help:
@@ -30,7 +30,10 @@ help:
 	@echo "make bench-gas    gas of one invoice's lifecycle against its floor"
 	@echo "make bench-pipeline  invoices/s through services, workers and chain vs raw chain tx/s (N=500)"
 	@echo "make slither      static analysis of the contracts"
-	@echo "make reset        wipe var/ (the local chain and its deployment)"
+	@echo "make e2e          the browser end-to-end story (Playwright, headless Chromium, live server, worker, Ganache)"
+	@echo "make smoke [URL=http://127.0.0.1:8000]  health of a running instance: chain, indexer, outbox, workers"
+	@echo "make code user=NAME  the current authenticator code of a demo user (lenders, admins)"
+	@echo "make reset        wipe var/ (the local chain, database, documents and demo logins)"
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +80,18 @@ run: compile
 reset:
 	rm -rf var/
 
+smoke:
+	$(PYTHON) scripts/smoke.py $(or $(URL),http://127.0.0.1:8000)
+
+code: $(VENV)/.installed
+	@$(VENV)/bin/python manage.py demo_code $(user)
+
+chromium:
+	tools/ensure-chromium.sh
+
+e2e: compile chromium
+	$(PYTEST_PLATFORM) tests/platform/integration/test_e2e_story.py
+
 test: test-contracts test-platform
 
 test-contracts: compile
@@ -84,7 +99,7 @@ test-contracts: compile
 
 # The Django suite: unit tests, then integration and fault tests with real Ganache and Celery
 # worker processes. SQLite and a filesystem broker unless DATABASE_URL / CELERY_BROKER_URL are set.
-test-platform: compile
+test-platform: compile chromium
 	$(PYTEST_PLATFORM) tests/platform
 
 test-deep: compile

@@ -16,8 +16,10 @@ HEADER = "Idempotency-Key"
 
 
 def _body_hash(request) -> str:
+    """The request as a hash: its address and its body, so a key reused on another object or
+    endpoint is a different request, not a replay."""
     body = json.dumps(request.data, sort_keys=True, default=str) if hasattr(request.data, "keys") else ""
-    return hashlib.sha256(body.encode()).hexdigest()
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
 def idempotent(view_method):

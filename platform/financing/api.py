@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 
 from chain.api import ChainActionSerializer, queued
 from config.api import MAX_OBJECT_ID, RolesByAction, queues_transaction, request_key
+from invoices.api import CurrencyCodeField
 from invoices.models import Currency
 from organisations.models import Role
 
@@ -32,7 +33,7 @@ def financing_requests_visible_to(organisation) -> QuerySet[FinancingRequest]:
 class FinancingRequestSerializer(serializers.ModelSerializer):
     invoice = serializers.IntegerField(source="piece.invoice_id")
     invoice_number = serializers.CharField(source="piece.invoice.number")
-    currency = serializers.CharField(source="piece.invoice.get_currency_display")
+    currency = CurrencyCodeField(source="piece.invoice.currency")
     due_date = serializers.DateField(source="piece.invoice.due_date")
     amount = serializers.IntegerField(
         source="piece.amount", help_text="The piece's face value in micro-units; once financed, the part financed."
@@ -62,6 +63,9 @@ class FinancingRequestSerializer(serializers.ModelSerializer):
 
 
 class FinancingRequestViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Financing requests your organisation made as holder or received as lender, newest first,
+    with the decision once the chain has made it."""
+
     serializer_class = FinancingRequestSerializer
     queryset = FinancingRequest.objects.none()  # the real one is per organisation: get_queryset
     lookup_url_kwarg = "request_id"
@@ -75,7 +79,7 @@ class FinancingRequestViewSet(RolesByAction, mixins.ListModelMixin, mixins.Retri
 
 class ProgrammeSerializer(serializers.ModelSerializer):
     core_firm_name = serializers.CharField(source="core_firm.name")
-    currency = serializers.CharField(source="get_currency_display")
+    currency = CurrencyCodeField()
 
     class Meta:
         model = Programme
@@ -87,7 +91,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 class ProgrammeTermsSerializer(serializers.Serializer):
     core_firm = serializers.IntegerField(min_value=1, max_value=MAX_OBJECT_ID, help_text="The core firm's organisation id.")
-    currency = serializers.ChoiceField(choices=[label for _, label in Currency.choices])
+    currency = serializers.ChoiceField(choices=Currency.names)
     limit = serializers.CharField(
         max_length=40, help_text="Maximum exposure, a decimal string in currency units; 0 closes the programme."
     )
@@ -105,6 +109,9 @@ class LiquiditySerializer(serializers.Serializer):
 
 
 class ProgrammeViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Your credit programmes, one per core firm and currency, as the chain holds them: terms,
+    liquidity deposited and not advanced, exposure financed and not repaid (micro-units)."""
+
     serializer_class = ProgrammeSerializer
     queryset = Programme.objects.none()  # the real one is per organisation: get_queryset
     lookup_url_kwarg = "programme_id"
@@ -120,8 +127,8 @@ class ProgrammeViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMode
             .order_by("core_firm__name", "currency", "pk")
         )
 
-    @action(detail=False, methods=["post"])
     @queues_transaction(request=ProgrammeTermsSerializer, responses={202: ChainActionSerializer})
+    @action(detail=False, methods=["post"])
     def terms(self, request):
         """Sets the terms of your programme for a core firm and currency, creating it the first
         time. The chain refuses a limit below the programme's current exposure."""
@@ -136,14 +143,14 @@ class ProgrammeViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMode
         )
         return queued(change, request)
 
-    @action(detail=True, methods=["post"])
     @queues_transaction(request=LiquiditySerializer, responses={202: ChainActionSerializer})
+    @action(detail=True, methods=["post"])
     def fund(self, request, programme_id=None):
         """Deposits `amount` into the programme, from your organisation's account."""
         return self._move_liquidity(request, programmes.programme_fund)
 
-    @action(detail=True, methods=["post"])
     @queues_transaction(request=LiquiditySerializer, responses={202: ChainActionSerializer})
+    @action(detail=True, methods=["post"])
     def defund(self, request, programme_id=None):
         """Withdraws `amount` of the programme's undeployed liquidity to your organisation's account."""
         return self._move_liquidity(request, programmes.programme_defund)

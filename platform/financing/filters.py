@@ -12,13 +12,16 @@ class FinancingRequestFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FinancingStatus.choices)
     lender = ObjectIdFilter(field_name="lender_id", help_text="The lender's organisation id.")
     holder = ObjectIdFilter(field_name="holder_id", help_text="The holder's organisation id.")
-    created_at = django_filters.IsoDateTimeFromToRangeFilter(
-        help_text="`created_at_after` and `created_at_before`, ISO 8601 moments, inclusive."
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", help_text="Made at or after this ISO 8601 moment."
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lte", help_text="Made at or before this ISO 8601 moment."
     )
 
     class Meta:
         model = FinancingRequest
-        fields = ["status", "lender", "holder", "created_at"]
+        fields = ["status", "lender", "holder", "created_after", "created_before"]
 
 
 class ProgrammeFilter(django_filters.FilterSet):

@@ -2,6 +2,7 @@
 the invoices it sold, bought or holds pieces of; suppliers submit, the buyer confirms, disputes
 and repays. Confirm, dispute and repay answer 202 with the queued on-chain action."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,7 +14,18 @@ from organisations.models import Role
 
 from . import repayments, selectors, services
 from .filters import InvoiceFilter
-from .models import Invoice, Piece
+from .models import Currency, Invoice, Piece
+
+
+@extend_schema_field({"type": "string", "enum": Currency.names})
+class CurrencyCodeField(serializers.Field):
+    """A currency as its code (USDC, EURT), whatever the language of the request."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: int) -> str:
+        return Currency(value).name
 
 
 class PieceSerializer(serializers.ModelSerializer):
@@ -29,7 +41,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
     buyer = serializers.CharField(source="buyer.name")
     seller_id = serializers.IntegerField()
     buyer_id = serializers.IntegerField()
-    currency = serializers.CharField(source="get_currency_display")
+    currency = CurrencyCodeField()
     pieces = PieceSerializer(many=True)
 
     class Meta:
@@ -59,6 +71,9 @@ class RepaySerializer(serializers.Serializer):
 
 
 class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Invoices your organisation sold, bought or holds pieces of, newest first. Amounts are in
+    micro-units (6 decimals) of the currency."""
+
     serializer_class = InvoiceSerializer
     queryset = Invoice.objects.none()  # the real one is per organisation: get_queryset
     lookup_url_kwarg = "invoice_id"
@@ -87,15 +102,15 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
         )
         return Response(InvoiceSerializer(self.get_queryset().get(pk=invoice.pk)).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["post"])
     @queues_transaction(request=None, responses={202: ChainActionSerializer})
+    @action(detail=True, methods=["post"])
     def confirm(self, request, invoice_id=None):
         """The buyer confirms a registered invoice: it becomes its promise to pay on the due date."""
         invoice = services.invoice_confirm(invoice=self.get_object(), confirmed_by=request.user)
         return queued(ChainAction.objects.get(idempotency_key=f"invoice-confirm:{invoice.pk}"), request)
 
-    @action(detail=True, methods=["post"])
     @queues_transaction(request=DisputeSerializer, responses={202: ChainActionSerializer})
+    @action(detail=True, methods=["post"])
     def dispute(self, request, invoice_id=None):
         """The buyer disputes a registered invoice; only a salted hash of the reason goes on chain."""
         fields = DisputeSerializer(data=request.data)
@@ -105,8 +120,8 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
         )
         return queued(ChainAction.objects.get(idempotency_key=f"invoice-dispute:{invoice.pk}"), request)
 
-    @action(detail=True, methods=["post"])
     @queues_transaction(request=RepaySerializer, responses={202: ChainActionSerializer})
+    @action(detail=True, methods=["post"])
     def repay(self, request, invoice_id=None):
         """The buyer repays all or part of a confirmed or overdue invoice. Each Idempotency-Key is
         one payment: a retry with it pays nothing more, the next instalment needs a new key."""

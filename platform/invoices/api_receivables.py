@@ -15,6 +15,7 @@ from financing.requests import financing_request
 from organisations.models import Role
 
 from . import receivables
+from .api import CurrencyCodeField
 from .filters import ReceivableFilter
 from .models import Piece
 
@@ -25,7 +26,7 @@ class ReceivableSerializer(serializers.ModelSerializer):
     seller = serializers.CharField(source="invoice.seller.name")
     buyer = serializers.CharField(source="invoice.buyer.name")
     buyer_id = serializers.IntegerField(source="invoice.buyer_id")
-    currency = serializers.CharField(source="invoice.get_currency_display")
+    currency = CurrencyCodeField(source="invoice.currency")
     due_date = serializers.DateField(source="invoice.due_date")
 
     class Meta:
@@ -57,6 +58,9 @@ class FinancingAskSerializer(serializers.Serializer):
 
 
 class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Pieces of receivables your organisation holds, soonest due first. A piece is part (or all)
+    of an invoice the buyer will pay to its holder; amounts in micro-units (6 decimals)."""
+
     serializer_class = ReceivableSerializer
     queryset = Piece.objects.none()  # the real one is per organisation: get_queryset
     lookup_url_kwarg = "piece_id"
@@ -72,8 +76,8 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
             .order_by("invoice__due_date", "pk")
         )
 
-    @action(detail=True, methods=["post"])
     @queues_transaction(request=SplitSerializer, responses={202: ChainActionSerializer})
+    @action(detail=True, methods=["post"])
     def split(self, request, piece_id=None):
         """Splits `amount` off the piece into a new piece for another supplier."""
         fields = SplitSerializer(data=request.data)
@@ -84,8 +88,8 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
         )
         return queued(split, request)
 
-    @action(detail=True, methods=["post"])
     @queues_transaction(request=TransferSerializer, responses={202: ChainActionSerializer})
+    @action(detail=True, methods=["post"])
     def transfer(self, request, piece_id=None):
         """Passes the whole piece on to another supplier."""
         fields = TransferSerializer(data=request.data)
@@ -96,8 +100,8 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
         )
         return queued(transfer, request)
 
-    @action(detail=True, methods=["post"], url_path="request-financing")
     @queues_transaction(request=FinancingAskSerializer, responses={201: FinancingRequestSerializer})
+    @action(detail=True, methods=["post"], url_path="request-financing")
     def request_financing(self, request, piece_id=None):
         """Asks a lender to finance the piece. The chain decides at once against the lender's
         programme; follow the request's status (requested, then approved, rejected or failed)."""

@@ -37,7 +37,7 @@ def micro_amount(raw: object) -> int:
 
 
 def currency_id(raw: object) -> int:
-    by_code = {label: value for value, label in Currency.choices}
+    by_code = {member.name: member.value for member in Currency}  # codes, not the translatable labels
     if str(raw).upper() in by_code:
         return by_code[str(raw).upper()]
     if str(raw).isdigit() and int(raw) in Currency.values:

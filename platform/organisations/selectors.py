@@ -1,8 +1,12 @@
 """Reads about organisations."""
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import KycStatus, Organisation, Role
+
+# The roles an organisation can address: buyers, suppliers to pay, lenders to ask.
+COUNTERPARTY_ROLES = (Role.SUPPLIER, Role.CORE_FIRM, Role.LENDER)
 
 
 def core_firm_by_legal_id(legal_id: str) -> Organisation | None:
@@ -16,4 +20,19 @@ def is_active(organisation: Organisation) -> bool:
         and organisation.kyc_expires_at is not None
         and organisation.kyc_expires_at > timezone.now()
         and organisation.onchain_id is not None
+    )
+
+
+def counterparties_of(organisation: Organisation) -> QuerySet[Organisation]:
+    """The other organisations it may address, by name: active ones (as `is_active`) of the
+    roles that trade."""
+    return (
+        Organisation.objects.filter(
+            role__in=COUNTERPARTY_ROLES,
+            kyc_status=KycStatus.APPROVED,
+            kyc_expires_at__gt=timezone.now(),
+            onchain_id__isnull=False,
+        )
+        .exclude(pk=organisation.pk)
+        .order_by("name", "pk")
     )

@@ -84,3 +84,46 @@ def _queue_participant(organisation: Organisation, kyc_expires_at: int) -> None:
             args=[account.address, kyc_expires_at],
             idempotency_key=f"participant-{organisation.pk}:renew-kyc:{earlier.count()}",
         )
+
+
+@transaction.atomic
+def organisation_reject_kyc(*, organisation: Organisation, rejected_by) -> Organisation:
+    """Rejects an organisation's pending KYC review. It never reached the chain: nothing is queued."""
+    _require_admin(rejected_by)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.kyc_status != KycStatus.PENDING:
+        raise ValidationError(
+            {"kyc_status": f"Only a pending review can be rejected; this one is {organisation.get_kyc_status_display()}."}
+        )
+    organisation.kyc_status = KycStatus.REJECTED
+    organisation.save(update_fields=["kyc_status"])
+    return organisation
+
+
+FOUNDING_ADMIN_ID = 1  # the contract never suspends its founding admin
+
+
+@transaction.atomic
+def organisation_suspend(*, organisation: Organisation, suspended_by) -> Organisation:
+    """Suspends an approved organisation at once; on chain too (suspendParticipant) if it was
+    registered there. A later approval renews its KYC on chain."""
+    _require_admin(suspended_by)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.kyc_status != KycStatus.APPROVED:
+        raise ValidationError({
+            "kyc_status": "Only an approved organisation can be suspended; "
+            f"this one is {organisation.get_kyc_status_display()}."
+        })
+    if organisation.pk == suspended_by.organisation_id or organisation.onchain_id == FOUNDING_ADMIN_ID:
+        raise ValidationError({"kyc_status": "The platform's own organisation cannot be suspended."})
+    organisation.kyc_status = KycStatus.SUSPENDED
+    organisation.save(update_fields=["kyc_status"])
+    earlier = ChainAction.objects.filter(idempotency_key__startswith=f"participant-{organisation.pk}:")
+    if organisation.acts_on_chain and earlier.exists():
+        action_enqueue(
+            signer=accounts.operator_account(),
+            function="suspendParticipant",
+            args=[accounts.organisation_account(organisation).address],
+            idempotency_key=f"participant-{organisation.pk}:suspend:{earlier.count()}",
+        )
+    return organisation

@@ -20,6 +20,11 @@ PERIODS = {  # period -> (truncation, how far back the chart looks)
 }
 
 
+def period_from(raw: str | None) -> str:
+    """The chart period a page was asked for: week or month (the default)."""
+    return raw if raw in PERIODS else "month"
+
+
 def currency_label(currency: int) -> str:
     return Currency(currency).label
 

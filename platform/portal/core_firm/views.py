@@ -1,13 +1,133 @@
-"""The core firm's pages."""
+"""The core firm's dashboard, its inbox of invoices to confirm, its payables, and an invoice's page:
+documents, Confirm or Dispute, repayment, and the progress of each of these on chain."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from chain.models import ActionStatus
+from invoices.models import InvoiceStatus
+from invoices.repayments import REPAYABLE, invoice_repay
+from invoices.services import invoice_confirm, invoice_dispute
 from organisations.models import Role
-from portal.access import role_required
+from portal.access import organisation, role_required
+from portal.supplier import tracking
+from portal.supplier.downloads import document_response, documents_visible_to
+from portal.supplier.forms import InvoiceFilterForm, run_service
+from portal.supplier.paging import paginate
+
+from .forms import ConfirmForm, DisputeForm, RepayForm
+from .selectors import bought_invoices, core_firm_figures, inbox as invoices_to_confirm
 
 ROLES = (Role.CORE_FIRM,)
+DECISIONS = ("confirmInvoice", "disputeInvoice")
 
 
 @role_required(*ROLES)
-def placeholder(request):
-    return render(request, "portal/placeholder.html")
+def dashboard(request):
+    return render(request, "portal/core_firm/dashboard.html", {
+        "figures": core_firm_figures(organisation(request), timezone.localdate()),
+    })
+
+
+@role_required(*ROLES)
+def inbox(request):
+    page, query = paginate(request, invoices_to_confirm(organisation(request)))
+    return render(request, "portal/core_firm/inbox.html", {"page": page, "query": query})
+
+
+@role_required(*ROLES)
+def payables(request):
+    filters = InvoiceFilterForm(request.GET or None)
+    page, query = paginate(request, filters.filter(bought_invoices(organisation(request))))
+    return render(request, "portal/core_firm/payables.html", {"filters": filters, "page": page, "query": query})
+
+
+def _bought_invoice(request, invoice_id: int):
+    """An invoice the core firm bought; any other answers 404."""
+    return get_object_or_404(bought_invoices(organisation(request)), pk=invoice_id)
+
+
+def _tracker(invoice) -> dict:
+    """The invoice's status and the core firm's actions on it. The page polls them while an action
+    is on its way, and while a settled confirmation or dispute has not reached the mirror yet."""
+    actions = tracking.tracked(tracking.buyer_actions(invoice))
+    mirror_behind = invoice.status == InvoiceStatus.REGISTERED and any(
+        tracked.action.function in DECISIONS and tracked.action.status == ActionStatus.CONFIRMED for tracked in actions
+    )
+    return {
+        "invoice": invoice,
+        "actions": actions,
+        "waiting": mirror_behind or any(tracked.in_flight for tracked in actions),
+        "poll_url": reverse("portal:core_firm:invoice-tracker", args=[invoice.pk]),
+    }
+
+
+def _invoice_page(request, invoice, *, confirm=None, dispute=None, repay=None):
+    tracker = _tracker(invoice)
+    decided = any(tracked.action.function in DECISIONS for tracked in tracker["actions"])
+    return render(request, "portal/core_firm/invoice.html", {
+        **tracker,
+        "documents": documents_visible_to(organisation(request)).filter(invoice=invoice).order_by("kind", "pk"),
+        "can_decide": invoice.status == InvoiceStatus.REGISTERED and not decided,
+        "can_repay": invoice.status in REPAYABLE and invoice.repaid < invoice.amount,
+        "owed": invoice.amount - invoice.repaid,
+        "confirm_form": confirm or ConfirmForm(prefix="confirm"),
+        "dispute_form": dispute or DisputeForm(prefix="dispute"),
+        "repay_form": repay or RepayForm.for_invoice(invoice),
+    })
+
+
+@role_required(*ROLES)
+def invoice(request, invoice_id: int):
+    return _invoice_page(request, _bought_invoice(request, invoice_id))
+
+
+@role_required(*ROLES)
+def invoice_tracker(request, invoice_id: int):
+    return render(request, "portal/supplier/invoice_tracker.html", _tracker(_bought_invoice(request, invoice_id)))
+
+
+def _done(request, invoice, message: str):
+    messages.success(request, message)
+    return redirect("portal:core_firm:invoice", invoice_id=invoice.pk)
+
+
+@role_required(*ROLES)
+@require_POST
+def confirm(request, invoice_id: int):
+    bought = _bought_invoice(request, invoice_id)
+    form = ConfirmForm(request.POST, prefix="confirm")
+    if run_service(form, lambda _fields: invoice_confirm(invoice=bought, confirmed_by=request.user)):
+        return _done(request, bought, _("Confirmation queued: the invoice becomes your obligation once on chain."))
+    return _invoice_page(request, bought, confirm=form)
+
+
+@role_required(*ROLES)
+@require_POST
+def dispute(request, invoice_id: int):
+    bought = _bought_invoice(request, invoice_id)
+    form = DisputeForm(request.POST, prefix="dispute")
+    if run_service(form, lambda fields: invoice_dispute(invoice=bought, disputed_by=request.user,
+                                                        reason=fields["reason"])):
+        return _done(request, bought, _("Dispute queued: the seller sees it once it is on chain."))
+    return _invoice_page(request, bought, dispute=form)
+
+
+@role_required(*ROLES)
+@require_POST
+def repay(request, invoice_id: int):
+    bought = _bought_invoice(request, invoice_id)
+    form = RepayForm(request.POST, prefix="repay")
+    if run_service(form, lambda fields: invoice_repay(invoice=bought, repaid_by=request.user,
+                                                      amount=fields["amount"], request_key=fields["request_key"])):
+        return _done(request, bought, _("Repayment queued: the amount is paid from your account on chain."))
+    return _invoice_page(request, bought, repay=form)
+
+
+@role_required(*ROLES)
+def document(request, document_id: int):
+    return document_response(get_object_or_404(documents_visible_to(organisation(request)), pk=document_id))

@@ -145,9 +145,12 @@ class TermsForm(ChainRequestForm):
         }
 
 
+ONE_MICRO = Decimal("0.000001")
+
+
 class DepositForm(ChainRequestForm):
-    amount = forms.DecimalField(label=_("Amount to deposit"), min_value=Decimal("0.000001"), max_digits=20, decimal_places=6)
+    amount = forms.DecimalField(label=_("Amount to deposit"), min_value=ONE_MICRO, max_digits=20, decimal_places=6)
 
 
 class WithdrawalForm(ChainRequestForm):
-    amount = forms.DecimalField(label=_("Amount to withdraw"), min_value=Decimal("0.000001"), max_digits=20, decimal_places=6)
+    amount = forms.DecimalField(label=_("Amount to withdraw"), min_value=ONE_MICRO, max_digits=20, decimal_places=6)

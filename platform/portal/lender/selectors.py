@@ -84,8 +84,8 @@ def portfolio_totals(financed: QuerySet[FinancingRequest]) -> list[dict]:
         .values("piece__invoice__currency")
         .annotate(
             pieces=Count("pk"),
-            advance=Sum("advance"),
-            discount=Sum("discount"),
+            advanced=Sum("advance"),
+            discounted=Sum("discount"),
             uncollected=Sum(F("piece__amount") - F("piece__claimed")),
             **figures.yield_sums(),
         )

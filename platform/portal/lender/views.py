@@ -18,15 +18,10 @@ ROLES = (Role.LENDER,)
 PAGE_SIZE = 50
 
 
-def period_of(request) -> str:
-    period = request.GET.get("period", "month")
-    return period if period in figures.PERIODS else "month"
-
-
 @role_required(*ROLES)
 def dashboard(request):
     lender = organisation(request)
-    period = period_of(request)
+    period = figures.period_from(request.GET.get("period"))
     programmes = Programme.objects.filter(lender=lender)
     approved = FinancingRequest.objects.filter(lender=lender, status=FinancingStatus.APPROVED)
     return render(request, "portal/lender/dashboard.html", {

@@ -7,10 +7,11 @@ from financing.models import FinancingStatus
 from financing.reasons import reject_reason_sentence
 from organisations.models import Role
 from portal.access import organisation, role_required
+from portal.figures import annualised_yield
 
 from . import tracking
 from .paging import paginate
-from .selectors import advances_received, cash_totals, effective_yearly_rate_bps, financing_requests, repayments_claimed
+from .selectors import advances_received, cash_totals, financing_requests, repayments_claimed
 
 ROLES = (Role.SUPPLIER,)
 
@@ -21,7 +22,7 @@ def financing(request):
     actions = tracking.financing_actions([row.pk for row in page if row.status == FinancingStatus.REQUESTED])
     for row in page:
         row.payout = row.advance - row.discount if row.status == FinancingStatus.APPROVED else None
-        row.yearly_rate_bps = effective_yearly_rate_bps(row)
+        row.yearly_rate = annualised_yield(row.advance, row.discount, row.tenor_days)
         row.reason_sentence = reject_reason_sentence(row.reject_reason) if row.reject_reason else ""
         row.action = actions.get(row.pk)
     return render(request, "portal/supplier/financing.html", {"page": page, "query": query})

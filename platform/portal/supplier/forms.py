@@ -3,16 +3,37 @@ submitted, moving and financing a piece; and the invoice list's filters (the cor
 use them too). Fields check what a browser can get wrong; the services check the rest and their
 refusals are put next to the fields (portal.forms.apply_errors)."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import DocumentKind
 from invoices import validation
-from invoices.models import Currency, InvoiceStatus
+from invoices.models import InvoiceStatus
+from portal.forms import apply_errors
 
+from .selectors import CURRENCY_CODES
+
+T = TypeVar("T")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OUTSTANDING = "outstanding"  # the filter value for confirmed and overdue invoices together
+
+
+def run_service(form: forms.Form, act: Callable[[dict], T]) -> T | None:
+    """Calls the service `act` with a valid form's data and returns what it returns; None, with
+    the refusal on the form (next to the field it names), when the form or the service refuses."""
+    if not form.is_valid():
+        return None
+    try:
+        return act(form.cleaned_data)
+    except ValidationError as refusal:
+        apply_errors(form, refusal)
+    except PermissionDenied as refusal:
+        form.add_error(None, str(refusal))
+    return None
 
 
 class AmountField(forms.CharField):
@@ -67,7 +88,9 @@ class InvoiceReviewForm(forms.Form):
     )
     number = forms.CharField(label=_("Invoice number"), max_length=validation.MAX_NUMBER_LENGTH)
     amount = AmountField(label=_("Amount"))
-    currency = forms.ChoiceField(label=_("Currency"), choices=[(label, label) for label in Currency.labels])
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=[("", _("Choose the currency")), *((code, code) for code in CURRENCY_CODES)],
+    )
     issue_date = forms.DateField(label=_("Issue date"), widget=DATE_INPUT)
     due_date = forms.DateField(label=_("Due date"), widget=DATE_INPUT)
 

@@ -3,7 +3,6 @@ another supplier, transfer all of it, or ask a lender to finance it. Each form q
 action; the page shows its progress, and the piece changes once the chain has done it."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,10 +14,9 @@ from invoices import receivables as pieces
 from invoices.models import InvoiceStatus
 from organisations.models import Organisation, Role
 from portal.access import organisation, role_required
-from portal.forms import apply_errors
 
 from . import tracking
-from .forms import FinanceForm, SplitForm, TransferForm
+from .forms import FinanceForm, SplitForm, TransferForm, run_service
 from .paging import paginate
 from .selectors import active_organisations, held_pieces, programmes_for
 
@@ -56,7 +54,11 @@ def _locked_reason(piece) -> str:
 def _piece_page(request, piece, *, split=None, transfer=None, finance=None):
     recipients = _recipients(request)
     programmes = list(programmes_for(piece))
-    requests = list(FinancingRequest.objects.filter(piece=piece).select_related("lender").order_by("-created_at", "-pk"))
+    requests = list(
+        FinancingRequest.objects.filter(piece=piece, holder=organisation(request))
+        .select_related("lender")
+        .order_by("-created_at", "-pk")
+    )
     for financing in requests:
         financing.reason_sentence = reject_reason_sentence(financing.reject_reason) if financing.reject_reason else ""
     return render(request, "portal/supplier/piece.html", {
@@ -77,20 +79,9 @@ def piece(request, piece_id: int):
     return _piece_page(request, _held_piece(request, piece_id))
 
 
-def _act(request, piece, form, act, done: str):
-    """Runs the service `act` on a valid form; the redirect once it queued its action, or None
-    with the refusal next to the form's fields."""
-    if form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except ValidationError as refusal:
-            apply_errors(form, refusal)
-        except PermissionDenied as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, done)
-            return redirect("portal:supplier:piece", piece_id=piece.pk)
-    return None
+def _done(request, piece, message: str):
+    messages.success(request, message)
+    return redirect("portal:supplier:piece", piece_id=piece.pk)
 
 
 @role_required(*ROLES)
@@ -98,10 +89,11 @@ def _act(request, piece, form, act, done: str):
 def piece_split(request, piece_id: int):
     held = _held_piece(request, piece_id)
     form = SplitForm(request.POST, prefix="split", recipients=_recipients(request))
-    done = _act(request, held, form, lambda fields: pieces.piece_split(
+    if run_service(form, lambda fields: pieces.piece_split(
         piece=held, split_by=request.user, to_organisation_id=fields["to_organisation"].pk, amount=fields["amount"],
-    ), _("Split queued: the new piece appears once the chain has made it."))
-    return done or _piece_page(request, held, split=form)
+    )):
+        return _done(request, held, _("Split queued: the new piece appears once the chain has made it."))
+    return _piece_page(request, held, split=form)
 
 
 @role_required(*ROLES)
@@ -109,10 +101,11 @@ def piece_split(request, piece_id: int):
 def piece_transfer(request, piece_id: int):
     held = _held_piece(request, piece_id)
     form = TransferForm(request.POST, prefix="transfer", recipients=_recipients(request))
-    done = _act(request, held, form, lambda fields: pieces.piece_transfer(
+    if run_service(form, lambda fields: pieces.piece_transfer(
         piece=held, transferred_by=request.user, to_organisation_id=fields["to_organisation"].pk,
-    ), _("Transfer queued: the piece moves once the chain has done it."))
-    return done or _piece_page(request, held, transfer=form)
+    )):
+        return _done(request, held, _("Transfer queued: the piece moves once the chain has done it."))
+    return _piece_page(request, held, transfer=form)
 
 
 @role_required(*ROLES)
@@ -120,7 +113,8 @@ def piece_transfer(request, piece_id: int):
 def piece_finance(request, piece_id: int):
     held = _held_piece(request, piece_id)
     form = FinanceForm(request.POST, prefix="finance", lenders=_lenders(programmes_for(held)))
-    done = _act(request, held, form, lambda fields: financing_request(
+    if run_service(form, lambda fields: financing_request(
         piece=held, requested_by=request.user, lender_id=fields["lender"].pk,
-    ), _("Financing requested: the lender's programme decides as soon as the chain runs the request."))
-    return done or _piece_page(request, held, finance=form)
+    )):
+        return _done(request, held, _("Financing requested: the lender's programme decides when the chain runs it."))
+    return _piece_page(request, held, finance=form)

@@ -2,7 +2,6 @@
 in the database, per currency (amounts of different currencies are never added together)."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
@@ -15,7 +14,6 @@ from organisations.models import KycStatus, Organisation, Role
 
 # Invoices still to be paid: not repaid, defaulted, disputed or refused by the chain.
 OPEN_STATUSES = (InvoiceStatus.SUBMITTED, InvoiceStatus.REGISTERED, InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE)
-DAYS_PER_YEAR = 365
 
 
 def active_organisations(role: str) -> QuerySet[Organisation]:
@@ -26,8 +24,16 @@ def active_organisations(role: str) -> QuerySet[Organisation]:
     ).order_by("name", "pk")
 
 
+def currency_code(currency_id: int) -> str:
+    """The settlement currency's code, e.g. 'USDC', as the pages key and show amounts by."""
+    return str(Currency(currency_id).label)
+
+
+CURRENCY_CODES = [currency_code(currency_id) for currency_id in Currency.values]
+
+
 def _per_currency(rows, currency_field: str) -> dict[str, dict]:
-    return {Currency(row.pop(currency_field)).label: {key: value or 0 for key, value in row.items()} for row in rows}
+    return {currency_code(row.pop(currency_field)): {key: value or 0 for key, value in row.items()} for row in rows}
 
 
 def _piece_sums(organisation: Organisation) -> dict[str, dict]:
@@ -35,7 +41,7 @@ def _piece_sums(organisation: Organisation) -> dict[str, dict]:
     rows = (
         Piece.objects.filter(holder=organisation)
         .values("invoice__currency")
-        .annotate(held=Sum(F("amount") - F("claimed")), claimed=Sum("claimed"))
+        .annotate(held=Sum(F("amount") - F("claimed")), collected=Sum("claimed"))
         .order_by()
     )
     return _per_currency(rows, "invoice__currency")
@@ -46,7 +52,7 @@ def _advance_sums(organisation: Organisation) -> dict[str, dict]:
     rows = (
         FinancingRequest.objects.filter(holder=organisation, status=FinancingStatus.APPROVED)
         .values("piece__invoice__currency")
-        .annotate(advance=Sum("advance"), payout=Sum(F("advance") - F("discount")))
+        .annotate(advanced=Sum("advance"), payout=Sum(F("advance") - F("discount")))
         .order_by()
     )
     return _per_currency(rows, "piece__invoice__currency")
@@ -70,7 +76,7 @@ def supplier_figures(organisation: Organisation) -> dict:
         "open_count": sum(row["count"] for row in opened.values()),
         "open": _amounts(opened, "amount"),
         "held": _amounts(cash.pieces, "held"),
-        "financed": _amounts(cash.advances, "advance"),
+        "financed": _amounts(cash.advances, "advanced"),
         "cash": {currency: row["total"] for currency, row in cash.by_currency.items() if row["total"]},
     }
 
@@ -108,18 +114,6 @@ def financing_requests(organisation: Organisation) -> QuerySet[FinancingRequest]
     )
 
 
-def effective_yearly_rate_bps(request: FinancingRequest) -> int | None:
-    """What the advance costs the holder a year, in basis points: the discount over the cash
-    received (advance less discount), for the tenor, scaled to 365 days."""
-    if not request.advance or not request.tenor_days or request.discount is None:
-        return None
-    payout = request.advance - request.discount
-    if payout <= 0:
-        return None
-    rate = Decimal(request.discount) / payout * DAYS_PER_YEAR / request.tenor_days
-    return int((rate * 10_000).to_integral_value())
-
-
 def advances_received(organisation: Organisation) -> QuerySet[FinancingRequest]:
     approved = financing_requests(organisation).filter(status=FinancingStatus.APPROVED)
     return approved.order_by(F("decided_at").desc(nulls_last=True), "-pk")
@@ -141,7 +135,7 @@ class CashTotals:
         totals = {}
         for currency in sorted(set(self.pieces) | set(self.advances)):
             advances = self.advances.get(currency, {}).get("payout", 0)
-            claims = self.pieces.get(currency, {}).get("claimed", 0)
+            claims = self.pieces.get(currency, {}).get("collected", 0)
             totals[currency] = {"advances": advances, "claims": claims, "total": advances + claims}
         return totals
 

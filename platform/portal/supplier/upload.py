@@ -2,7 +2,7 @@
 a UBL or Factur-X invoice, correct them, and submit the invoice for registration on chain."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,18 +13,17 @@ from documents.extraction import ExtractedInvoice
 from documents.models import Document
 from documents.selectors import document_extracted_invoice
 from documents.services import document_upload
-from invoices.models import Currency
+from invoices.models import Invoice
 from invoices.services import invoice_submit
 from organisations.models import Organisation, Role
 from portal.access import organisation, role_required
-from portal.forms import apply_errors
 
-from .forms import InvoiceReviewForm, UploadForm
-from .selectors import active_organisations, unattached_invoice_documents
+from .forms import InvoiceReviewForm, UploadForm, run_service
+from .selectors import CURRENCY_CODES, active_organisations, unattached_invoice_documents
 
 ROLES = (Role.SUPPLIER,)
 # ISO 4217 codes an e-invoice states -> the settlement currency the platform pays it in.
-SETTLEMENT_CURRENCY = {"USD": "USDC", "EUR": "EURT"} | {label: label for label in Currency.labels}
+SETTLEMENT_CURRENCY = {"USD": "USDC", "EUR": "EURT"} | {code: code for code in CURRENCY_CODES}
 
 
 @role_required(*ROLES)
@@ -82,16 +81,15 @@ def review(request, document_id: int):
     attachments = list(unattached.filter(pk__in=attach_ids).exclude(pk=document.pk).order_by("pk"))
     extracted = document_extracted_invoice(document)
     buyers = active_organisations(Role.CORE_FIRM)
+    initial, notes = prefill(extracted, buyers) if extracted else ({}, {})
     if request.method == "POST":
-        form = InvoiceReviewForm(request.POST, buyers=buyers)
-        if form.is_valid():
-            invoice = _submit(request, form, [document, *attachments])
-            if invoice is not None:
-                messages.success(request, _("Invoice %(number)s submitted: its registration on chain is queued.")
-                                 % {"number": invoice.number})
-                return redirect("portal:supplier:invoice", invoice_id=invoice.pk)
+        form = InvoiceReviewForm(request.POST, buyers=buyers, notes=notes)
+        invoice = _submit(request, form, [document, *attachments])
+        if invoice is not None:
+            messages.success(request, _("Invoice %(number)s submitted: its registration on chain is queued.")
+                             % {"number": invoice.number})
+            return redirect("portal:supplier:invoice", invoice_id=invoice.pk)
     else:
-        initial, notes = prefill(extracted, buyers, seller) if extracted else ({}, {})
         form = InvoiceReviewForm(initial=initial, buyers=buyers, notes=notes)
     return render(request, "portal/supplier/review.html", {
         "form": form, "document": document, "attachments": attachments, "extracted": extracted,
@@ -99,22 +97,15 @@ def review(request, document_id: int):
     })
 
 
-def _submit(request, form: InvoiceReviewForm, documents: list[Document]):
-    fields = form.cleaned_data
-    try:
-        return invoice_submit(
-            submitted_by=request.user, buyer_id=fields["buyer"].pk, number=fields["number"],
-            amount=fields["amount"], currency=fields["currency"], issue_date=fields["issue_date"],
-            due_date=fields["due_date"], document_ids=[document.pk for document in documents],
-        )
-    except ValidationError as refusal:
-        apply_errors(form, refusal)
-    except PermissionDenied as refusal:
-        form.add_error(None, str(refusal))
-    return None
+def _submit(request, form: InvoiceReviewForm, documents: list[Document]) -> Invoice | None:
+    return run_service(form, lambda fields: invoice_submit(
+        submitted_by=request.user, buyer_id=fields["buyer"].pk, number=fields["number"],
+        amount=fields["amount"], currency=fields["currency"], issue_date=fields["issue_date"],
+        due_date=fields["due_date"], document_ids=[document.pk for document in documents],
+    ))
 
 
-def prefill(extracted: ExtractedInvoice, buyers, seller: Organisation) -> tuple[dict, dict[str, str]]:
+def prefill(extracted: ExtractedInvoice, buyers) -> tuple[dict, dict[str, str]]:
     """The form's initial values from the document, and a note for each field the supplier must
     look at: a buyer the platform does not know, a currency it does not settle, a missing date."""
     notes = {}
@@ -126,14 +117,14 @@ def prefill(extracted: ExtractedInvoice, buyers, seller: Organisation) -> tuple[
     currency = SETTLEMENT_CURRENCY.get(extracted.currency)
     if currency is None:
         notes["currency"] = _("The invoice is in %(code)s; the platform settles in %(codes)s: choose one.") % {
-            "code": extracted.currency, "codes": ", ".join(Currency.labels)}
+            "code": extracted.currency, "codes": ", ".join(CURRENCY_CODES)}
     elif currency != extracted.currency:
         notes["currency"] = _("The invoice is in %(code)s, settled on the platform in %(currency)s.") % {
             "code": extracted.currency, "currency": currency}
     if extracted.due_date is None:
         notes["due_date"] = _("The invoice states no due date: enter it.")
     return {
-        "buyer": buyer, "number": extracted.number, "amount": _plain(extracted.amount), "currency": currency,
+        "buyer": buyer, "number": extracted.number, "amount": format(extracted.amount, "f"), "currency": currency,
         "issue_date": extracted.issue_date, "due_date": extracted.due_date,
     }, notes
 
@@ -142,7 +133,4 @@ def _matching_buyer(extracted: ExtractedInvoice, buyers) -> Organisation | None:
     return (buyers.filter(legal_id=extracted.buyer_id.strip()).first()
             or buyers.filter(name__iexact=extracted.buyer_name.strip()).first())
 
-
-def _plain(amount) -> str:
-    return format(amount, "f")
 

@@ -12,17 +12,11 @@ from eth_utils import keccak
 from rest_framework.test import APIClient
 
 from chain.models import ChainAction
-from invoices.models import Invoice
+from invoices.models import Invoice, InvoiceStatus
 from organisations.models import ApiToken, Role
 from organisations.tokens import api_token_create, api_token_revoke
 
-from factories import (
-    DocumentFactory,
-    InvoiceFactory,
-    PieceFactory,
-    RegisteredOrganisationFactory,
-    UserFactory,
-)
+from factories import DocumentFactory, InvoiceFactory, PieceFactory, RegisteredOrganisationFactory
 from samples import ubl_invoice_xml
 
 pytestmark = pytest.mark.django_db
@@ -30,29 +24,12 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.now().date()
 
 
-@pytest.fixture(autouse=True)
-def _deployment(manifest):
-    return manifest
-
-
-@pytest.fixture
-def supplier_user():
-    return UserFactory(organisation=RegisteredOrganisationFactory(role=Role.SUPPLIER))
-
-
-def client_for(user) -> APIClient:
-    _, key = api_token_create(created_by=user, name="ERP")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
 def test_the_api_wants_a_token():
     assert APIClient().get("/api/invoices/").status_code in (401, 403)
 
 
-def test_a_revoked_token_is_refused(supplier_user):
-    client = client_for(supplier_user)
+def test_a_revoked_token_is_refused(supplier_user, api):
+    client = api(supplier_user)
     api_token_revoke(token=ApiToken.objects.get())
 
     response = client.get("/api/invoices/")
@@ -67,38 +44,90 @@ def test_only_a_hash_of_the_key_is_stored(supplier_user):
     assert key not in str(ApiToken.objects.filter(pk=token.pk).values().get())
 
 
-def test_list_shows_the_organisations_own_invoices_and_nothing_else(supplier_user):
+def test_list_shows_the_organisations_own_invoices_and_nothing_else(supplier_user, api):
     mine = InvoiceFactory(seller=supplier_user.organisation)
     held = PieceFactory(holder=supplier_user.organisation).invoice  # a piece passed down to us
     foreign = InvoiceFactory()
 
-    response = client_for(supplier_user).get("/api/invoices/")
+    response = api(supplier_user).get("/api/invoices/")
 
     ids = {row["id"] for row in response.json()["results"]}
     assert ids == {mine.pk, held.pk}
     assert foreign.number not in response.content.decode()
 
 
-def test_another_organisations_invoice_is_not_found(supplier_user):
+def test_another_organisations_invoice_is_not_found(supplier_user, api):
     foreign = InvoiceFactory()
 
-    response = client_for(supplier_user).get(f"/api/invoices/{foreign.pk}/")
+    response = api(supplier_user).get(f"/api/invoices/{foreign.pk}/")
 
     assert response.status_code == 404
     assert foreign.number not in response.content.decode()
 
 
-def test_the_list_costs_the_same_queries_for_many_rows(supplier_user):
-    client = client_for(supplier_user)
-    InvoiceFactory(seller=supplier_user.organisation)
-    with CaptureQueriesContext(connection) as few:
-        client.get("/api/invoices/")
-    for _ in range(20):
+def test_the_list_costs_the_same_queries_for_5_or_30_rows(supplier_user, api, django_assert_max_num_queries):
+    client = api(supplier_user)
+    for _ in range(5):
         PieceFactory(invoice=InvoiceFactory(seller=supplier_user.organisation))
-    with CaptureQueriesContext(connection) as many:
+    with CaptureQueriesContext(connection) as five:
         client.get("/api/invoices/")
+    for _ in range(25):
+        PieceFactory(invoice=InvoiceFactory(seller=supplier_user.organisation))
 
-    assert len(many) == len(few)
+    with django_assert_max_num_queries(len(five)):
+        response = client.get("/api/invoices/")
+
+    assert response.json()["count"] == 30 and len(response.json()["results"]) == 30
+
+
+def test_the_list_is_paginated_by_50(supplier_user, api):
+    InvoiceFactory.create_batch(51, seller=supplier_user.organisation)
+
+    first = api(supplier_user).get("/api/invoices/").json()
+
+    assert (first["count"], len(first["results"])) == (51, 50)
+    assert "page=2" in first["next"]
+
+
+def _numbers(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [row["number"] for row in response.json()["results"]]
+
+
+def test_the_list_filters_by_status_due_date_parties_and_number(supplier_user, api):
+    mine = supplier_user.organisation
+    buyer = RegisteredOrganisationFactory(role=Role.CORE_FIRM)
+    InvoiceFactory(seller=mine, number="A-1", status=InvoiceStatus.CONFIRMED, due_date=TODAY + timedelta(days=10))
+    InvoiceFactory(seller=mine, number="A-2", buyer=buyer, due_date=TODAY + timedelta(days=40))
+    InvoiceFactory(seller=mine, number="B-3", due_date=TODAY + timedelta(days=90))
+    client = api(supplier_user)
+
+    assert _numbers(client.get("/api/invoices/", {"status": "confirmed"})) == ["A-1"]
+    assert _numbers(client.get("/api/invoices/", {"buyer": buyer.pk})) == ["A-2"]
+    assert set(_numbers(client.get("/api/invoices/", {"seller": mine.pk}))) == {"A-1", "A-2", "B-3"}
+    assert set(_numbers(client.get("/api/invoices/", {"number": "a-"}))) == {"A-1", "A-2"}
+    window = {"due_date_after": str(TODAY + timedelta(days=5)), "due_date_before": str(TODAY + timedelta(days=40))}
+    assert set(_numbers(client.get("/api/invoices/", window))) == {"A-1", "A-2"}
+
+
+def test_the_list_is_ordered_as_asked(supplier_user, api):
+    for number, days in (("N-2", 30), ("N-1", 90), ("N-3", 10)):
+        InvoiceFactory(seller=supplier_user.organisation, number=number, due_date=TODAY + timedelta(days=days))
+    client = api(supplier_user)
+
+    assert _numbers(client.get("/api/invoices/", {"ordering": "due_date"})) == ["N-3", "N-2", "N-1"]
+    assert _numbers(client.get("/api/invoices/", {"ordering": "-number"})) == ["N-3", "N-2", "N-1"]
+
+
+@pytest.mark.parametrize(("parameter", "value"), [
+    ("status", "paid-ish"), ("due_date_after", "tomorrow"), ("buyer", "x"), ("buyer", str(2**70)),
+    ("ordering", "fingerprint"), ("page", "99"),
+])
+def test_a_bad_query_parameter_is_named(supplier_user, api, parameter, value):
+    response = api(supplier_user).get("/api/invoices/", {parameter: value})
+
+    assert response.status_code == (404 if parameter == "page" else 400)
+    assert (parameter if parameter != "page" else "detail") in response.json()
 
 
 def _submission(user, number="INV-API-1", amount="1250.50"):
@@ -111,16 +140,16 @@ def _submission(user, number="INV-API-1", amount="1250.50"):
     }
 
 
-def test_submission_needs_an_idempotency_key(supplier_user):
-    response = client_for(supplier_user).post("/api/invoices/", _submission(supplier_user), format="json")
+def test_submission_needs_an_idempotency_key(supplier_user, api):
+    response = api(supplier_user).post("/api/invoices/", _submission(supplier_user), format="json")
 
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()
     assert not Invoice.objects.exists()
 
 
-def test_a_retried_submission_acts_once_and_gets_the_same_answer(supplier_user):
-    client = client_for(supplier_user)
+def test_a_retried_submission_acts_once_and_gets_the_same_answer(supplier_user, api):
+    client = api(supplier_user)
     body = _submission(supplier_user)
 
     first = client.post("/api/invoices/", body, format="json", HTTP_IDEMPOTENCY_KEY="erp-42")
@@ -132,8 +161,8 @@ def test_a_retried_submission_acts_once_and_gets_the_same_answer(supplier_user):
     assert ChainAction.objects.filter(function="registerInvoice").count() == 1
 
 
-def test_the_same_key_for_another_request_is_refused(supplier_user):
-    client = client_for(supplier_user)
+def test_the_same_key_for_another_request_is_refused(supplier_user, api):
+    client = api(supplier_user)
     client.post("/api/invoices/", _submission(supplier_user), format="json", HTTP_IDEMPOTENCY_KEY="erp-43")
 
     response = client.post("/api/invoices/", _submission(supplier_user, number="INV-OTHER"), format="json",
@@ -144,40 +173,39 @@ def test_the_same_key_for_another_request_is_refused(supplier_user):
 
 
 @pytest.mark.parametrize(("field", "value"), [("amount", "0"), ("amount", "1.0000001"), ("currency", "DOGE")])
-def test_bad_fields_are_named_and_nothing_is_stored(supplier_user, field, value):
+def test_bad_fields_are_named_and_nothing_is_stored(supplier_user, field, value, api):
     body = _submission(supplier_user) | {field: value}
 
-    response = client_for(supplier_user).post("/api/invoices/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"k-{value}")
+    response = api(supplier_user).post("/api/invoices/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"k-{value}")
 
     assert response.status_code == 400
     assert field in response.json()
     assert not Invoice.objects.exists() and not ChainAction.objects.exists()
 
 
-def test_a_core_firm_cannot_submit_invoices():
-    buyer_user = UserFactory(organisation=RegisteredOrganisationFactory(role=Role.CORE_FIRM))
-
-    response = client_for(buyer_user).post("/api/invoices/", _submission(buyer_user), format="json",
-                                           HTTP_IDEMPOTENCY_KEY="k-1")
+def test_a_core_firm_cannot_submit_invoices(core_firm_user, api):
+    response = api(core_firm_user).post("/api/invoices/", _submission(core_firm_user), format="json",
+                                        HTTP_IDEMPOTENCY_KEY="k-1")
 
     assert response.status_code == 403
+    assert "Only a supplier can do this; your organisation is a core firm." in response.json()["detail"]
     assert not Invoice.objects.exists()
 
 
-def test_the_openapi_schema_is_served_and_describes_the_endpoints(supplier_user):
-    response = client_for(supplier_user).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+def test_the_openapi_schema_is_served_and_describes_the_endpoints(supplier_user, api):
+    response = api(supplier_user).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
     assert response.status_code == 200
     schema = response.json()
-    assert {"/api/invoices/", "/api/invoices/{id}/", "/api/documents/"} <= set(schema["paths"])
+    assert {"/api/invoices/", "/api/invoices/{invoice_id}/", "/api/documents/"} <= set(schema["paths"])
     assert "organisationToken" in schema["components"]["securitySchemes"]
 
 
-def test_an_uploaded_ubl_invoice_comes_back_with_its_hash_and_fields(supplier_user):
+def test_an_uploaded_ubl_invoice_comes_back_with_its_hash_and_fields(supplier_user, api):
     content = ubl_invoice_xml(number="UBL-7", amount="980.00")
     upload = SimpleUploadedFile("whatever.bin", content)
 
-    response = client_for(supplier_user).post("/api/documents/", {"file": upload, "kind": "invoice"}, format="multipart")
+    response = api(supplier_user).post("/api/documents/", {"file": upload, "kind": "invoice"}, format="multipart")
 
     assert response.status_code == 201
     body = response.json()
@@ -185,19 +213,19 @@ def test_an_uploaded_ubl_invoice_comes_back_with_its_hash_and_fields(supplier_us
     assert body["extracted"]["number"] == "UBL-7"
 
 
-def test_an_upload_that_is_not_a_document_is_refused_by_field(supplier_user):
+def test_an_upload_that_is_not_a_document_is_refused_by_field(supplier_user, api):
     upload = SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00 not a pdf at all")
 
-    response = client_for(supplier_user).post("/api/documents/", {"file": upload, "kind": "invoice"}, format="multipart")
+    response = api(supplier_user).post("/api/documents/", {"file": upload, "kind": "invoice"}, format="multipart")
 
     assert response.status_code == 400
     assert "file" in response.json()
 
 
-def test_another_organisations_document_cannot_back_an_invoice(supplier_user):
+def test_another_organisations_document_cannot_back_an_invoice(supplier_user, api):
     body = _submission(supplier_user) | {"documents": [DocumentFactory().pk]}
 
-    response = client_for(supplier_user).post("/api/invoices/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-doc")
+    response = api(supplier_user).post("/api/invoices/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-doc")
 
     assert response.status_code == 400
     assert "documents" in response.json()

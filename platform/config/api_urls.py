@@ -1,0 +1,33 @@
+"""The REST API's routes, under /api/: every portal operation for an organisation's ERP, its
+OpenAPI schema and its docs. Objects are addressed by the project's URL kwargs (`invoice_id`,
+`piece_id`, `request_id`, `programme_id`, `organisation_id`, `action_id`)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from chain.api import ChainActionViewSet
+from documents.api import DocumentUploadView
+from financing.api import FinancingRequestViewSet, ProgrammeViewSet
+from invoices.api import InvoiceViewSet
+from invoices.api_receivables import ReceivableViewSet
+from organisations.api import CounterpartyViewSet
+from webhooks.api import WebhookDeliveryViewSet, WebhookEndpointViewSet
+
+router = DefaultRouter()
+router.include_format_suffixes = False  # no .json URLs: one address per resource
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("receivables", ReceivableViewSet, basename="receivable")
+router.register("financing-requests", FinancingRequestViewSet, basename="financing-request")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("organisations", CounterpartyViewSet, basename="organisation")
+router.register("actions", ChainActionViewSet, basename="action")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("documents/", DocumentUploadView.as_view(), name="document-upload"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]

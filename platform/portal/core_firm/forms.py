@@ -1,0 +1,41 @@
+"""The core firm's forms: confirming or disputing an invoice, and repaying one in full or in part."""
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from invoices import validation
+from portal.supplier.forms import AmountField
+
+
+def units(micro: int) -> str:
+    """Micro-units as the decimal string a person types: 1234500000 -> '1234.50'."""
+    value = Decimal(micro).scaleb(-validation.MICRO_DECIMALS)
+    cents = value.quantize(Decimal("0.01"))
+    return format(cents if cents == value else value.normalize(), "f")
+
+
+class ConfirmForm(forms.Form):
+    """Confirm is a single button: the form has no fields and carries only a refusal."""
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you dispute this invoice?"), max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why you dispute the invoice.")},
+    )
+
+
+class RepayForm(forms.Form):
+    """`request_key` is made when the form is shown: a replay of the same payment pays once."""
+
+    amount = AmountField(label=_("Amount to pay"))
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    @classmethod
+    def for_invoice(cls, invoice) -> "RepayForm":
+        return cls(prefix="repay", initial={"amount": units(invoice.amount - invoice.repaid),
+                                            "request_key": uuid.uuid4().hex})

@@ -1,0 +1,87 @@
+"""The API against its own OpenAPI schema: schemathesis (its own venv, `make tools`) generates
+requests for every operation, valid and invalid, as an organisation of each trading role, and
+checks that no answer is a server error and that every status code, content type and body is
+the one the schema documents. A live server on the test database answers; POSTs queue their
+chain actions to the test run's filesystem broker, where nothing consumes them."""
+
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from chain.models import ChainAction
+from financing.models import FinancingStatus
+from invoices.models import InvoiceStatus
+from organisations.models import Role
+from organisations.tokens import api_token_create
+from webhooks.services import webhook_endpoint_create, webhook_event_publish
+
+from factories import (
+    DocumentFactory,
+    FinancingRequestFactory,
+    InvoiceFactory,
+    PieceFactory,
+    RegisteredOrganisationFactory,
+    UserFactory,
+)
+
+SCHEMATHESIS = Path(__file__).resolve().parents[3] / ".venv-tools" / "bin" / "schemathesis"
+CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance"
+EXAMPLES_PER_OPERATION = 8
+SEED = 20_261_124
+TIME_LIMIT_SECONDS = 90
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def world(manifest, make_programme):
+    """Users of a supplier, a core firm and a lender that trade with each other: invoices at
+    several stages, pieces, a programme, financing requests, actions and webhook deliveries."""
+    supplier, core_firm, lender = (RegisteredOrganisationFactory(role=role) for role in
+                                   (Role.SUPPLIER, Role.CORE_FIRM, Role.LENDER))
+    RegisteredOrganisationFactory(role=Role.SUPPLIER)  # a second supplier to split and transfer to
+    users = {role: UserFactory(organisation=org) for role, org in
+             ((Role.SUPPLIER, supplier), (Role.CORE_FIRM, core_firm), (Role.LENDER, lender))}
+    today = timezone.now().date()
+    for status in (InvoiceStatus.REGISTERED, InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE):
+        invoice = InvoiceFactory(seller=supplier, buyer=core_firm, status=status, due_date=today + timedelta(days=30))
+        piece = PieceFactory(invoice=invoice)
+        FinancingRequestFactory(piece=piece, lender=lender, status=FinancingStatus.REJECTED,
+                                reject_reason="over_limit")
+    PieceFactory(invoice=InvoiceFactory(seller=supplier, buyer=core_firm, status=InvoiceStatus.CONFIRMED),
+                 holder=lender, financed=True)
+    DocumentFactory.create_batch(2, organisation=supplier)
+    make_programme(lender, core_firm)
+    for user in users.values():
+        ChainAction.objects.create(signer=user.organisation.chain_account, function="approve",
+                                   idempotency_key=f"contract:{user.pk}")
+        webhook_endpoint_create(created_by=user, url="https://erp.example.com/hooks")
+        webhook_event_publish(organisations=[user.organisation_id], event="invoice.confirmed", payload={"n": 1})
+    return users
+
+
+def _schemathesis(live_server, key: str) -> subprocess.CompletedProcess:
+    if not SCHEMATHESIS.exists():
+        pytest.fail(f"{SCHEMATHESIS} is missing: `make tools` builds the tools venv (schemathesis).")
+    command = [
+        str(SCHEMATHESIS), "run", f"{live_server.url}/api/schema/", "--url", live_server.url,
+        "-H", f"Authorization: Token {key}",
+        "--checks", CHECKS,
+        "--phases", "examples,coverage,fuzzing",
+        "--max-examples", str(EXAMPLES_PER_OPERATION),
+        "--seed", str(SEED), "--generation-deterministic",
+        "--workers", "1", "--request-timeout", "10", "--no-color",
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=TIME_LIMIT_SECONDS, check=False)
+
+
+@pytest.mark.parametrize("role", [Role.SUPPLIER, Role.CORE_FIRM, Role.LENDER])
+def test_the_api_keeps_to_its_schema(world, live_server, role):
+    _, key = api_token_create(created_by=world[role], name="contract test")
+
+    run = _schemathesis(live_server, key)
+
+    assert run.returncode == 0, f"schemathesis failed for the {role} role:\n{run.stdout}\n{run.stderr}"

@@ -1,0 +1,181 @@
+"""The programmes API, for lenders: read their own programmes, set terms, fund and defund, each
+queued under the Idempotency-Key as the request key; other roles get a clear 403, other lenders'
+programmes 404, and bad terms a 400 naming the field."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chain.models import ChainAction
+from organisations.models import Role
+
+from factories import RegisteredOrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def core_firm():
+    return RegisteredOrganisationFactory(role=Role.CORE_FIRM)
+
+
+@pytest.fixture
+def programme(lender_user, core_firm, make_programme):
+    return make_programme(lender_user.organisation, core_firm)
+
+
+def post(client, path, body=None, key="erp-1"):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post(path, body or {}, format="json", **headers)
+
+
+def _terms(core_firm, **fields):
+    return {
+        "core_firm": core_firm.pk, "currency": "USDC", "limit": "250000", "advance_rate_bps": 9000,
+        "base_rate_bps": 600, "max_tenor_days": 90, "rating_spread_bps": 40, "min_rating": 6,
+    } | fields
+
+
+# Reading
+
+
+def test_a_lender_lists_its_own_programmes(programme, core_firm, lender_user, make_programme, api):
+    make_programme(RegisteredOrganisationFactory(role=Role.LENDER), core_firm)
+
+    [row] = api(lender_user).get("/api/programmes/").json()["results"]
+
+    assert row | {"updated_at": None} == {
+        "id": programme.pk, "core_firm": core_firm.pk, "core_firm_name": core_firm.name, "currency": "USDC",
+        "limit": 500_000_000_000, "advance_rate_bps": 9_000, "base_rate_bps": 500, "max_tenor_days": 120,
+        "rating_spread_bps": 50, "min_rating": 6, "liquidity": 100_000_000_000, "exposure": 0, "updated_at": None,
+    }
+
+
+def test_another_lenders_programme_is_not_found(core_firm, lender_user, make_programme, api):
+    foreign = make_programme(RegisteredOrganisationFactory(role=Role.LENDER), core_firm)
+
+    assert api(lender_user).get(f"/api/programmes/{foreign.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/programmes/", "/api/programmes/terms/"])
+def test_a_supplier_is_told_programmes_are_for_lenders(supplier_user, api, path):
+    client = api(supplier_user)
+    response = client.get(path) if path.endswith("programmes/") else post(client, path, {})
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only a lender can do this; your organisation is a supplier."
+
+
+def test_the_list_filters_by_core_firm(programme, lender_user, make_programme, api):
+    make_programme(lender_user.organisation, RegisteredOrganisationFactory(role=Role.CORE_FIRM))
+
+    rows = api(lender_user).get("/api/programmes/", {"core_firm": programme.core_firm_id}).json()["results"]
+
+    assert [row["id"] for row in rows] == [programme.pk]
+
+
+def test_the_list_costs_the_same_queries_for_5_or_30_rows(lender_user, make_programme, api,
+                                                          django_assert_max_num_queries):
+    client = api(lender_user)
+    for _ in range(5):
+        make_programme(lender_user.organisation, RegisteredOrganisationFactory(role=Role.CORE_FIRM))
+    with CaptureQueriesContext(connection) as five:
+        client.get("/api/programmes/")
+    for _ in range(25):
+        make_programme(lender_user.organisation, RegisteredOrganisationFactory(role=Role.CORE_FIRM))
+
+    with django_assert_max_num_queries(len(five)):
+        response = client.get("/api/programmes/")
+
+    assert len(response.json()["results"]) == 30
+
+
+# Terms
+
+
+def test_terms_are_queued_under_the_idempotency_key(core_firm, lender_user, api):
+    response = post(api(lender_user), "/api/programmes/terms/", _terms(core_firm), key="terms-1")
+
+    assert response.status_code == 202
+    action = ChainAction.objects.get(pk=response.json()["id"])
+    assert action.function == "setProgrammeTerms"
+    assert action.args[2] == [250_000_000_000, 9000, 600, 90, 40, 6]
+    assert action.idempotency_key.endswith(":terms-1")
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("advance_rate_bps", 0), ("max_tenor_days", 400), ("min_rating", 11), ("limit", "lots"), ("currency", "DOGE"),
+])
+def test_bad_terms_name_the_field(core_firm, lender_user, api, field, value):
+    response = post(api(lender_user), "/api/programmes/terms/", _terms(core_firm, **{field: value}))
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not ChainAction.objects.exists()
+
+
+def test_terms_for_a_supplier_as_core_firm_are_refused(lender_user, supplier_user, api):
+    response = post(api(lender_user), "/api/programmes/terms/", _terms(supplier_user.organisation))
+
+    assert response.status_code == 400
+    assert "no core firm with this id" in response.json()["core_firm"][0]
+
+
+def test_retried_terms_get_the_first_answer(core_firm, lender_user, api):
+    client = api(lender_user)
+
+    first = post(client, "/api/programmes/terms/", _terms(core_firm), key="terms-2")
+    retry = post(client, "/api/programmes/terms/", _terms(core_firm), key="terms-2")
+
+    assert retry.json() == first.json() and retry.headers["Idempotent-Replay"] == "true"
+    assert ChainAction.objects.count() == 1
+
+
+# Funding and defunding
+
+
+@pytest.mark.parametrize(("verb", "function"), [("fund", "fundProgramme"), ("defund", "defundProgramme")])
+def test_liquidity_moves_are_queued_for_the_programme(programme, lender_user, api, verb, function):
+    response = post(api(lender_user), f"/api/programmes/{programme.pk}/{verb}/", {"amount": "5000.25"}, key="m-1")
+
+    assert response.status_code == 202
+    action = ChainAction.objects.get(pk=response.json()["id"])
+    assert (action.function, action.args[1:]) == (function, [1, 5_000_250_000])
+    assert action.idempotency_key.endswith(":m-1")
+
+
+@pytest.mark.parametrize("verb", ["fund", "defund"])
+def test_a_bad_amount_is_named(programme, lender_user, api, verb):
+    response = post(api(lender_user), f"/api/programmes/{programme.pk}/{verb}/", {"amount": "-3"})
+
+    assert response.status_code == 400
+    assert "above zero" in response.json()["amount"][0]
+
+
+@pytest.mark.parametrize("verb", ["fund", "defund"])
+def test_another_lenders_programme_cannot_be_moved(core_firm, lender_user, make_programme, api, verb):
+    foreign = make_programme(RegisteredOrganisationFactory(role=Role.LENDER), core_firm)
+
+    response = post(api(lender_user), f"/api/programmes/{foreign.pk}/{verb}/", {"amount": "1"})
+
+    assert response.status_code == 404
+    assert not ChainAction.objects.exists()
+
+
+@pytest.mark.parametrize("verb", ["fund", "defund"])
+def test_a_core_firm_cannot_move_liquidity(programme, core_firm_user, api, verb):
+    response = post(api(core_firm_user), f"/api/programmes/{programme.pk}/{verb}/", {"amount": "1"})
+
+    assert response.status_code == 403
+
+
+def test_a_retried_deposit_is_made_once_and_a_new_key_deposits_again(programme, lender_user, api):
+    client = api(lender_user)
+    path = f"/api/programmes/{programme.pk}/fund/"
+
+    first = post(client, path, {"amount": "10"}, key="dep-1")
+    retry = post(client, path, {"amount": "10"}, key="dep-1")
+    post(client, path, {"amount": "10"}, key="dep-2")
+
+    assert retry.json() == first.json() and retry.headers["Idempotent-Replay"] == "true"
+    assert ChainAction.objects.filter(function="fundProgramme").count() == 2

@@ -1,0 +1,275 @@
+"""The receivables API: the pieces an organisation holds (filtered, ordered, constant queries),
+and the supplier's split, transfer and financing request, each with its wrong role (403), foreign
+piece (404), bad input (400 naming the field) and idempotent replay."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from chain.models import ChainAction
+from financing.models import FinancingRequest
+from invoices.models import InvoiceStatus
+from organisations.models import Role
+
+from factories import InvoiceFactory, PieceFactory, RegisteredOrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.now().date()
+
+
+@pytest.fixture
+def piece(supplier_user):
+    return PieceFactory(invoice=InvoiceFactory(seller=supplier_user.organisation, status=InvoiceStatus.CONFIRMED))
+
+
+@pytest.fixture
+def recipient():
+    return RegisteredOrganisationFactory(role=Role.SUPPLIER)
+
+
+def post(client, path, body=None, key="erp-1"):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post(path, body or {}, format="json", **headers)
+
+
+# Reading
+
+
+def test_the_list_shows_the_pieces_held_with_their_invoice(piece, supplier_user, api):
+    PieceFactory()  # someone else's
+
+    response = api(supplier_user).get("/api/receivables/")
+
+    [row] = response.json()["results"]
+    invoice = piece.invoice
+    assert row == {
+        "id": piece.pk, "invoice": invoice.pk, "invoice_number": invoice.number, "invoice_status": "confirmed",
+        "index": 0, "seller": invoice.seller.name, "buyer": invoice.buyer.name, "buyer_id": invoice.buyer_id,
+        "currency": "USDC", "due_date": str(invoice.due_date), "amount": invoice.amount, "financed": False,
+        "claimed": 0,
+    }
+
+
+def test_a_piece_held_by_another_organisation_is_not_found(supplier_user, api):
+    response = api(supplier_user).get(f"/api/receivables/{PieceFactory().pk}/")
+
+    assert response.status_code == 404
+
+
+def test_a_lender_lists_the_pieces_it_financed(lender_user, api):
+    financed = PieceFactory(holder=lender_user.organisation, financed=True)
+
+    response = api(lender_user).get("/api/receivables/", {"financed": "true"})
+
+    assert [row["id"] for row in response.json()["results"]] == [financed.pk]
+
+
+def test_a_core_firm_has_no_receivables(core_firm_user, api):
+    response = api(core_firm_user).get("/api/receivables/")
+
+    assert response.status_code == 403
+    assert "supplier or lender" in response.json()["detail"]
+
+
+def test_the_list_filters_and_orders(supplier_user, api):
+    mine = supplier_user.organisation
+    soon = PieceFactory(invoice=InvoiceFactory(seller=mine, number="S-1", due_date=TODAY + timedelta(days=5)))
+    late = PieceFactory(invoice=InvoiceFactory(seller=mine, number="L-1", due_date=TODAY + timedelta(days=80)))
+    client = api(supplier_user)
+
+    ordered = client.get("/api/receivables/", {"ordering": "-due_date"}).json()["results"]
+    assert [row["id"] for row in ordered] == [late.pk, soon.pk]
+    found = client.get("/api/receivables/", {"number": "s-", "buyer": soon.invoice.buyer_id}).json()["results"]
+    assert [row["id"] for row in found] == [soon.pk]
+    due = client.get("/api/receivables/", {"due_date_before": str(TODAY + timedelta(days=10))}).json()["results"]
+    assert [row["id"] for row in due] == [soon.pk]
+
+
+def test_a_bad_filter_is_named(supplier_user, api):
+    response = api(supplier_user).get("/api/receivables/", {"currency": "DOGE"})
+
+    assert response.status_code == 400
+    assert "currency" in response.json()
+
+
+def test_the_list_costs_the_same_queries_for_5_or_30_rows(supplier_user, api, django_assert_max_num_queries):
+    client = api(supplier_user)
+    PieceFactory.create_batch(5, holder=supplier_user.organisation)
+    with CaptureQueriesContext(connection) as five:
+        client.get("/api/receivables/")
+    PieceFactory.create_batch(25, holder=supplier_user.organisation)
+
+    with django_assert_max_num_queries(len(five)):
+        response = client.get("/api/receivables/")
+
+    assert len(response.json()["results"]) == 30
+
+
+# Splitting
+
+
+def test_a_split_is_queued_for_the_recipient(piece, recipient, supplier_user, api):
+    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/split/",
+                    {"to_organisation": recipient.pk, "amount": "400"})
+
+    assert response.status_code == 202
+    action = ChainAction.objects.get(pk=response.json()["id"])
+    assert (action.function, action.args[-1]) == ("splitPiece", 400_000_000)
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"to_organisation": None, "amount": "400"}, "to_organisation"),
+    ({"to_organisation": "someone", "amount": "400"}, "to_organisation"),
+    ({"amount": "1000"}, "amount"),
+    ({"amount": "0.0000001"}, "amount"),
+])
+def test_a_bad_split_names_the_field(piece, recipient, supplier_user, api, body, field):
+    body = {"to_organisation": recipient.pk} | body
+
+    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/split/", body)
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not ChainAction.objects.exists()
+
+
+def test_a_split_to_an_unknown_recipient_is_named(piece, supplier_user, api):
+    lender = RegisteredOrganisationFactory(role=Role.LENDER)
+
+    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/split/",
+                    {"to_organisation": lender.pk, "amount": "1"})
+
+    assert response.status_code == 400
+    assert "no supplier with this id" in response.json()["to_organisation"][0]
+
+
+def test_a_lender_cannot_split(lender_user, recipient, api):
+    held = PieceFactory(holder=lender_user.organisation, invoice=InvoiceFactory(status=InvoiceStatus.CONFIRMED))
+
+    response = post(api(lender_user), f"/api/receivables/{held.pk}/split/", {"to_organisation": recipient.pk,
+                                                                          "amount": "1"})
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only a supplier can do this; your organisation is a lender."
+
+
+def test_another_organisations_piece_cannot_be_split(recipient, supplier_user, api):
+    foreign = PieceFactory(invoice=InvoiceFactory(status=InvoiceStatus.CONFIRMED))
+
+    response = post(api(supplier_user), f"/api/receivables/{foreign.pk}/split/",
+                    {"to_organisation": recipient.pk, "amount": "1"})
+
+    assert response.status_code == 404
+    assert not ChainAction.objects.exists()
+
+
+def test_a_retried_split_gets_the_first_answer(piece, recipient, supplier_user, api):
+    client = api(supplier_user)
+    body = {"to_organisation": recipient.pk, "amount": "400"}
+
+    first = post(client, f"/api/receivables/{piece.pk}/split/", body, key="split-1")
+    retry = post(client, f"/api/receivables/{piece.pk}/split/", body, key="split-1")
+
+    assert retry.json() == first.json() and retry.headers["Idempotent-Replay"] == "true"
+    assert ChainAction.objects.count() == 1
+
+
+# Transferring
+
+
+def test_a_transfer_is_queued_for_the_recipient(piece, recipient, supplier_user, api):
+    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/transfer/", {"to_organisation": recipient.pk})
+
+    assert response.status_code == 202
+    assert ChainAction.objects.get(pk=response.json()["id"]).function == "transferPiece"
+
+
+def test_a_transfer_to_oneself_is_named(piece, supplier_user, api):
+    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/transfer/",
+                    {"to_organisation": supplier_user.organisation_id})
+
+    assert response.status_code == 400
+    assert "another organisation than the holder" in response.json()["to_organisation"][0]
+
+
+def test_a_core_firm_cannot_transfer(core_firm_user, recipient, api):
+    response = post(api(core_firm_user), f"/api/receivables/{PieceFactory().pk}/transfer/",
+                    {"to_organisation": recipient.pk})
+
+    assert response.status_code == 403
+
+
+def test_another_organisations_piece_cannot_be_transferred(recipient, supplier_user, api):
+    foreign = PieceFactory(invoice=InvoiceFactory(status=InvoiceStatus.CONFIRMED))
+
+    response = post(api(supplier_user), f"/api/receivables/{foreign.pk}/transfer/", {"to_organisation": recipient.pk})
+
+    assert response.status_code == 404
+
+
+def test_a_retried_transfer_gets_the_first_answer(piece, recipient, supplier_user, api):
+    client = api(supplier_user)
+
+    first = post(client, f"/api/receivables/{piece.pk}/transfer/", {"to_organisation": recipient.pk}, key="t-1")
+    retry = post(client, f"/api/receivables/{piece.pk}/transfer/", {"to_organisation": recipient.pk}, key="t-1")
+
+    assert retry.json() == first.json() and retry.headers["Idempotent-Replay"] == "true"
+    assert ChainAction.objects.count() == 1
+
+
+# Asking for financing
+
+
+@pytest.fixture
+def lender():
+    return RegisteredOrganisationFactory(role=Role.LENDER)
+
+
+def test_a_financing_request_is_recorded_and_queued(piece, lender, supplier_user, api):
+    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/request-financing/", {"lender": lender.pk})
+
+    assert response.status_code == 201
+    request = FinancingRequest.objects.get()
+    assert response.json()["id"] == request.pk and response.json()["status"] == "requested"
+    assert response.headers["Location"].endswith(f"/api/financing-requests/{request.pk}/")
+    assert ChainAction.objects.get().function == "requestFinancing"
+
+
+def test_a_financing_request_to_a_non_lender_is_named(piece, recipient, supplier_user, api):
+    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/request-financing/",
+                    {"lender": recipient.pk})
+
+    assert response.status_code == 400
+    assert "no lender with this id" in response.json()["lender"][0]
+
+
+def test_a_lender_cannot_request_financing(lender_user, lender, api):
+    held = PieceFactory(holder=lender_user.organisation)
+
+    response = post(api(lender_user), f"/api/receivables/{held.pk}/request-financing/", {"lender": lender.pk})
+
+    assert response.status_code == 403
+
+
+def test_another_organisations_piece_cannot_be_offered(lender, supplier_user, api):
+    foreign = PieceFactory(invoice=InvoiceFactory(status=InvoiceStatus.CONFIRMED))
+
+    response = post(api(supplier_user), f"/api/receivables/{foreign.pk}/request-financing/", {"lender": lender.pk})
+
+    assert response.status_code == 404
+    assert not FinancingRequest.objects.exists()
+
+
+def test_a_retried_financing_request_gets_the_first_answer(piece, lender, supplier_user, api):
+    client = api(supplier_user)
+    path = f"/api/receivables/{piece.pk}/request-financing/"
+
+    first = post(client, path, {"lender": lender.pk}, key="fin-1")
+    retry = post(client, path, {"lender": lender.pk}, key="fin-1")
+
+    assert retry.status_code == 201 and retry.json() == first.json()
+    assert FinancingRequest.objects.count() == 1

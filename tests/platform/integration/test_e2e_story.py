@@ -1,0 +1,187 @@
+"""The whole story in a real browser: headless Chromium (Debian's), driven by Playwright, against
+a live server, with a real Celery worker and Ganache behind it. Each step is done by its actor in
+its own browser session, through the portal's pages only, and photographed into reports/e2e/.
+
+  1. the supplier uploads a UBL invoice and submits it;  2. the core firm confirms it;
+  3. the supplier splits a piece to its tier-2 supplier;  4. tier 2 asks for financing and is
+  approved;  5. the lender sees it in its portfolio;  6. the core firm repays;  7. the holders are
+  paid (the scheduled maturity sweep claims for them)."""
+
+import os
+import re
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect, sync_playwright
+
+from demo import cast, seed
+from demo.documents import ubl_invoice_xml
+from financing.models import Programme
+from invoices.models import Invoice, Piece
+from users.models import User
+
+from localnet import wait_until
+
+# Playwright's sync API runs an event loop in this thread; the live server's database access
+# happens in its own threads, the test's own queries between browser steps are synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SHOTS = Path(__file__).resolve().parents[3] / "reports" / "e2e"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+STEP_TIMEOUT_MS = 60_000
+NUMBER = "E2E-" + secrets.token_hex(3).upper()
+AMOUNT = "100000.00"
+SPLIT = "40000"
+
+
+@pytest.fixture
+def browser():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def world(platform):
+    """The demo's cast on chain: participants registered, tokens and allowances in place,
+    suppliers rated, both lenders' programmes with the core firm set and funded."""
+    platform.worker(MATURITY_SWEEP_SECONDS="2")
+    password = secrets.token_urlsafe(12)
+    users, _ = seed.participants(password)
+    seed._wait("registration and tokens", lambda: seed._settled() and seed._registered(
+        *[user for user in users.values() if user.organisation.acts_on_chain]))
+    users = {name: User.objects.select_related("organisation").get(pk=user.pk) for name, user in users.items()}
+    seed.programmes_open(users)
+    seed._wait("the programmes", lambda: Programme.objects.filter(liquidity__gt=0).count() == len(cast.LENDERS))
+    return users, password
+
+
+class Actor:
+    """One person at their own browser, signed in to the portal."""
+
+    def __init__(self, browser, base_url: str, user: User, password: str):
+        self.page: Page = browser.new_context(base_url=base_url, locale="en-GB").new_page()
+        self.page.set_default_timeout(STEP_TIMEOUT_MS)
+        self.user = user
+        self.page.goto("/login/")
+        self.page.get_by_label("Username").fill(user.username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        if device := TOTPDevice.objects.filter(user=user, confirmed=True).first():
+            code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+            self.page.get_by_label("Authenticator code").fill(f"{code:06d}")
+            self.page.get_by_role("button", name="Verify").click()
+        expect(self.page.locator("header .who")).to_contain_text(user.organisation.name)
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+    def open_link(self, text: str) -> None:
+        self.page.get_by_role("link", name=text, exact=True).first.click()
+
+
+def test_the_whole_story_in_a_browser(world, live_server, browser):
+    users, password = world
+    tier_1, tier_2 = users[cast.TIER_1[3]], users[cast.TIER_2[3]]
+    core_firm, lender = users[cast.CORE_FIRM[3]], users[cast.LENDERS[0][3]]
+    supplier = Actor(browser, live_server.url, tier_1, password)
+
+    # 1. The supplier uploads a UBL invoice, checks the fields read from it, and submits.
+    today = timezone.now().date()
+    ubl = ubl_invoice_xml(
+        number=NUMBER, seller_name=tier_1.organisation.name, seller_id=tier_1.organisation.legal_id,
+        buyer_name=core_firm.organisation.name, buyer_id=core_firm.organisation.legal_id, amount=AMOUNT,
+        currency="USD", issue_date=today - timedelta(days=3), due_date=today + timedelta(days=75),
+    )
+    supplier.page.goto("/supplier/upload/")
+    supplier.page.locator("input[name=invoice]").set_input_files(
+        files=[{"name": f"{NUMBER}.xml", "mimeType": "application/xml", "buffer": ubl}]
+    )
+    supplier.page.get_by_role("button", name="Upload and review").click()
+    review = supplier.page.get_by_test_id("review-form")
+    expect(review.get_by_label("Invoice number")).to_have_value(NUMBER)
+    expect(review.get_by_label("Buyer")).to_have_value(str(core_firm.organisation_id))
+    supplier.shot("01a-review-extracted-fields")
+    review.get_by_role("button", name="Submit invoice").click()
+    expect(supplier.page.get_by_test_id("invoice-status")).to_contain_text("Registered", timeout=STEP_TIMEOUT_MS)
+    supplier.shot("01b-invoice-registered-on-chain")
+    invoice = Invoice.objects.get(number=NUMBER)
+
+    # 2. The core firm confirms it from its inbox, after looking at the document.
+    buyer = Actor(browser, live_server.url, core_firm, password)
+    buyer.page.goto("/core-firm/inbox/")
+    buyer.open_link(NUMBER)
+    expect(buyer.page.get_by_test_id("invoice-documents")).to_contain_text(f"{NUMBER}.xml")
+    buyer.page.get_by_test_id("confirm-form").get_by_role("button", name="Confirm invoice").click()
+    expect(buyer.page.get_by_test_id("invoice-status")).to_contain_text("Confirmed")
+    buyer.shot("02-core-firm-confirmed")
+
+    # 3. The supplier splits a piece off to its tier-2 supplier, chosen by name.
+    supplier.page.goto("/supplier/receivables/")
+    supplier.open_link(NUMBER)
+    split = supplier.page.get_by_test_id("split-form")
+    split.get_by_label("Recipient").select_option(label=re.compile(re.escape(tier_2.organisation.name)))
+    split.get_by_label("Amount to split off").fill(SPLIT)
+    split.get_by_role("button", name="Split").click()
+    expect(supplier.page.locator("[data-testid=progress-split] [data-action-status]")).to_have_attribute(
+        "data-action-status", "confirmed"
+    )
+    supplier.shot("03-split-to-tier-2")
+    wait_until(lambda: Piece.objects.filter(invoice=invoice, holder=tier_2.organisation).exists(), 60,
+               message="the tier-2 piece in the mirror")
+
+    # 4. Tier 2 asks a lender for financing; the contract approves it at once, with its price.
+    second_tier = Actor(browser, live_server.url, tier_2, password)
+    second_tier.page.goto("/supplier/receivables/")
+    second_tier.open_link(NUMBER)
+    finance = second_tier.page.get_by_test_id("finance-form")
+    finance.get_by_label("Lender").select_option(label=re.compile(re.escape(lender.organisation.name)))
+    finance.get_by_role("button", name="Request financing").click()
+    expect(second_tier.page.locator("[data-testid=progress-finance] [data-action-status]")).to_have_attribute(
+        "data-action-status", "confirmed"
+    )
+    second_tier.page.goto("/supplier/financing/")
+    expect(second_tier.page.get_by_test_id("financing-status").first).to_contain_text("Approved")
+    second_tier.shot("04-tier-2-financing-approved")
+
+    # 5. The lender sees the financed piece in its portfolio.
+    bank = Actor(browser, live_server.url, lender, password)
+    bank.page.goto("/lender/portfolio/")
+    expect(bank.page.get_by_test_id("portfolio-list")).to_contain_text(NUMBER)
+    bank.shot("05-lender-portfolio")
+
+    # 6. The core firm repays in full.
+    buyer.page.goto(f"/core-firm/invoices/{invoice.pk}/")
+    repay = buyer.page.get_by_test_id("repay-form")
+    expect(repay.get_by_label("Amount")).to_have_value(re.compile(r"^100,?000(\.0+)?$"))
+    repay.get_by_role("button", name="Repay").click()
+    expect(buyer.page.get_by_test_id("invoice-status")).to_contain_text("Repaid")
+    buyer.shot("06-core-firm-repaid")
+
+    # 7. Every holder is paid: the maturity sweep claims each piece's share.
+    def all_claimed() -> bool:
+        pieces = list(Piece.objects.filter(invoice=invoice))
+        return bool(pieces) and all(piece.claimed == piece.amount for piece in pieces)
+
+    wait_until(all_claimed, 90, message="every piece's claim")
+    supplier.page.goto("/supplier/cash/?show=claims")
+    expect(supplier.page.get_by_test_id("cash-claims")).to_contain_text(NUMBER)
+    supplier.shot("07a-tier-1-paid")
+    second_tier.page.goto("/supplier/cash/?show=claims")
+    expect(second_tier.page.get_by_test_id("cash-claims")).to_contain_text(NUMBER)
+    second_tier.shot("07b-tier-2-paid")
+    bank.page.goto("/lender/portfolio/")
+    expect(bank.page.get_by_test_id("portfolio-list")).to_contain_text(NUMBER)
+    bank.shot("07c-lender-repaid")
+    holders = {piece.holder.name: piece.claimed for piece in Piece.objects.filter(invoice=invoice).select_related("holder")}
+    assert sum(holders.values()) == invoice.amount
+    assert set(holders) >= {tier_1.organisation.name, lender.organisation.name}

@@ -1,0 +1,314 @@
+"""The core firm's portal pages through the Django test client: each page renders for a core firm;
+Confirm, Dispute and Repay queue the right on-chain actions (the ChainAction rows are the output,
+no chain); refusals show next to their field and change nothing; other organisations' invoices
+and documents answer 404; and the lists' query counts do not grow with their rows."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+import samples
+from chain.models import ActionStatus, ChainAction
+from documents.models import Document, DocumentKind
+from documents.services import document_upload
+from financing.models import Programme
+from invoices.models import Currency, InvoiceStatus
+from organisations.models import Role
+from portal.core_firm.forms import units
+
+from factories import InvoiceFactory, PieceFactory, RegisteredOrganisationFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def core_firm():
+    return RegisteredOrganisationFactory(role=Role.CORE_FIRM, name="Core Manufacturing plc")
+
+
+@pytest.fixture
+def supplier():
+    return RegisteredOrganisationFactory(role=Role.SUPPLIER, name="Acme Supplies Ltd")
+
+
+@pytest.fixture
+def buyer_client(client, core_firm):
+    client.force_login(UserFactory(organisation=core_firm))
+    return client
+
+
+@pytest.fixture
+def bought(core_firm, supplier):
+    """Invoices the core firm bought, with fields given."""
+
+    def bought(**fields):
+        return InvoiceFactory(buyer=core_firm, seller=supplier, **fields)
+
+    return bought
+
+
+def url(name: str, **kwargs) -> str:
+    return reverse(f"portal:core_firm:{name}", kwargs=kwargs)
+
+
+def query_count(client, address: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(address).status_code == 200
+    return len(queries)
+
+
+def field_errors(response, form: str) -> dict[str, list[str]]:
+    return {field: list(errors) for field, errors in response.context[form].errors.items()}
+
+
+# Pages and access
+
+
+@pytest.mark.parametrize("name", ["dashboard", "inbox", "payables", "calendar", "exposure"])
+def test_each_page_renders_for_a_core_firm(buyer_client, bought, name):
+    bought(status=InvoiceStatus.CONFIRMED)
+    bought(status=InvoiceStatus.REGISTERED)
+
+    assert buyer_client.get(url(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["dashboard", "inbox", "payables", "calendar", "exposure"])
+def test_pages_refuse_other_roles(client, supplier, name):
+    client.force_login(UserFactory(organisation=supplier))
+
+    assert client.get(url(name)).status_code == 403
+
+
+def test_dashboard_figures(buyer_client, bought):
+    bought(status=InvoiceStatus.REGISTERED)
+    bought(status=InvoiceStatus.CONFIRMED, amount=1_000_000_000, repaid=400_000_000,
+           due_date=TODAY + timedelta(days=10))
+    bought(status=InvoiceStatus.CONFIRMED, amount=2_000_000_000, due_date=TODAY + timedelta(days=45))
+    bought(status=InvoiceStatus.OVERDUE, amount=3_000_000_000, due_date=TODAY - timedelta(days=10))
+    bought(status=InvoiceStatus.CONFIRMED, amount=5_000_000, currency=Currency.EURT, due_date=TODAY - timedelta(days=1))
+    InvoiceFactory(status=InvoiceStatus.OVERDUE)  # another buyer's
+
+    figures = buyer_client.get(url("dashboard")).context["figures"]
+
+    assert figures["to_confirm"] == 1
+    assert figures["outstanding"] == {"USDC": 5_600_000_000, "EURT": 5_000_000}
+    assert figures["due_soon"] == {"USDC": 600_000_000}
+    assert figures["overdue"] == {"USDC": 3_000_000_000, "EURT": 5_000_000}
+    assert figures["overdue_count"] == 2
+
+
+# Inbox and the invoice page
+
+
+def test_inbox_lists_registered_invoices_of_the_buyer(buyer_client, bought):
+    waiting = bought(status=InvoiceStatus.REGISTERED)
+    bought(status=InvoiceStatus.CONFIRMED)
+    InvoiceFactory(status=InvoiceStatus.REGISTERED)  # another buyer's
+
+    assert list(buyer_client.get(url("inbox")).context["page"]) == [waiting]
+
+
+def test_inbox_queries_do_not_grow_with_rows(buyer_client, bought):
+    for _ in range(2):
+        bought(status=InvoiceStatus.REGISTERED)
+    few = query_count(buyer_client, url("inbox"))
+    for _ in range(20):
+        bought(status=InvoiceStatus.REGISTERED)
+
+    assert query_count(buyer_client, url("inbox")) == few
+
+
+def test_payables_queries_do_not_grow_with_rows(buyer_client, bought):
+    for _ in range(2):
+        bought(status=InvoiceStatus.CONFIRMED)
+    few = query_count(buyer_client, url("payables"))
+    for _ in range(20):
+        bought(status=InvoiceStatus.CONFIRMED)
+
+    assert query_count(buyer_client, url("payables")) == few
+
+
+def test_payables_filter_outstanding_by_due_week(buyer_client, bought):
+    this_week = bought(status=InvoiceStatus.CONFIRMED, due_date=TODAY + timedelta(days=3))
+    bought(status=InvoiceStatus.REPAID, due_date=TODAY + timedelta(days=3))
+    bought(status=InvoiceStatus.CONFIRMED, due_date=TODAY + timedelta(days=40))
+
+    page = buyer_client.get(url("payables"), {"status": "outstanding", "due_from": TODAY,
+                                              "due_to": TODAY + timedelta(days=6)})
+
+    assert list(page.context["page"]) == [this_week]
+
+
+@pytest.fixture
+def registered(bought, supplier):
+    invoice = bought(status=InvoiceStatus.REGISTERED)
+    document = document_upload(organisation=supplier, uploaded_by=None, kind=DocumentKind.INVOICE, name="inv.pdf",
+                               content=samples.pdf_bytes("registered"))
+    Document.objects.filter(pk=document.pk).update(invoice=invoice)
+    return invoice
+
+
+def test_invoice_page_shows_documents_and_the_decision_forms(buyer_client, registered):
+    document = registered.documents.get()
+
+    page = buyer_client.get(url("invoice", invoice_id=registered.pk))
+    download = buyer_client.get(url("document", document_id=document.pk))
+
+    assert b'data-testid="confirm-form"' in page.content and b'data-testid="dispute-form"' in page.content
+    assert url("document", document_id=document.pk).encode() in page.content
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == samples.pdf_bytes("registered")
+
+
+def test_another_buyers_invoice_and_documents_are_not_found(client, registered):
+    client.force_login(UserFactory(organisation=RegisteredOrganisationFactory(role=Role.CORE_FIRM)))
+    document = registered.documents.get()
+
+    assert client.get(url("invoice", invoice_id=registered.pk)).status_code == 404
+    assert client.get(url("document", document_id=document.pk)).status_code == 404
+    for action in ("invoice-confirm", "invoice-dispute", "invoice-repay"):
+        assert client.post(url(action, invoice_id=registered.pk)).status_code == 404
+    assert not ChainAction.objects.exists()
+
+
+def test_confirm_queues_the_confirmation_and_tracks_it(buyer_client, registered):
+    response = buyer_client.post(url("invoice-confirm", invoice_id=registered.pk))
+
+    assert response.status_code == 302
+    action = ChainAction.objects.get()
+    assert (action.function, action.idempotency_key) == ("confirmInvoice", f"invoice-confirm:{registered.pk}")
+    page = buyer_client.get(response["Location"])
+    assert b'data-testid="progress-confirm"' in page.content
+    assert b'data-testid="confirm-form"' not in page.content  # decided: the buttons are gone
+    assert buyer_client.get(url("invoice-tracker", invoice_id=registered.pk)).context["waiting"] is True
+
+
+def test_tracker_waits_for_the_mirror_after_the_chain_confirmed(buyer_client, core_firm, registered):
+    ChainAction.objects.create(idempotency_key=f"invoice-confirm:{registered.pk}", function="confirmInvoice",
+                               signer=core_firm.chain_account, status=ActionStatus.CONFIRMED)
+    assert buyer_client.get(url("invoice-tracker", invoice_id=registered.pk)).context["waiting"] is True
+
+    registered.status = InvoiceStatus.CONFIRMED
+    registered.save()
+
+    tracker = buyer_client.get(url("invoice-tracker", invoice_id=registered.pk))
+    assert tracker.context["waiting"] is False and b"hx-get" not in tracker.content
+
+
+def test_confirming_a_confirmed_invoice_shows_why_not(buyer_client, bought):
+    invoice = bought(status=InvoiceStatus.CONFIRMED)
+
+    response = buyer_client.post(url("invoice-confirm", invoice_id=invoice.pk))
+
+    assert response.status_code == 200
+    assert "Only a registered invoice" in " ".join(response.context["confirm_form"].non_field_errors())
+    assert b'data-testid="refusal"' in response.content
+    assert not ChainAction.objects.exists()
+
+
+def test_dispute_needs_a_reason(buyer_client, registered):
+    response = buyer_client.post(url("invoice-dispute", invoice_id=registered.pk), {"dispute-reason": ""})
+
+    assert field_errors(response, "dispute_form") == {"reason": ["Say why you dispute the invoice."]}
+    assert not ChainAction.objects.exists()
+
+
+def test_dispute_queues_the_action(buyer_client, registered):
+    response = buyer_client.post(url("invoice-dispute", invoice_id=registered.pk),
+                                 {"dispute-reason": "Goods never delivered"})
+
+    assert response.status_code == 302
+    action = ChainAction.objects.get()
+    assert (action.function, action.idempotency_key) == ("disputeInvoice", f"invoice-dispute:{registered.pk}")
+
+
+def test_state_changes_only_by_post(buyer_client, registered):
+    assert buyer_client.get(url("invoice-confirm", invoice_id=registered.pk)).status_code == 405
+
+
+# Repayment
+
+
+@pytest.fixture
+def confirmed(bought):
+    return bought(status=InvoiceStatus.CONFIRMED, amount=1_000_000_000, repaid=250_000_000)
+
+
+def test_repay_form_offers_what_is_still_owed_with_a_fresh_key(buyer_client, confirmed):
+    first = buyer_client.get(url("invoice", invoice_id=confirmed.pk)).context["repay_form"]
+    second = buyer_client.get(url("invoice", invoice_id=confirmed.pk)).context["repay_form"]
+
+    assert first.initial["amount"] == "750.00"
+    assert first.initial["request_key"] != second.initial["request_key"]
+
+
+def test_repay_queues_the_payment_once_per_key(buyer_client, confirmed):
+    fields = {"repay-amount": "100.25", "repay-request_key": "key-1"}
+
+    buyer_client.post(url("invoice-repay", invoice_id=confirmed.pk), fields)
+    buyer_client.post(url("invoice-repay", invoice_id=confirmed.pk), fields)
+
+    action = ChainAction.objects.get()
+    assert (action.function, action.idempotency_key) == ("repay", f"repay:{confirmed.pk}:key-1")
+    assert action.args == [confirmed.fingerprint, 100_250_000]
+    page = buyer_client.get(url("invoice", invoice_id=confirmed.pk))
+    assert b'data-testid="progress-repay"' in page.content
+
+
+@pytest.mark.parametrize("amount, words", [("750.01", "more than the 750"), ("0", "above zero"), ("x", "not a number")])
+def test_bad_repayment_shows_next_to_the_amount_and_queues_nothing(buyer_client, confirmed, amount, words):
+    response = buyer_client.post(url("invoice-repay", invoice_id=confirmed.pk),
+                                 {"repay-amount": amount, "repay-request_key": "key-1"})
+
+    assert response.status_code == 200
+    assert words in " ".join(field_errors(response, "repay_form")["amount"])
+    assert not ChainAction.objects.exists()
+
+
+def test_units_show_micro_units_as_typed():
+    assert (units(1_234_500_000), units(1_000_000), units(1_234_567)) == ("1234.50", "1.00", "1.234567")
+
+
+# Calendar and exposure
+
+
+def test_calendar_ladders_what_is_owed(buyer_client, bought):
+    bought(status=InvoiceStatus.CONFIRMED, amount=100_000_000, due_date=TODAY + timedelta(days=10))
+    bought(status=InvoiceStatus.CONFIRMED, amount=200_000_000, due_date=TODAY + timedelta(days=45))
+    bought(status=InvoiceStatus.CONFIRMED, amount=300_000_000, due_date=TODAY + timedelta(days=200))
+    bought(status=InvoiceStatus.OVERDUE, amount=400_000_000, due_date=TODAY - timedelta(days=8))
+    bought(status=InvoiceStatus.REGISTERED, amount=999_000_000, due_date=TODAY + timedelta(days=10))  # not owed yet
+
+    page = buyer_client.get(url("calendar"))
+
+    ladder = {row.label: row.owed.get("USDC", 0) for row in page.context["ladder"]}
+    assert ladder == {"0–30 days": 100_000_000, "31–60 days": 200_000_000, "61–90 days": 0, "91–180 days": 0,
+                      "over 180 days": 300_000_000, "overdue": 400_000_000}
+    weeks = page.context["weeks"]
+    assert sum(week.count for week in weeks) == 4 and weeks[0].overdue_count == 1
+    assert all(week.starts.weekday() == 0 for week in weeks)
+    assert page.context["chart"]["config"]["data"]["datasets"][0]["data"] == [100.0, 200.0, 0.0, 0.0, 300.0, 400.0]
+    assert b'data-testid="week-row"' in page.content
+
+
+def test_exposure_per_lender(buyer_client, core_firm, bought):
+    bank = RegisteredOrganisationFactory(role=Role.LENDER, name="Bank A")
+    Programme.objects.create(lender=bank, core_firm=core_firm, currency=Currency.USDC, limit=5_000_000_000)
+    PieceFactory(invoice=bought(status=InvoiceStatus.CONFIRMED), holder=bank, financed=True, amount=800_000_000,
+                 claimed=100_000_000)
+    PieceFactory(invoice=bought(status=InvoiceStatus.CONFIRMED), holder=bank, financed=True, amount=500_000_000)
+    PieceFactory(invoice=bought(status=InvoiceStatus.CONFIRMED))  # held by its seller, not financed
+    PieceFactory(holder=bank, financed=True)  # another buyer's invoice
+
+    page = buyer_client.get(url("exposure"))
+
+    assert page.context["rows"] == [{"lender_id": bank.pk, "lender": "Bank A", "currency": "USDC",
+                                     "outstanding": 1_200_000_000, "pieces": 2, "limit": 5_000_000_000}]
+    assert page.context["chart"]["config"]["data"]["labels"] == ["Bank A"]
+    assert page.context["chart"]["config"]["data"]["datasets"][0]["data"] == [1200.0]

@@ -1,0 +1,571 @@
+"""The supplier's portal pages through the Django test client: each page renders for a supplier;
+the forms queue the right on-chain actions (the ChainAction rows are the output, no chain);
+refusals show next to their field and change nothing; other organisations' objects answer 404;
+and the lists' query counts do not grow with their rows."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+import samples
+from chain.mirror import REJECT_REASONS
+from chain.models import ActionStatus, ChainAction
+from documents.models import Document, DocumentKind
+from documents.services import document_upload
+from financing.models import FinancingRequest, FinancingStatus, Programme
+from financing.reasons import REJECT_REASON_SENTENCES, reject_reason_sentence
+from invoices.models import Currency, Invoice, InvoiceStatus
+from organisations.models import KycStatus, Role
+
+from factories import (
+    FinancingRequestFactory,
+    InvoiceFactory,
+    PieceFactory,
+    RegisteredOrganisationFactory,
+    UserFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
+
+TODAY = timezone.now().date()
+
+
+@pytest.fixture
+def supplier():
+    return RegisteredOrganisationFactory(role=Role.SUPPLIER, name="Acme Supplies Ltd", legal_id="LEI-SELLER-1")
+
+
+@pytest.fixture
+def buyer():
+    return RegisteredOrganisationFactory(role=Role.CORE_FIRM, name="Core Manufacturing plc", legal_id="LEI-BUYER-1")
+
+
+@pytest.fixture
+def clerk(supplier):
+    return UserFactory(organisation=supplier)
+
+
+@pytest.fixture
+def supplier_client(client, clerk):
+    client.force_login(clerk)
+    return client
+
+
+@pytest.fixture
+def confirmed_piece(supplier, buyer):
+    return PieceFactory(invoice=InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.CONFIRMED))
+
+
+@pytest.fixture
+def tier2():
+    return RegisteredOrganisationFactory(role=Role.SUPPLIER, name="Tier Two Parts")
+
+
+@pytest.fixture
+def lender():
+    return RegisteredOrganisationFactory(role=Role.LENDER, name="First Lender Bank")
+
+
+@pytest.fixture
+def programme(lender, buyer):
+    return Programme.objects.create(
+        lender=lender, core_firm=buyer, currency=Currency.USDC, limit=10**12, advance_rate_bps=8000,
+        base_rate_bps=500, max_tenor_days=180, liquidity=10**11,
+    )
+
+
+def url(name: str, **kwargs) -> str:
+    return reverse(f"portal:supplier:{name}", kwargs=kwargs)
+
+
+def upload_file(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+def field_errors(response, form: str = "form") -> dict[str, list[str]]:
+    return {field: list(errors) for field, errors in response.context[form].errors.items()}
+
+
+def query_count(client, address: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(address).status_code == 200
+    return len(queries)
+
+
+# Pages and access
+
+
+@pytest.mark.parametrize("name", ["dashboard", "invoices", "upload", "receivables", "financing", "cash"])
+def test_each_menu_page_renders_for_a_supplier(supplier_client, confirmed_piece, name):
+    assert supplier_client.get(url(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["dashboard", "invoices", "upload", "receivables", "financing", "cash"])
+def test_menu_pages_refuse_other_roles(client, buyer, name):
+    client.force_login(UserFactory(organisation=buyer))
+    assert client.get(url(name)).status_code == 403
+
+
+def test_pages_send_anonymous_visitors_to_sign_in(client):
+    response = client.get(url("dashboard"))
+    assert response.status_code == 302 and reverse("portal:login") in response["Location"]
+
+
+def test_dashboard_adds_up_per_currency(supplier_client, supplier, buyer, lender):
+    InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.CONFIRMED, amount=2_000_000_000)
+    InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.REPAID)
+    PieceFactory(invoice=InvoiceFactory(seller=supplier, buyer=buyer), amount=300_000_000, claimed=100_000_000)
+    financed = PieceFactory(invoice=InvoiceFactory(seller=supplier, buyer=buyer), holder=lender, financed=True)
+    FinancingRequestFactory(piece=financed, holder=supplier, lender=lender, status=FinancingStatus.APPROVED,
+                            advance=800_000_000, discount=20_000_000, tenor_days=50)
+
+    figures = supplier_client.get(url("dashboard")).context["figures"]
+
+    assert figures["open_count"] == 3
+    assert figures["open"] == {"USDC": 4_000_000_000}
+    assert figures["held"] == {"USDC": 200_000_000}
+    assert figures["financed"] == {"USDC": 800_000_000}
+    assert figures["cash"] == {"USDC": 880_000_000}  # 780 after discount + 100 collected
+
+
+# Upload and review
+
+
+def test_ubl_upload_leads_to_a_prefilled_review(supplier_client, buyer):
+    response = supplier_client.post(url("upload"), {"invoice": upload_file("inv.xml", samples.ubl_invoice_xml())})
+
+    document = Document.objects.get()
+    assert response.status_code == 302 and response["Location"] == url("review", document_id=document.pk)
+    review = supplier_client.get(response["Location"])
+    form = review.context["form"]
+    assert form.initial["buyer"] == buyer
+    assert form.initial["number"] == "INV-2026-001"
+    assert form.initial["amount"] == "1200.00"
+    assert form.initial["currency"] == "EURT"
+    assert form.initial["due_date"] == TODAY + timedelta(days=60)
+    assert b'data-testid="extracted-fields"' in review.content
+
+
+def test_review_submits_the_invoice_and_queues_its_registration(supplier_client, buyer):
+    supplier_client.post(url("upload"), {
+        "invoice": upload_file("inv.xml", samples.ubl_invoice_xml()),
+        "delivery_note": upload_file("note.pdf", samples.pdf_bytes("Delivery note")),
+    })
+    invoice_document = Document.objects.get(kind=DocumentKind.INVOICE)
+    note = Document.objects.get(kind=DocumentKind.DELIVERY_NOTE)
+
+    response = supplier_client.post(url("review", document_id=invoice_document.pk), {
+        "buyer": buyer.pk, "number": "INV-2026-001", "amount": "1200.00", "currency": "EURT",
+        "issue_date": TODAY - timedelta(days=10), "due_date": TODAY + timedelta(days=60), "attach": [note.pk],
+    })
+
+    invoice = Invoice.objects.get()
+    assert response.status_code == 302 and response["Location"] == url("invoice", invoice_id=invoice.pk)
+    assert (invoice.buyer, invoice.amount, invoice.currency) == (buyer, 1_200_000_000, Currency.EURT)
+    assert set(invoice.documents.all()) == {invoice_document, note}
+    action = ChainAction.objects.get()
+    assert (action.function, action.idempotency_key) == ("registerInvoice", f"invoice-register:{invoice.pk}")
+
+
+def test_plain_pdf_review_starts_empty_and_says_so(supplier_client):
+    supplier_client.post(url("upload"), {"invoice": upload_file("inv.pdf", samples.pdf_bytes())})
+
+    review = supplier_client.get(url("review", document_id=Document.objects.get().pk))
+
+    assert review.context["extracted"] is None
+    assert b"no structured invoice data" in review.content
+
+
+def test_unknown_buyer_and_currency_are_pointed_out(supplier_client, buyer):
+    xml = samples.ubl_invoice_xml(buyer_id="LEI-NOBODY", buyer_name="Nobody plc", currency="GBP")
+    supplier_client.post(url("upload"), {"invoice": upload_file("inv.xml", xml)})
+
+    form = supplier_client.get(url("review", document_id=Document.objects.get().pk)).context["form"]
+
+    assert form.initial["buyer"] is None and "Nobody plc" in form.fields["buyer"].help_text
+    assert form.initial["currency"] is None and "GBP" in form.fields["currency"].help_text
+
+
+def test_malformed_invoice_is_refused_next_to_its_file_and_nothing_is_stored(supplier_client, settings):
+    response = supplier_client.post(url("upload"), {
+        "invoice": upload_file("inv.xml", samples.ubl_invoice_xml(amount="12,00")),
+    })
+
+    assert response.status_code == 200
+    [message] = field_errors(response)["invoice"]
+    assert "amount payable is invalid" in message
+    assert not Document.objects.exists()
+
+
+def test_one_refused_file_stores_none_of_them(supplier_client):
+    response = supplier_client.post(url("upload"), {
+        "invoice": upload_file("inv.xml", samples.ubl_invoice_xml()),
+        "purchase_order": upload_file("po.pdf", b""),
+    })
+
+    assert list(field_errors(response)) == ["purchase_order"]
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("due_date", TODAY - timedelta(days=1), "must be in the future"),
+    ("issue_date", TODAY + timedelta(days=1), "cannot be in the future"),
+    ("amount", "12.0000001", "more than 6 decimals"),
+    ("amount", "-5", "above zero"),
+])
+def test_review_refusals_show_next_to_the_field_and_submit_nothing(supplier_client, supplier, buyer, field, value,
+                                                                   words):
+    document = document_upload(organisation=supplier, uploaded_by=None, kind=DocumentKind.INVOICE, name="i.pdf",
+                               content=samples.pdf_bytes())
+    fields = {"buyer": buyer.pk, "number": "INV-1", "amount": "100", "currency": "USDC",
+              "issue_date": TODAY - timedelta(days=1), "due_date": TODAY + timedelta(days=30)}
+
+    response = supplier_client.post(url("review", document_id=document.pk), fields | {field: value})
+
+    assert response.status_code == 200
+    assert words in " ".join(field_errors(response)[field])
+    assert not Invoice.objects.exists() and not ChainAction.objects.exists()
+
+
+def test_an_inactive_buyer_cannot_be_chosen(supplier_client, supplier):
+    lapsed = RegisteredOrganisationFactory(role=Role.CORE_FIRM, kyc_status=KycStatus.SUSPENDED)
+    document = document_upload(organisation=supplier, uploaded_by=None, kind=DocumentKind.INVOICE, name="i.pdf",
+                               content=samples.pdf_bytes())
+
+    response = supplier_client.post(url("review", document_id=document.pk), {
+        "buyer": lapsed.pk, "number": "INV-1", "amount": "100", "currency": "USDC",
+        "issue_date": TODAY, "due_date": TODAY + timedelta(days=30),
+    })
+
+    assert "buyer" in field_errors(response)
+    assert not Invoice.objects.exists()
+
+
+def test_an_organisation_without_kyc_sees_why_it_cannot_submit(supplier_client, supplier, buyer):
+    supplier.kyc_status = KycStatus.PENDING
+    supplier.save()
+    document = document_upload(organisation=supplier, uploaded_by=None, kind=DocumentKind.INVOICE, name="i.pdf",
+                               content=samples.pdf_bytes())
+
+    response = supplier_client.post(url("review", document_id=document.pk), {
+        "buyer": buyer.pk, "number": "INV-1", "amount": "100", "currency": "USDC",
+        "issue_date": TODAY, "due_date": TODAY + timedelta(days=30),
+    })
+
+    assert "KYC approval" in " ".join(response.context["form"].non_field_errors())
+    assert not Invoice.objects.exists() and not ChainAction.objects.exists()
+
+
+def test_another_organisations_document_cannot_be_reviewed(supplier_client):
+    foreign = document_upload(organisation=RegisteredOrganisationFactory(), uploaded_by=None,
+                              kind=DocumentKind.INVOICE, name="i.pdf", content=samples.pdf_bytes())
+
+    assert supplier_client.get(url("review", document_id=foreign.pk)).status_code == 404
+
+
+# Invoices
+
+
+def test_invoice_page_tracks_the_registration(supplier_client, supplier, buyer):
+    invoice = InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.SUBMITTED)
+    ChainAction.objects.create(idempotency_key=f"invoice-register:{invoice.pk}", function="registerInvoice",
+                               signer=supplier.chain_account)
+
+    page = supplier_client.get(url("invoice", invoice_id=invoice.pk))
+    tracker = supplier_client.get(url("invoice-tracker", invoice_id=invoice.pk))
+
+    assert b'data-testid="progress-register"' in page.content
+    assert b'data-action-status="queued"' in page.content
+    assert tracker.context["waiting"] is True
+    assert f'hx-get="{url("invoice-tracker", invoice_id=invoice.pk)}"'.encode() in tracker.content
+
+
+def test_tracker_stops_polling_once_registered(supplier_client, supplier, buyer):
+    invoice = InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.REGISTERED)
+    ChainAction.objects.create(idempotency_key=f"invoice-register:{invoice.pk}", function="registerInvoice",
+                               signer=supplier.chain_account, status=ActionStatus.CONFIRMED)
+
+    tracker = supplier_client.get(url("invoice-tracker", invoice_id=invoice.pk))
+
+    assert tracker.context["waiting"] is False and b"hx-get" not in tracker.content
+
+
+def test_another_organisations_invoice_is_not_found(supplier_client):
+    foreign = InvoiceFactory()
+
+    assert supplier_client.get(url("invoice", invoice_id=foreign.pk)).status_code == 404
+    assert supplier_client.get(url("invoice-tracker", invoice_id=foreign.pk)).status_code == 404
+
+
+def test_invoice_list_filters_by_status_and_due_date(supplier_client, supplier, buyer):
+    soon = InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.CONFIRMED,
+                          due_date=TODAY + timedelta(days=5))
+    InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.CONFIRMED, due_date=TODAY + timedelta(days=90))
+    InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.DISPUTED, due_date=TODAY + timedelta(days=5))
+    InvoiceFactory(status=InvoiceStatus.CONFIRMED, due_date=TODAY + timedelta(days=5))  # someone else's
+
+    page = supplier_client.get(url("invoices"), {"status": "confirmed", "due_to": TODAY + timedelta(days=30)})
+
+    assert list(page.context["page"]) == [soon]
+
+
+def test_invoice_list_queries_do_not_grow_with_rows(supplier_client, supplier, buyer):
+    InvoiceFactory.create_batch(2, seller=supplier, buyer=buyer)
+    few = query_count(supplier_client, url("invoices"))
+    InvoiceFactory.create_batch(20, seller=supplier, buyer=buyer)
+
+    assert query_count(supplier_client, url("invoices")) == few
+
+
+def test_invoice_list_pages_at_fifty(supplier_client, supplier, buyer):
+    InvoiceFactory.create_batch(51, seller=supplier, buyer=buyer)
+
+    first = supplier_client.get(url("invoices"))
+    second = supplier_client.get(url("invoices"), {"page": 2})
+
+    assert len(first.context["page"]) == 50 and len(second.context["page"]) == 1
+
+
+# Documents
+
+
+@pytest.fixture
+def stored_invoice(supplier, buyer):
+    invoice = InvoiceFactory(seller=supplier, buyer=buyer)
+    document = document_upload(organisation=supplier, uploaded_by=None, kind=DocumentKind.INVOICE, name="inv.pdf",
+                               content=samples.pdf_bytes("stored"))
+    Document.objects.filter(pk=document.pk).update(invoice=invoice)
+    return invoice, document
+
+
+def test_seller_downloads_its_invoices_documents(supplier_client, stored_invoice):
+    invoice, document = stored_invoice
+
+    page = supplier_client.get(url("invoice", invoice_id=invoice.pk))
+    response = supplier_client.get(url("document", document_id=document.pk))
+
+    assert url("document", document_id=document.pk).encode() in page.content
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == samples.pdf_bytes("stored")
+
+
+def test_a_piece_holder_sees_the_invoice_but_not_its_documents(client, stored_invoice, tier2):
+    invoice, document = stored_invoice
+    PieceFactory(invoice=invoice, index=1, holder=tier2, amount=100_000_000)
+    client.force_login(UserFactory(organisation=tier2))
+
+    page = client.get(url("invoice", invoice_id=invoice.pk))
+
+    assert page.status_code == 200 and not page.context["documents"]
+    assert client.get(url("document", document_id=document.pk)).status_code == 404
+
+
+def test_other_suppliers_cannot_download_the_documents(client, stored_invoice):
+    _invoice, document = stored_invoice
+    client.force_login(UserFactory(organisation=RegisteredOrganisationFactory(role=Role.SUPPLIER)))
+
+    assert client.get(url("document", document_id=document.pk)).status_code == 404
+
+
+# Receivables
+
+
+def test_receivables_list_the_pieces_held(supplier_client, supplier, confirmed_piece):
+    PieceFactory()  # someone else's
+
+    page = supplier_client.get(url("receivables"))
+
+    assert list(page.context["page"]) == [confirmed_piece]
+
+
+def test_receivables_queries_do_not_grow_with_rows(supplier_client, supplier, buyer):
+    PieceFactory.create_batch(2, invoice__seller=supplier, invoice__buyer=buyer)
+    few = query_count(supplier_client, url("receivables"))
+    PieceFactory.create_batch(20, invoice__seller=supplier, invoice__buyer=buyer)
+
+    assert query_count(supplier_client, url("receivables")) == few
+
+
+def test_piece_page_offers_the_forms_and_the_programmes(supplier_client, confirmed_piece, tier2, programme):
+    page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk))
+
+    for testid in (b"split-form", b"transfer-form", b"finance-form", b"programmes"):
+        assert b'data-testid="' + testid + b'"' in page.content
+    assert tier2 in page.context["split_form"].fields["to_organisation"].queryset
+    assert list(page.context["finance_form"].fields["lender"].queryset) == [programme.lender]
+
+
+def test_piece_of_an_unconfirmed_invoice_says_why_it_cannot_move(supplier_client, supplier, buyer):
+    piece = PieceFactory(invoice=InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.REGISTERED))
+
+    page = supplier_client.get(url("piece", piece_id=piece.pk))
+
+    assert b'data-testid="piece-locked"' in page.content and b'data-testid="split-form"' not in page.content
+
+
+def test_split_queues_the_action_and_shows_its_progress(supplier_client, confirmed_piece, tier2):
+    response = supplier_client.post(url("piece-split", piece_id=confirmed_piece.pk),
+                                    {"split-amount": "250.5", "split-to_organisation": tier2.pk})
+
+    assert response.status_code == 302
+    action = ChainAction.objects.get()
+    assert action.function == "splitPiece" and action.idempotency_key.startswith(f"piece-split:{confirmed_piece.pk}:")
+    assert action.args[2:] == [tier2.chain_account.address, 250_500_000]
+    page = supplier_client.get(response["Location"])
+    assert b'data-testid="progress-split"' in page.content
+    assert url("action-progress", action_id=action.pk).encode() in page.content
+
+
+@pytest.mark.parametrize("amount, words", [("1000", "transfer it"), ("0", "above zero"), ("abc", "not a number")])
+def test_bad_split_amount_shows_next_to_the_field_and_queues_nothing(supplier_client, confirmed_piece, tier2,
+                                                                     amount, words):
+    response = supplier_client.post(url("piece-split", piece_id=confirmed_piece.pk),
+                                    {"split-amount": amount, "split-to_organisation": tier2.pk})
+
+    assert response.status_code == 200
+    assert words in " ".join(field_errors(response, "split_form")["amount"])
+    assert not ChainAction.objects.exists()
+
+
+def test_split_to_an_inactive_supplier_is_refused(supplier_client, confirmed_piece):
+    lapsed = RegisteredOrganisationFactory(role=Role.SUPPLIER, kyc_status=KycStatus.PENDING)
+
+    response = supplier_client.post(url("piece-split", piece_id=confirmed_piece.pk),
+                                    {"split-amount": "10", "split-to_organisation": lapsed.pk})
+
+    assert "to_organisation" in field_errors(response, "split_form")
+    assert not ChainAction.objects.exists()
+
+
+def test_transfer_queues_the_action(supplier_client, confirmed_piece, tier2):
+    response = supplier_client.post(url("piece-transfer", piece_id=confirmed_piece.pk),
+                                    {"transfer-to_organisation": tier2.pk})
+
+    assert response.status_code == 302
+    action = ChainAction.objects.get()
+    assert action.function == "transferPiece"
+    assert action.idempotency_key.startswith(f"piece-transfer:{confirmed_piece.pk}:{tier2.pk}:")
+
+
+def test_financing_request_queues_the_action(supplier_client, confirmed_piece, programme):
+    response = supplier_client.post(url("piece-finance", piece_id=confirmed_piece.pk),
+                                    {"finance-lender": programme.lender.pk})
+
+    assert response.status_code == 302
+    request = FinancingRequest.objects.get()
+    assert (request.piece, request.lender) == (confirmed_piece, programme.lender)
+    action = ChainAction.objects.get()
+    assert (action.function, action.idempotency_key) == ("requestFinancing", f"financing-request:{request.pk}")
+
+
+def test_a_lender_without_a_programme_cannot_be_chosen(supplier_client, confirmed_piece, lender):
+    response = supplier_client.post(url("piece-finance", piece_id=confirmed_piece.pk), {"finance-lender": lender.pk})
+
+    assert "lender" in field_errors(response, "finance_form")
+    assert not FinancingRequest.objects.exists() and not ChainAction.objects.exists()
+
+
+def test_a_refusal_of_the_service_shows_on_the_form(supplier_client, confirmed_piece, tier2):
+    confirmed_piece.financed = True
+    confirmed_piece.save()
+
+    response = supplier_client.post(url("piece-transfer", piece_id=confirmed_piece.pk),
+                                    {"transfer-to_organisation": tier2.pk})
+
+    assert response.status_code == 200
+    assert "cannot be moved" in " ".join(response.context["transfer_form"].non_field_errors())
+    assert not ChainAction.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["piece", "piece-split", "piece-transfer", "piece-finance"])
+def test_another_organisations_piece_is_not_found(supplier_client, name):
+    foreign = PieceFactory(invoice=InvoiceFactory(status=InvoiceStatus.CONFIRMED))
+    method = supplier_client.get if name == "piece" else supplier_client.post
+
+    assert method(url(name, piece_id=foreign.pk)).status_code == 404
+    assert not ChainAction.objects.exists()
+
+
+def test_moves_only_by_post(supplier_client, confirmed_piece):
+    assert supplier_client.get(url("piece-split", piece_id=confirmed_piece.pk)).status_code == 405
+
+
+def test_action_progress_shows_own_actions_only(supplier_client, supplier):
+    own = ChainAction.objects.create(idempotency_key="own", function="splitPiece", signer=supplier.chain_account,
+                                     status=ActionStatus.SENT)
+    foreign = ChainAction.objects.create(idempotency_key="foreign", function="splitPiece",
+                                         signer=RegisteredOrganisationFactory().chain_account)
+
+    response = supplier_client.get(url("action-progress", action_id=own.pk))
+
+    assert response.status_code == 200 and b'data-action-status="sent"' in response.content
+    assert supplier_client.get(url("action-progress", action_id=foreign.pk)).status_code == 404
+
+
+# Financing and cash
+
+
+@pytest.fixture
+def decisions(supplier, buyer, lender):
+    def decided(**fields):
+        piece = PieceFactory(invoice=InvoiceFactory(seller=supplier, buyer=buyer))
+        return FinancingRequestFactory(piece=piece, holder=supplier, lender=lender, **fields)
+
+    return decided
+
+
+def test_financing_page_shows_prices_and_reasons(supplier_client, decisions):
+    decisions(status=FinancingStatus.APPROVED, advance=800_000_000, discount=10_000_000, tenor_days=73, rating=7,
+              decided_at=timezone.now())
+    decisions(status=FinancingStatus.REJECTED, reject_reason="over_limit", decided_at=timezone.now())
+
+    page = supplier_client.get(url("financing"))
+
+    assert "The lender&#x27;s limit for this buyer is used up." in page.content.decode()
+    assert "790.00" in page.content.decode()  # cash paid: advance less discount
+    assert "6.33%" in page.content.decode()  # 10 / 790 x 365 / 73
+
+
+def test_financing_page_tracks_pending_requests(supplier_client, supplier, decisions):
+    pending = decisions()
+    ChainAction.objects.create(idempotency_key=f"financing-request:{pending.pk}", function="requestFinancing",
+                               signer=supplier.chain_account)
+
+    page = supplier_client.get(url("financing"))
+
+    assert b'data-action-status="queued"' in page.content
+
+
+def test_financing_queries_do_not_grow_with_rows(supplier_client, decisions):
+    decisions(status=FinancingStatus.APPROVED, advance=800_000_000, discount=10_000_000, tenor_days=30)
+    decisions()
+    few = query_count(supplier_client, url("financing"))
+    for _ in range(10):
+        decisions(status=FinancingStatus.APPROVED, advance=800_000_000, discount=10_000_000, tenor_days=30)
+        decisions()
+
+    assert query_count(supplier_client, url("financing")) == few
+
+
+def test_cash_page_lists_advances_and_collections(supplier_client, supplier, buyer, decisions):
+    decisions(status=FinancingStatus.APPROVED, advance=800_000_000, discount=10_000_000, tenor_days=30)
+    collected = PieceFactory(invoice=InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.REPAID,
+                                                    repaid_at=timezone.now()), claimed=1_000_000_000)
+
+    advances = supplier_client.get(url("cash"))
+    claims = supplier_client.get(url("cash"), {"show": "claims"})
+
+    assert advances.context["totals"] == {"USDC": {"advances": 790_000_000, "claims": 1_000_000_000,
+                                                   "total": 1_790_000_000}}
+    assert [row.payout for row in advances.context["page"]] == [790_000_000]
+    assert list(claims.context["page"]) == [collected]
+
+
+def test_every_reject_reason_of_the_contract_has_a_sentence():
+    assert set(REJECT_REASONS) - {"none"} == set(REJECT_REASON_SENTENCES)
+    assert "unheard_of" in reject_reason_sentence("unheard_of")
