@@ -20,6 +20,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -85,34 +86,45 @@ def prepare(invoices: int) -> dict:
     return logins
 
 
-def count_queries(pages, logins) -> dict[str, int | str]:
-    """One request per page, in process, as the role's busiest organisation."""
+def measure_alone(pages, logins) -> dict[str, tuple]:
+    """Each page without load, in process, as the role's busiest organisation: its SQL queries and
+    its median time over three requests (after one to warm the caches)."""
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    alone = {}
+    for page in pages:
+        client = _client_for(page, logins[page.role][0])
+        client.get(page.path)
+        timings = []
+        for _attempt in range(3):
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                status = client.get(page.path).status_code
+            timings.append((time.perf_counter() - started) * 1000)
+        alone[page.label] = (len(queries) if status == 200 else f"HTTP {status}", sorted(timings)[1])
+    return alone
+
+
+def _client_for(page, login):
+    """A test client signed in as the login (second factor verified), or carrying its API key."""
+    from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from users.models import User
 
-    counts = {}
-    for page in pages:
-        login = logins[page.role][0]
-        client = Client(HTTP_HOST="127.0.0.1")
-        if page.api:
-            client.defaults["HTTP_AUTHORIZATION"] = f"Token {login.api_key}"
-        else:
-            user = User.objects.get(username=login.username)
-            client.force_login(user)
-            if device := TOTPDevice.objects.filter(user=user).first():
-                session = client.session
-                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-                session.save()
-        client.get(page.path)  # warm: sessions, caches
-        with CaptureQueriesContext(connection) as queries:
-            status = client.get(page.path).status_code
-        counts[page.label] = len(queries) if status == 200 else f"HTTP {status}"
-    return counts
+    client = Client(HTTP_HOST="127.0.0.1")
+    if page.api:
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {login.api_key}"
+        return client
+    user = User.objects.get(username=login.username)
+    client.force_login(user)
+    if device := TOTPDevice.objects.filter(user=user).first():
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
 
 
 def user_mix(total: int, pages) -> dict[str, int]:
@@ -125,7 +137,8 @@ def user_mix(total: int, pages) -> dict[str, int]:
 
 
 class Server:
-    """gunicorn with gthread workers; the peak RSS (VmHWM) of each of its processes at the end."""
+    """gunicorn with gthread workers. At the end: the peak RSS (VmHWM) of each of its processes
+    and the CPU time they used."""
 
     def __init__(self, port: int, workers: int, threads: int):
         self.url = f"http://127.0.0.1:{port}"
@@ -147,16 +160,26 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer on {self.url} within {timeout} s")
 
-    def peak_rss_mb(self) -> dict[str, float]:
+    def processes(self) -> dict:
         import psutil
 
         master = psutil.Process(self.process.pid)
-        processes = {f"master {master.pid}": master} | {f"worker {c.pid}": c for c in master.children()}
-        return {name: _vm_hwm_kb(process.pid) / 1024 for name, process in processes.items()}
+        return {f"master {master.pid}": master} | {f"worker {child.pid}": child for child in master.children()}
+
+    def peak_rss_mb(self) -> dict[str, float]:
+        return {name: _vm_hwm_kb(process.pid) / 1024 for name, process in self.processes().items()}
+
+    def cpu_seconds(self) -> float:
+        return sum(sum(process.cpu_times()[:2]) for process in self.processes().values())
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _vm_hwm_kb(pid: int) -> int:
@@ -167,44 +190,53 @@ def _vm_hwm_kb(pid: int) -> int:
 
 
 def run_locust(folder: Path, url: str, users: int, seconds: int) -> Path:
-    """Spawns 10 users a second; the statistics start once all are running (--reset-stats)."""
+    """Spawns SPAWN_RATE users a second; the statistics start once all are running (--reset-stats).
+    Locust's own output goes to locust.log in `folder`."""
     prefix = folder / "locust"
-    seconds += -(-users // SPAWN_RATE)
-    subprocess.run(
-        [str(PROJECT / ".venv-tools/bin/locust"), "-f", str(PROJECT / "scripts/bench_web_locustfile.py"), "--headless",
-         "--users", str(users), "--spawn-rate", str(SPAWN_RATE), "--run-time", f"{seconds}s", "--host", url,
-         "--csv", str(prefix), "--reset-stats", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"],
-        cwd=PROJECT, env=os.environ | {"BENCH_WEB_PLAN": str(folder / "plan.json")}, check=False,
-        stdout=subprocess.DEVNULL,
-    )
+    with open(folder / "locust.log", "w") as log:
+        subprocess.run(
+            [str(PROJECT / ".venv-tools/bin/locust"), "-f", str(PROJECT / "scripts/bench_web_locustfile.py"),
+             "--headless", "--users", str(users), "--spawn-rate", str(SPAWN_RATE),
+             "--run-time", f"{seconds + -(-users // SPAWN_RATE)}s", "--host", url, "--csv", str(prefix),
+             "--reset-stats", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"],
+            cwd=PROJECT, env=os.environ | {"BENCH_WEB_PLAN": str(folder / "plan.json")}, check=False,
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    if not Path(f"{prefix}_stats.csv").exists():
+        raise RuntimeError("Locust wrote no statistics:\n" + (folder / "locust.log").read_text()[-3000:])
     return prefix
 
 
-def report(pages, queries: dict, prefix: Path, rss: dict[str, float], excluded) -> None:
+def report(pages, alone: dict, prefix: Path, rss: dict[str, float], cpu: dict[str, float], excluded) -> None:
     with open(f"{prefix}_stats.csv", newline="") as handle:
         stats = {row["Name"]: row for row in csv.DictReader(handle)}
-    print(f"\n{'page':<40} {'queries':>7} {'requests':>8} {'fails':>5} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7}")
+    print(f"\n{'page':<40} {'queries':>7} {'alone ms':>8} {'requests':>8} {'fails':>5} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'req/s':>6}")
     slow, failures = [], 0
     for page in pages:
+        queries, alone_ms = alone[page.label]
         row = stats.get(page.label)
         if row is None:
-            print(f"{page.label:<40} {queries[page.label]!s:>7} {'no requests':>8}")
-            slow.append(page.label)
+            print(f"{page.label:<40} {queries!s:>7} {alone_ms:>8.0f} {'none':>8}")
+            slow.append(f"{page.label} (no requests)")
             continue
         p50, p95, fails = float(row["50%"]), float(row["95%"]), int(row["Failure Count"])
         failures += fails
         if p95 > P95_TARGET_MS:
             slow.append(f"{page.label} ({p95:.0f} ms)")
-        print(f"{page.label:<40} {queries[page.label]!s:>7} {row['Request Count']:>8} {fails:>5} {p50:>7.0f} {p95:>7.0f} "
-              f"{float(row['Requests/s']):>7.1f}")
-    total = stats.get("Aggregated", {})
-    print(f"{'all pages (incl. sign-in)':<40} {'':>7} {total.get('Request Count', 0):>8} {total.get('Failure Count', 0):>5} "
-          f"{float(total.get('50%', 0)):>7.0f} {float(total.get('95%', 0)):>7.0f} {float(total.get('Requests/s', 0)):>7.1f}")
+        print(f"{page.label:<40} {queries!s:>7} {alone_ms:>8.0f} {row['Request Count']:>8} {fails:>5} {p50:>7.0f} "
+              f"{p95:>7.0f} {float(row['Requests/s']):>6.1f}")
+    total = stats["Aggregated"]
+    print(f"{'all, with sign-ins':<40} {'':>7} {'':>8} {total['Request Count']:>8} {total['Failure Count']:>5} "
+          f"{float(total['50%']):>7.0f} {float(total['95%']):>7.0f} {float(total['Requests/s']):>6.1f}")
     for label, reason in excluded:
         print(f"{label:<40} not loaded: {reason}")
     print("\npeak RSS per web process (VmHWM):")
     for name, megabytes in rss.items():
         print(f"  {name:<20} {megabytes:7.1f} MB")
+    requests = int(total["Request Count"]) or 1
+    print(f"CPU during the load: web processes {cpu['web']:.1f} s ({cpu['web'] * 1000 / requests:.1f} ms a request), "
+          f"load generator {cpu['locust']:.1f} s; {os.cpu_count()} cores x {cpu['wall']:.0f} s available")
     _print_failures(prefix)
     heaviest = max(rss.values())
     print("\ntargets:")
@@ -212,14 +244,14 @@ def report(pages, queries: dict, prefix: Path, rss: dict[str, float], excluded) 
     print(f"  peak RSS <= {RSS_TARGET_MB} MB per web process: {'PASS' if heaviest <= RSS_TARGET_MB else 'FAIL'}"
           f" (largest {heaviest:.0f} MB)")
     print(f"  every request answered 200: {'PASS' if not failures else f'FAIL ({failures} failed)'}")
-    print("  queries independent of the rows shown: see tests/platform/portal/test_portal_query_counts.py")
+    print("  queries independent of the rows shown: tests/platform/portal/test_portal_query_counts.py checks it")
 
 
 def _print_failures(prefix: Path) -> None:
     path = Path(f"{prefix}_failures.csv")
     rows = list(csv.DictReader(path.open())) if path.exists() else []
     if rows:
-        print("\nfailures:")
+        print("failures:")
         for row in rows[:10]:
             print(f"  {row['Occurrences']:>5} x {row['Name']}: {row['Error'][:120]}")
 
@@ -250,7 +282,7 @@ def main() -> None:
         everything = web_pages.all_pages()
         excluded = [(page.label, "calls the chain in the request") for page in everything if page.calls_chain]
         pages = [page for page in everything if not page.calls_chain]
-        queries = count_queries(pages, logins)
+        alone = measure_alone(pages, logins)
         connections.close_all()
         users = user_mix(options.users, pages)
         (folder / "plan.json").write_text(json.dumps({
@@ -265,11 +297,14 @@ def main() -> None:
               f"gunicorn {options.workers} workers x {options.threads} threads")
         server = Server(options.port, options.workers, options.threads)
         try:
+            web_before, locust_before, started = server.cpu_seconds(), _children_cpu_seconds(), time.monotonic()
             prefix = run_locust(folder, server.url, options.users, options.seconds)
+            cpu = {"web": server.cpu_seconds() - web_before, "locust": _children_cpu_seconds() - locust_before,
+                   "wall": time.monotonic() - started}
             rss = server.peak_rss_mb()
         finally:
             server.stop()
-        report(pages, queries, prefix, rss, excluded)
+        report(pages, alone, prefix, rss, cpu, excluded)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,21 @@ from invoices.api_receivables import ReceivableViewSet
 from organisations.api import CounterpartyViewSet
 from webhooks.api import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
-router = DefaultRouter()
-router.include_format_suffixes = False  # no .json URLs: one address per resource
+
+
+class ApiRouter(DefaultRouter):
+    """Routes every path segment in an object's place to its viewset, which answers 404 in JSON
+    for one that is no id (DRF's default pattern leaves `1.5` to Django's HTML 404); no `.json`
+    suffixes: one address per resource."""
+
+    include_format_suffixes = False
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        return f"(?P<{lookup_prefix}{lookup_url_kwarg}>[^/]+)"
+
+
+router = ApiRouter()
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("receivables", ReceivableViewSet, basename="receivable")
 router.register("financing-requests", FinancingRequestViewSet, basename="financing-request")

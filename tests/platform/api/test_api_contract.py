@@ -69,10 +69,13 @@ def _schemathesis(live_server, key: str) -> subprocess.CompletedProcess:
     command = [
         str(SCHEMATHESIS), "run", f"{live_server.url}/api/schema/", "--url", live_server.url,
         "-H", f"Authorization: Token {key}",
+        # Django's live server answers a kept-alive connection ~40 ms late (delayed ACK): one
+        # connection per request is ten times faster.
+        "-H", "Connection: close",
         "--checks", CHECKS,
         "--phases", "examples,coverage,fuzzing",
         "--max-examples", str(EXAMPLES_PER_OPERATION),
-        "--seed", str(SEED), "--generation-deterministic",
+        "--seed", str(SEED), "--generation-database", "none",
         "--workers", "1", "--request-timeout", "10", "--no-color",
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=TIME_LIMIT_SECONDS, check=False)

@@ -65,6 +65,11 @@ def world(platform):
     return users, password
 
 
+def _option(user: User) -> str:
+    """How the portal's organisation pickers name an organisation."""
+    return f"{user.organisation.name} ({user.organisation.legal_id})"
+
+
 class Actor:
     """One person at their own browser, signed in to the portal."""
 
@@ -129,7 +134,7 @@ def test_the_whole_story_in_a_browser(world, live_server, browser):
     supplier.page.goto("/supplier/receivables/")
     supplier.open_link(NUMBER)
     split = supplier.page.get_by_test_id("split-form")
-    split.get_by_label("Recipient").select_option(label=re.compile(re.escape(tier_2.organisation.name)))
+    split.get_by_label("Recipient").select_option(label=_option(tier_2))
     split.get_by_label("Amount to split off").fill(SPLIT)
     split.get_by_role("button", name="Split").click()
     expect(supplier.page.locator("[data-testid=progress-split] [data-action-status]")).to_have_attribute(
@@ -144,7 +149,7 @@ def test_the_whole_story_in_a_browser(world, live_server, browser):
     second_tier.page.goto("/supplier/receivables/")
     second_tier.open_link(NUMBER)
     finance = second_tier.page.get_by_test_id("finance-form")
-    finance.get_by_label("Lender").select_option(label=re.compile(re.escape(lender.organisation.name)))
+    finance.get_by_label("Lender").select_option(label=_option(lender))
     finance.get_by_role("button", name="Request financing").click()
     expect(second_tier.page.locator("[data-testid=progress-finance] [data-action-status]")).to_have_attribute(
         "data-action-status", "confirmed"
