@@ -3,6 +3,7 @@ portal's logins."""
 
 from django.core.management.base import BaseCommand
 
+from chain import client
 from demo import seed
 
 
@@ -10,6 +11,9 @@ class Command(BaseCommand):
     help = "Seeds the demo supply chain on first run (the worker must be running) and prints the logins."
 
     def handle(self, *args, **options):
+        if not client.is_local_chain():
+            self.stdout.write("Not a local chain: no demo supply chain (it needs minted test tokens and gas).")
+            return
         if not seed.is_seeded():
             self.stdout.write("Seeding the demo supply chain (first run only, about a minute)...")
             seed.seed()
