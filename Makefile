@@ -20,7 +20,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.solc
 
 PYTEST_PLATFORM := $(VENV)/bin/pytest -c tests/platform/pytest.ini -p no:pytest-brownie
 
-.PHONY: help toolchain compile run reset smoke code chromium e2e test test-contracts test-platform test-deep bench-gas bench-pipeline \
+.PHONY: help toolchain compile run reset smoke code chromium e2e test test-contracts test-platform test-deep bench-gas bench-pipeline bench-web \
 	slither clean
 
 help:
@@ -29,6 +29,7 @@ help:
 	@echo "make test-deep    the stateful property tests with many more steps"
 	@echo "make bench-gas    gas of one invoice's lifecycle against its floor"
 	@echo "make bench-pipeline  invoices/s through services, workers and chain vs raw chain tx/s (N=500)"
+	@echo "make bench-web    portal dashboards and API lists under 50 users, 10,000 invoices on PostgreSQL"
 	@echo "make slither      static analysis of the contracts"
 	@echo "make e2e          the browser end-to-end story (Playwright, headless Chromium, live server, worker, Ganache)"
 	@echo "make smoke [URL=http://127.0.0.1:8000]  health of a running instance: chain, indexer, outbox, workers"
@@ -39,6 +40,12 @@ $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check pip==24.3.1
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# Locust and Schemathesis need a newer hypothesis than Brownie pins: they get a venv of their own.
+$(VENV)-tools/.installed: tools/requirements-tools.txt
+	$(PYTHON) -m venv $(VENV)-tools
+	$(VENV)-tools/bin/pip install --quiet --disable-pip-version-check -r tools/requirements-tools.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -110,6 +117,11 @@ bench-gas: compile
 
 bench-pipeline: compile
 	$(VENV)/bin/python scripts/bench_pipeline.py
+
+# Needs PostgreSQL (BENCH_WEB_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/scf_bench_web,
+# dropped and recreated on each run); no chain.
+bench-web: $(VENV)/.installed $(VENV)-tools/.installed
+	$(VENV)/bin/python scripts/bench_web.py
 
 slither: toolchain
 	$(VENV)/bin/slither contracts/ $(SLITHER_ARGS) --exclude-informational --exclude-optimization

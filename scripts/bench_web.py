@@ -1,44 +1,43 @@
-"""The web benchmark (`make bench-web`): the portal's dashboards and lists of every role and the API
-list endpoints (tools/web_pages.py finds them) under 50 concurrent users, on PostgreSQL holding
-10,000 invoices.
+"""The web benchmark (`make bench-web`): every role's dashboards and lists and the API's list
+endpoints (tools/web_pages.py finds them) under 50 concurrent users, on PostgreSQL holding 10,000
+invoices.
 
 1. Recreates the database (BENCH_WEB_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
-   scf_bench_web), migrates, seeds it (scripts/bench_web_seed.py) and analyses it.
-2. Counts each page's SQL queries once, in process (whether they grow with the rows shown is the
-   job of tests/platform/portal/test_portal_query_counts.py).
-3. Serves the platform with gunicorn (gthread workers, DEBUG off, persistent connections,
-   config.settings.test) and runs Locust (.venv-tools) on it: users sign in through the login
-   forms (lenders and operators with a TOTP code) and open their role's pages with a think time.
-4. Prints, per page, the requests, p50, p95 and requests per second; the peak RSS of each web
-   process; and the verdict against the targets. It always exits 0 when the run completes.
+   scf_bench_web), migrates it, seeds it (bench_web_seed.py) and analyses it.
+2. Opens each page alone, in process: its SQL queries and its time without load. (Whether the
+   queries grow with the rows shown is tests/platform/portal/test_portal_query_counts.py's job.)
+3. Serves the platform with gunicorn (bench_web_server.py: gthread workers, config.settings.test
+   with DEBUG off, persistent database connections) and runs Locust from .venv-tools on it
+   (bench_web_locustfile.py): users sign in through the login forms, lenders and operators with a
+   TOTP code, and open their role's pages with a think time between them; ERP clients call the API
+   lists with their tokens. Users divide between roles in proportion to their pages.
+4. Prints the table, the peak RSS of each web process, where the CPU went, and the verdict
+   against the targets (bench_web_report.py). It exits 0 whatever the verdict.
 
-The chain is not started: pages must not call it. CHAIN_RPC_URL points at a closed port, so a page
-that does fails visibly, and the operator's chain-health page, the one page that may call the
-chain, is left out of the load."""
+No chain runs: pages must not call it. CHAIN_RPC_URL points at a closed port, so a page that does
+fails visibly; the operator's chain-health page, the one page that may call the chain, is left out
+of the load."""
 
 import argparse
-import csv
 import json
 import os
-import resource
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 from collections import Counter
-import urllib.request
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(PROJECT / "platform"), str(PROJECT / "tools"), str(PROJECT / "scripts")]
+sys.path[:0] = [str(PROJECT / "platform"), str(PROJECT / "tools")]
+
+from bench_web_report import report  # noqa: E402
+from bench_web_server import CpuMeter, Server  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/scf_bench_web"
 CLOSED_PORT_RPC = "http://127.0.0.1:9"  # the discard port: nothing listens, a call fails at once
-P95_TARGET_MS = 150
-RSS_TARGET_MB = 250
 SPAWN_RATE = 10  # users started per second
 
 
@@ -58,7 +57,6 @@ def configure(folder: Path, database_url: str) -> None:
 
 def recreate_database(database_url: str) -> None:
     import psycopg
-    from urllib.parse import urlsplit
 
     url = urlsplit(database_url)
     name = url.path.lstrip("/")
@@ -128,70 +126,17 @@ def _client_for(page, login):
 
 
 def user_mix(total: int, pages) -> dict[str, int]:
-    """Users of each kind (a portal role, or "api") in proportion to its pages: every page gets
-    about the same number of requests."""
+    """Users of each kind (a portal role, or "api") in proportion to its pages, so that every page
+    gets about as many requests."""
     kinds = Counter("api" if page.api else page.role for page in pages)
     mix = {kind: max(1, total * count // len(pages)) for kind, count in kinds.items()}
     mix[kinds.most_common(1)[0][0]] += total - sum(mix.values())
     return mix
 
 
-class Server:
-    """gunicorn with gthread workers. At the end: the peak RSS (VmHWM) of each of its processes
-    and the CPU time they used."""
-
-    def __init__(self, port: int, workers: int, threads: int):
-        self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [str(PROJECT / ".venv/bin/gunicorn"), "config.wsgi:application", "--pythonpath", str(PROJECT / "platform"),
-             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-             "--worker-class", "gthread", "--log-level", "warning"],
-            cwd=PROJECT,
-        )
-        self._wait_ready()
-
-    def _wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/login/", timeout=2):
-                    return
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer on {self.url} within {timeout} s")
-
-    def processes(self) -> dict:
-        import psutil
-
-        master = psutil.Process(self.process.pid)
-        return {f"master {master.pid}": master} | {f"worker {child.pid}": child for child in master.children()}
-
-    def peak_rss_mb(self) -> dict[str, float]:
-        return {name: _vm_hwm_kb(process.pid) / 1024 for name, process in self.processes().items()}
-
-    def cpu_seconds(self) -> float:
-        return sum(sum(process.cpu_times()[:2]) for process in self.processes().values())
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-
-def _children_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _vm_hwm_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
-
-
 def run_locust(folder: Path, url: str, users: int, seconds: int) -> Path:
-    """Spawns SPAWN_RATE users a second; the statistics start once all are running (--reset-stats).
-    Locust's own output goes to locust.log in `folder`."""
+    """Starts SPAWN_RATE users a second; the statistics start once all run (--reset-stats), so
+    the sign-ins of the ramp are not counted. Locust's own output goes to locust.log."""
     prefix = folder / "locust"
     with open(folder / "locust.log", "w") as log:
         subprocess.run(
@@ -207,60 +152,11 @@ def run_locust(folder: Path, url: str, users: int, seconds: int) -> Path:
     return prefix
 
 
-def report(pages, alone: dict, prefix: Path, rss: dict[str, float], cpu: dict[str, float], excluded) -> None:
-    with open(f"{prefix}_stats.csv", newline="") as handle:
-        stats = {row["Name"]: row for row in csv.DictReader(handle)}
-    print(f"\n{'page':<40} {'queries':>7} {'alone ms':>8} {'requests':>8} {'fails':>5} {'p50 ms':>7} {'p95 ms':>7} "
-          f"{'req/s':>6}")
-    slow, failures = [], 0
-    for page in pages:
-        queries, alone_ms = alone[page.label]
-        row = stats.get(page.label)
-        if row is None:
-            print(f"{page.label:<40} {queries!s:>7} {alone_ms:>8.0f} {'none':>8}")
-            slow.append(f"{page.label} (no requests)")
-            continue
-        p50, p95, fails = float(row["50%"]), float(row["95%"]), int(row["Failure Count"])
-        failures += fails
-        if p95 > P95_TARGET_MS:
-            slow.append(f"{page.label} ({p95:.0f} ms)")
-        print(f"{page.label:<40} {queries!s:>7} {alone_ms:>8.0f} {row['Request Count']:>8} {fails:>5} {p50:>7.0f} "
-              f"{p95:>7.0f} {float(row['Requests/s']):>6.1f}")
-    total = stats["Aggregated"]
-    print(f"{'all, with sign-ins':<40} {'':>7} {'':>8} {total['Request Count']:>8} {total['Failure Count']:>5} "
-          f"{float(total['50%']):>7.0f} {float(total['95%']):>7.0f} {float(total['Requests/s']):>6.1f}")
-    for label, reason in excluded:
-        print(f"{label:<40} not loaded: {reason}")
-    print("\npeak RSS per web process (VmHWM):")
-    for name, megabytes in rss.items():
-        print(f"  {name:<20} {megabytes:7.1f} MB")
-    requests = int(total["Request Count"]) or 1
-    print(f"CPU during the load: web processes {cpu['web']:.1f} s ({cpu['web'] * 1000 / requests:.1f} ms a request), "
-          f"load generator {cpu['locust']:.1f} s; {os.cpu_count()} cores x {cpu['wall']:.0f} s available")
-    _print_failures(prefix)
-    heaviest = max(rss.values())
-    print("\ntargets:")
-    print(f"  p95 <= {P95_TARGET_MS} ms on every page: {'FAIL: ' + ', '.join(slow) if slow else 'PASS'}")
-    print(f"  peak RSS <= {RSS_TARGET_MB} MB per web process: {'PASS' if heaviest <= RSS_TARGET_MB else 'FAIL'}"
-          f" (largest {heaviest:.0f} MB)")
-    print(f"  every request answered 200: {'PASS' if not failures else f'FAIL ({failures} failed)'}")
-    print("  queries independent of the rows shown: tests/platform/portal/test_portal_query_counts.py checks it")
-
-
-def _print_failures(prefix: Path) -> None:
-    path = Path(f"{prefix}_failures.csv")
-    rows = list(csv.DictReader(path.open())) if path.exists() else []
-    if rows:
-        print("failures:")
-        for row in rows[:10]:
-            print(f"  {row['Occurrences']:>5} x {row['Name']}: {row['Error'][:120]}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--invoices", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=40, help="of load, after the users have signed in")
+    parser.add_argument("--seconds", type=int, default=60, help="of load, once every user runs")
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 2.0), metavar=("MIN", "MAX"),
                         help="seconds a user waits between two pages")
     parser.add_argument("--workers", type=int, default=2)
@@ -275,9 +171,10 @@ def main() -> None:
         recreate_database(database_url)
         logins = prepare(options.invoices)
 
+        from django.db import connections
+
         import web_pages
         from bench_web_seed import PASSWORD
-        from django.db import connections
 
         everything = web_pages.all_pages()
         excluded = [(page.label, "calls the chain in the request") for page in everything if page.calls_chain]
@@ -285,8 +182,12 @@ def main() -> None:
         alone = measure_alone(pages, logins)
         connections.close_all()
         users = user_mix(options.users, pages)
+        for role, count in users.items():
+            with_device = [login for login in logins.get(role, []) if login.totp_key]
+            if with_device and count > len(with_device):  # a TOTP code is accepted once per device and step
+                sys.exit(f"{count} {role} users, but the seed has {len(with_device)} {role} logins: use fewer users.")
         (folder / "plan.json").write_text(json.dumps({
-            "pages": [{"label": p.label, "role": p.role, "path": p.path, "api": p.api} for p in pages],
+            "pages": [{"label": page.label, "role": page.role, "path": page.path, "api": page.api} for page in pages],
             "logins": {role: [asdict(login) for login in role_logins] for role, role_logins in logins.items()},
             "password": PASSWORD,
             "users": users,
@@ -295,12 +196,11 @@ def main() -> None:
         print(f"{options.users} users ({', '.join(f'{n} {kind}' for kind, n in users.items())}), "
               f"{options.seconds} s of load, think time {options.think[0]:g}-{options.think[1]:g} s, "
               f"gunicorn {options.workers} workers x {options.threads} threads")
-        server = Server(options.port, options.workers, options.threads)
+        server = Server(PROJECT, port=options.port, workers=options.workers, threads=options.threads)
         try:
-            web_before, locust_before, started = server.cpu_seconds(), _children_cpu_seconds(), time.monotonic()
+            meter = CpuMeter(server, urlsplit(database_url).path.lstrip("/"))
             prefix = run_locust(folder, server.url, options.users, options.seconds)
-            cpu = {"web": server.cpu_seconds() - web_before, "locust": _children_cpu_seconds() - locust_before,
-                   "wall": time.monotonic() - started}
+            cpu = meter.stop()
             rss = server.peak_rss_mb()
         finally:
             server.stop()

@@ -120,7 +120,8 @@ class Book:
         self.tier_of = {}
         for tier, count in SUPPLIERS_PER_TIER.items():
             for n in range(1, count + 1):
-                rows.append(Organisation(name=f"Tier-{tier} supplier {n:03d}", legal_id=f"S{tier}-{n:03d}", role=Role.SUPPLIER))
+                rows.append(Organisation(name=f"Tier-{tier} supplier {n:03d}", legal_id=f"S{tier}-{n:03d}",
+                                         role=Role.SUPPLIER))
                 self.tier_of[rows[-1].legal_id] = tier
         expires = self.now + timedelta(days=365)
         for number, organisation in enumerate(rows, start=1):
@@ -128,7 +129,8 @@ class Book:
             organisation.onchain_id = number if organisation.role in ONCHAIN_ROLE else None
         # Suppliers waiting for KYC review, and a suspended one: the operator has work.
         for organisation in rows[-4:-1]:
-            organisation.kyc_status, organisation.kyc_expires_at, organisation.onchain_id = KycStatus.PENDING, None, None
+            organisation.kyc_status, organisation.kyc_expires_at = KycStatus.PENDING, None
+            organisation.onchain_id = None
         rows[-1].kyc_status = KycStatus.SUSPENDED
         self.all = _insert(Organisation, rows)
         self.by_role = defaultdict(list)
@@ -138,9 +140,10 @@ class Book:
         for supplier in self.by_role[Role.SUPPLIER]:
             if supplier.kyc_status == KycStatus.APPROVED:
                 self.suppliers_by_tier[self.tier_of[supplier.legal_id]].append(supplier)
-        accounts = [ChainAccount(organisation=o, label=f"org-{o.pk}", address=_address(f"org-{o.pk}"), encrypted_key=b"")
-                    for o in self.all if o.role in ONCHAIN_ROLE]
-        accounts += [ChainAccount(label=label, address=_address(label), encrypted_key=b"") for label in ("operator", "risk-oracle")]
+        accounts = [ChainAccount(organisation=o, label=f"org-{o.pk}", address=_address(f"org-{o.pk}"),
+                                 encrypted_key=b"") for o in self.all if o.role in ONCHAIN_ROLE]
+        accounts += [ChainAccount(label=label, address=_address(label), encrypted_key=b"")
+                     for label in ("operator", "risk-oracle")]
         self.account_of = {account.organisation_id: account for account in _insert(ChainAccount, accounts)}
 
     # Programmes, invoices, pieces and financing.
@@ -159,7 +162,9 @@ class Book:
 
     def invoice_rows(self) -> None:
         sellers = [supplier for tier in sorted(self.suppliers_by_tier) for supplier in self.suppliers_by_tier[tier]]
-        weights = [TIER_SALES_WEIGHT[self.tier_of[s.legal_id]] / (1 + rank % 20) ** 0.5 for rank, s in enumerate(sellers)]
+        # Within a tier, a few suppliers sell much more than the others.
+        weights = [TIER_SALES_WEIGHT[self.tier_of[s.legal_id]] / (1 + rank % 20) ** 0.5
+                   for rank, s in enumerate(sellers)]
         chosen_sellers = self.rng.choices(sellers, weights, k=self.invoice_count)
         chosen_buyers = self.rng.choices(self.by_role[Role.CORE_FIRM], CORE_FIRM_SHARES, k=self.invoice_count)
         self.invoices = []
@@ -178,7 +183,8 @@ class Book:
                 invoice.registered_block = 1_000 + (HISTORY_DAYS - (self.today - issue).days) * 100 + n % 100
             if invoice.status == InvoiceStatus.REPAID:
                 invoice.repaid = amount
-                invoice.repaid_at = max(self.moment(min(due + timedelta(days=self.rng.randint(-15, 4)), self.today)), created)
+                paid_on = min(due + timedelta(days=self.rng.randint(-15, 4)), self.today)
+                invoice.repaid_at = max(self.moment(paid_on), created)
                 invoice.updated_at = invoice.repaid_at
             elif invoice.status == InvoiceStatus.OVERDUE and self.rng.random() < 0.3:
                 invoice.repaid = amount // 3
@@ -226,7 +232,8 @@ class Book:
             amount = parent.amount * self.rng.randint(30, 60) // 100
             recipient = self.rng.choice(self.suppliers_by_tier[holder_tier + 1])
             parent.amount -= amount
-            pieces.append(Piece(invoice=invoice, index=len(pieces), parent_index=parent.index, holder=recipient, amount=amount))
+            pieces.append(Piece(invoice=invoice, index=len(pieces), parent_index=parent.index, holder=recipient,
+                                amount=amount))
             self._act(parent.holder, "splitPiece", invoice.created_at + timedelta(days=3), "PieceSplit",
                       {"fingerprint": invoice.fingerprint, "parent": parent.index, "piece": len(pieces) - 1},
                       key=lambda p=parent, r=recipient, a=amount: f"piece-split:{p.pk}:{r.pk}:{a}:0")
@@ -239,13 +246,15 @@ class Book:
         request = FinancingRequest(piece=piece, holder=piece.holder, lender=programme.lender, created_at=asked)
         self.requests.append(request)
         outcome = self.rng.random()
-        status, event, args = ActionStatus.CONFIRMED, "FinancingRejected", {"fingerprint": invoice.fingerprint, "piece": piece.index}
+        status, event = ActionStatus.CONFIRMED, "FinancingRejected"
+        args = {"fingerprint": invoice.fingerprint, "piece": piece.index}
         if self.now - asked < timedelta(days=2) and outcome < 0.5:
             status, event = ActionStatus.SENT, ""  # awaiting the chain's decision
         elif outcome > 0.97:
             request.status, status, event = FinancingStatus.FAILED, ActionStatus.FAILED, ""
         else:
-            request.decided_at, request.rating = asked + timedelta(seconds=self.rng.randint(5, 60)), self.rng.randint(3, 10)
+            request.decided_at = asked + timedelta(seconds=self.rng.randint(5, 60))
+            request.rating = self.rng.randint(3, 10)
             if outcome > 0.80:
                 request.status, request.reject_reason = FinancingStatus.REJECTED, self.rng.choice(REJECT_REASONS)
             else:
@@ -316,7 +325,8 @@ class Book:
                           {"fingerprint": invoice.fingerprint}, key=f"invoice-confirm:{invoice.pk}")
             if invoice.repaid:
                 self._act(invoice.buyer, "repay", invoice.repaid_at or invoice.updated_at, "ObligationRepaid",
-                          {"fingerprint": invoice.fingerprint, "totalRepaid": invoice.repaid}, key=f"repay:{invoice.pk}:erp-1")
+                          {"fingerprint": invoice.fingerprint, "totalRepaid": invoice.repaid},
+                          key=f"repay:{invoice.pk}:erp-1")
 
     def name_late_keys(self) -> None:
         for action, key in self.late_keys:
@@ -339,8 +349,9 @@ class Book:
                 mined = status != ActionStatus.SENT
                 block = 30_000_000 - int((self.now - sent).total_seconds() // 2)  # a block every 2 s
                 batches.append((ChainTransaction(
-                    signer_id=signer_id, nonce=nonces[signer_id], to_address=_address("platform"), data="0x", value_wei=0,
-                    gas=300_000, status=tx_status[status], tx_hash=_hash(f"tx-{signer_id}-{nonces[signer_id]}"),
+                    signer_id=signer_id, nonce=nonces[signer_id], to_address=_address("platform"), data="0x",
+                    value_wei=0, gas=300_000, status=tx_status[status],
+                    tx_hash=_hash(f"tx-{signer_id}-{nonces[signer_id]}"),
                     block_number=block if mined else None, block_hash=_hash(f"block-{block}") if mined else "",
                     gas_used=120_000 if mined else None, created_at=sent, updated_at=sent,
                 ), members))
@@ -363,8 +374,10 @@ class Book:
                  organisation=o)
             for o in self.all for n in range(1, USERS_PER_ORGANISATION[o.role] + 1)
         ])
-        devices = {user.pk: TOTPDevice(user=user, name="authenticator", confirmed=True, key=self.rng.randbytes(20).hex())
-                   for user in users if user.organisation.role in SECOND_FACTOR_ROLES}
+        devices = {
+            user.pk: TOTPDevice(user=user, name="authenticator", confirmed=True, key=self.rng.randbytes(20).hex())
+            for user in users if user.organisation.role in SECOND_FACTOR_ROLES
+        }
         _insert(TOTPDevice, list(devices.values()))
         activity = Counter(o.pk for invoice in self.invoices for o in (invoice.seller, invoice.buyer))
         # Every organisation's first user before anyone's second; busiest organisations first.
@@ -382,7 +395,8 @@ class Book:
 def seed(*, invoices: int = 10_000, seed: int = 7) -> dict[str, list[Login]]:
     """Writes the book into an empty, migrated database; returns each role's logins."""
     book = Book(invoices, seed)
-    with _past_timestamps(Invoice, FinancingRequest, ChainAction, ChainTransaction, Document, RatingRecord, WebhookDelivery):
+    dated = (Invoice, FinancingRequest, ChainAction, ChainTransaction, Document, RatingRecord, WebhookDelivery)
+    with _past_timestamps(*dated):
         book.organisations()
         book.programmes()
         book.invoice_rows()

@@ -1,20 +1,27 @@
-"""The pages that `make bench-web` loads and the query-count guard checks: each role's dashboard
-and lists, and the REST API's list endpoints. Nothing is listed by hand: a role's pages are its
-portal menu (portal.context.MENUS) and the API lists are the routes named `*-list` under /api/, so
-a page added to a menu or a viewset added to the router is benchmarked and guarded at once. Only
-the menu entries that are not lists or dashboards are named here, in NOT_LISTS."""
+"""The pages that `make bench-web` loads and that the query-count guard checks: every role's
+dashboards and lists, and the REST API's list endpoints. They are found, not listed by hand:
+
+- a role's pages are the routes of the portal's role packages that need no object id, each opened
+  as the first role its `role_required` names (the auditor's pages are the operator's);
+- the account pages every role has (team, API tokens) are opened as a supplier;
+- the API lists are the routes named `<basename>-list` under /api/, each called as every one of
+  API_ROLES that the viewset lets list.
+
+So a page added to a role package or a viewset added to the router is benchmarked and guarded at
+once. Only what discovery cannot know is written here: the forms among those routes (NOT_LISTS)
+and the query a page needs to show rows (QUERIES)."""
 
 from dataclasses import dataclass
 
-from django.urls import get_resolver, resolve, reverse
+from django.urls import URLPattern, get_resolver, resolve, reverse
 
-# Menu entries that show a form, not rows.
-NOT_LISTS = {"portal:supplier:upload", "portal:otp-setup"}
+NOT_LISTS = {"portal:supplier:upload"}  # a form
+QUERIES = {"portal:operator:receivables": "q=0"}  # a search: "0" is in (nearly) every invoice number
+ACCOUNT_LISTS = ("portal:team", "portal:tokens")
+COMMON_ROLE = "supplier"
 # The one page allowed to call the chain during the request: the operator's chain health.
 CALLS_CHAIN = {"portal:operator:chain"}
-# The account pages every role has; checked once, as this role.
-COMMON_ROLE = "supplier"
-# Whose ERPs call the API lists (each list as every one of these roles that may call it).
+# Whose ERPs call the API lists.
 API_ROLES = ("supplier", "core_firm", "lender")
 
 
@@ -40,26 +47,28 @@ class Page:
         return f"{self.role} {self.url_name.rsplit(':', 1)[-1]}"
 
 
-def portal_pages() -> list[Page]:
-    """Every role's menu pages, minus forms; the auditor's menu is the operator's, checked as admin."""
-    from organisations.models import Role
-    from portal.context import COMMON, MENUS
+def _page(url_name: str, role: str) -> Page:
+    query = QUERIES.get(url_name)
+    return Page(url_name, role, reverse(url_name) + (f"?{query}" if query else ""))
 
+
+def portal_pages() -> list[Page]:
     pages = []
-    for role, menu in MENUS.items():
-        if role == Role.AUDITOR:
-            continue
-        entries = menu + (COMMON if role == COMMON_ROLE else [])
-        pages += [Page(name, str(role), reverse(name)) for _label, name in entries if name not in NOT_LISTS]
-    return pages
+    portal = get_resolver().namespace_dict["portal"][1]
+    for namespace, (_prefix, package) in portal.namespace_dict.items():
+        for route in package.url_patterns:
+            name = f"portal:{namespace}:{route.name}"
+            roles = getattr(getattr(route, "callback", None), "portal_roles", ())
+            if isinstance(route, URLPattern) and roles and not route.pattern.converters and name not in NOT_LISTS:
+                pages.append(_page(name, str(roles[0])))
+    return pages + [_page(name, COMMON_ROLE) for name in ACCOUNT_LISTS]
 
 
 def api_lists() -> list[Page]:
-    """The API's list endpoints (DRF names them `<basename>-list`), once per API role allowed to list."""
     names = sorted(key for key in get_resolver().reverse_dict if isinstance(key, str) and key.endswith("-list"))
     paths = [(name, reverse(name)) for name in names]
-    return [Page(name, role, path) for name, path in paths if path.startswith("/api/")
-            for role in _roles_that_list(path)]
+    return [Page(name, role, path)
+            for name, path in paths if path.startswith("/api/") for role in _roles_that_list(path)]
 
 
 def _roles_that_list(path: str) -> tuple[str, ...]:

@@ -1,10 +1,8 @@
 """Document upload over the API: multipart `file` and `kind`; the answer carries the hash and
 the fields read from UBL or Factur-X, to pre-fill the invoice."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,14 +27,13 @@ class DocumentUploadView(APIView):
 
     @extend_schema(request=DocumentUploadSerializer, responses={201: DocumentSerializer})
     def post(self, request):
+        """Stores a document of your organisation (PDF, UBL, Factur-X or an image) to attach to an
+        invoice you submit; the answer has its keccak hash and the fields read from it."""
         fields = DocumentUploadSerializer(data=request.data)
         fields.is_valid(raise_exception=True)
         upload = fields.validated_data["file"]
-        try:
-            document = document_upload(
-                organisation=request.user.organisation, uploaded_by=request.user,
-                kind=fields.validated_data["kind"], name=upload.name, content=upload.read(),
-            )
-        except DjangoValidationError as error:
-            raise ValidationError(error.message_dict) from None
+        document = document_upload(
+            organisation=request.user.organisation, uploaded_by=request.user,
+            kind=fields.validated_data["kind"], name=upload.name, content=upload.read(),
+        )
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)

@@ -16,6 +16,8 @@ from io import BytesIO
 
 import facturx
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lxml import etree
 from pypdf import PdfReader
 
@@ -67,7 +69,7 @@ def extract_invoice_fields(data: bytes, fmt: str) -> ExtractedInvoice | None:
     if fmt == DocumentFormat.FACTURX:
         root = embedded_invoice_xml(PdfReader(BytesIO(data)))
         if root is None:
-            raise ValidationError({"file": "The PDF embeds no Factur-X invoice XML."})
+            raise ValidationError({"file": _("The PDF embeds no Factur-X invoice XML.")})
         return _read(root, CII_PATHS, CII_NAMESPACES, _cii_date)
     return None
 
@@ -139,15 +141,15 @@ CII_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 LABELS = {
-    "number": "invoice number",
-    "seller_name": "seller name",
-    "seller_id": "seller registration or tax id",
-    "buyer_name": "buyer name",
-    "buyer_id": "buyer registration or tax id",
-    "amount": "amount payable",
-    "currency": "currency",
-    "issue_date": "issue date",
-    "due_date": "due date",
+    "number": gettext_lazy("invoice number"),
+    "seller_name": gettext_lazy("seller name"),
+    "seller_id": gettext_lazy("seller registration or tax id"),
+    "buyer_name": gettext_lazy("buyer name"),
+    "buyer_id": gettext_lazy("buyer registration or tax id"),
+    "amount": gettext_lazy("amount payable"),
+    "currency": gettext_lazy("currency"),
+    "issue_date": gettext_lazy("issue date"),
+    "due_date": gettext_lazy("due date"),
 }
 OPTIONAL = {"due_date"}
 
@@ -172,14 +174,17 @@ def _read(
             if field in OPTIONAL:
                 values[field] = None
             else:
-                errors[field] = f"The invoice XML has no {LABELS[field]}."
+                errors[field] = _("The invoice XML has no %(field)s.") % {"field": LABELS[field]}
             continue
         try:
             values[field] = converters.get(field, str)(raw)
         except ValueError as error:
-            errors[field] = f"The {LABELS[field]} is invalid: {error}"
+            errors[field] = _("The %(field)s is invalid: %(error)s") % {"field": LABELS[field], "error": error}
     if not errors and values["due_date"] is not None and values["due_date"] < values["issue_date"]:
-        errors["due_date"] = f"The due date {values['due_date']} is before the issue date {values['issue_date']}."
+        errors["due_date"] = _("The due date %(due)s is before the issue date %(issued)s.") % {
+            "due": values["due_date"],
+            "issued": values["issue_date"],
+        }
     if errors:
         raise ValidationError(errors)
     return ExtractedInvoice(**values)
@@ -198,17 +203,17 @@ def _positive_amount(raw: str) -> Decimal:
     try:
         amount = Decimal(raw)
     except InvalidOperation:
-        raise ValueError(f"{raw!r} is not a decimal number.") from None
+        raise ValueError(_("%(value)s is not a decimal number.") % {"value": repr(raw)}) from None
     if not amount.is_finite():
-        raise ValueError(f"{raw!r} is not a decimal number.")
+        raise ValueError(_("%(value)s is not a decimal number.") % {"value": repr(raw)})
     if amount <= 0:
-        raise ValueError(f"it must be above zero, and is {raw}.")
+        raise ValueError(_("it must be above zero, and is %(value)s.") % {"value": raw})
     return amount
 
 
 def _currency_code(raw: str) -> str:
     if not re.fullmatch(r"[A-Z]{3}", raw):
-        raise ValueError(f"{raw!r} is not an ISO 4217 code (three capital letters).")
+        raise ValueError(_("%(value)s is not an ISO 4217 code (three capital letters).") % {"value": repr(raw)})
     return raw
 
 
@@ -230,7 +235,7 @@ def _calendar_date(raw: str, pattern: str, strptime_format: str, form: str) -> d
             return datetime.strptime(match.group(1), strptime_format).date()
         except ValueError:
             pass
-    raise ValueError(f"{raw!r} is not a calendar date written {form}.")
+    raise ValueError(_("%(value)s is not a calendar date written %(form)s.") % {"value": repr(raw), "form": form})
 
 
 def _check_ubl_schema(root: etree._Element) -> None:

@@ -11,6 +11,7 @@ instead of passing silently as a plain PDF.
 import facturx
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from facturx.facturx import FACTURX_FILENAME, ZUGFERD_FILENAME
 from lxml import etree
 from pypdf import PdfReader
@@ -40,30 +41,46 @@ def _invoice_attachments(reader: PdfReader) -> list[tuple[str, bytes]]:
             if attachment.name.lower() in INVOICE_XML_NAMES
         ]
     except Exception as error:  # pypdf raises many types on damaged structures
-        raise ValidationError({"file": f"The PDF's attachments cannot be read: {error}."}) from None
+        raise ValidationError(
+            {"file": _("The PDF's attachments cannot be read: %(error)s.") % {"error": error}}
+        ) from None
 
 
 def _parse(name: str, content: bytes) -> etree._Element:
-    where = f"The PDF's embedded {name}: "
+    where = _("The PDF's embedded %(name)s: ") % {"name": name}
     # The PDF limit applies to what a compressed attachment inflates to as well.
     if len(content) > settings.DOCUMENT_MAX_BYTES:
         raise ValidationError(
-            {"file": f"{where}it inflates to {len(content)} bytes; the limit is {settings.DOCUMENT_MAX_BYTES}."}
+            {
+                "file": where
+                + _("it inflates to %(size)s bytes; the limit is %(limit)s.")
+                % {"size": len(content), "limit": settings.DOCUMENT_MAX_BYTES}
+            }
         )
     return parse_untrusted_xml(content, where=where)
 
 
 def _check_with_facturx(name: str, root: etree._Element) -> None:
-    where = f"The PDF's embedded {name}"
     try:
         flavor = facturx.get_flavor(root)
         if flavor != "factur-x":
             raise ValidationError(
-                {"file": f"{where} is a {flavor} document; only Factur-X / ZUGFeRD 2 (CII) invoices are read."}
+                {
+                    "file": _(
+                        "The PDF's embedded %(name)s is a %(flavor)s document; "
+                        "only Factur-X / ZUGFeRD 2 (CII) invoices are read."
+                    )
+                    % {"name": name, "flavor": flavor}
+                }
             )
         level = facturx.get_level(root, flavor)
         facturx.xml_check_xsd(root, flavor=flavor, level=level)
     except ValidationError:
         raise
     except Exception as error:  # the library raises bare Exception and ValueError
-        raise ValidationError({"file": f"{where} is not a valid Factur-X invoice: {error}"}) from None
+        raise ValidationError(
+            {
+                "file": _("The PDF's embedded %(name)s is not a valid Factur-X invoice: %(error)s")
+                % {"name": name, "error": error}
+            }
+        ) from None

@@ -11,9 +11,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lxml import etree
 
-HOSTILE_DTD = (
+HOSTILE_DTD = gettext_lazy(
     "XML with a DTD or entity declarations is refused (possible entity-expansion or external-entity attack)."
 )
 
@@ -24,12 +26,16 @@ def parse_untrusted_xml(data: bytes, *, where: str = "") -> etree._Element:
     try:
         defused_fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise ValidationError({"file": where + HOSTILE_DTD}) from None
+        raise ValidationError({"file": f"{where}{HOSTILE_DTD}"}) from None
     except ParseError as error:
-        raise ValidationError({"file": f"{where}The XML is not well-formed: {error}."}) from None
+        raise ValidationError({"file": where + _not_well_formed(error)}) from None
     try:
         # A parser per call: lxml parsers must not be shared between threads.
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
         return etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as error:
-        raise ValidationError({"file": f"{where}The XML is not well-formed: {error}."}) from None
+        raise ValidationError({"file": where + _not_well_formed(error)}) from None
+
+
+def _not_well_formed(error: Exception) -> str:
+    return _("The XML is not well-formed: %(error)s.") % {"error": error}

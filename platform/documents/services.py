@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from eth_utils import keccak
 
 from organisations.models import Organisation
@@ -85,25 +86,36 @@ def _store(document: Document, content: bytes) -> None:
 def _check_kind(kind: str) -> None:
     if kind not in DocumentKind.values:
         kinds = ", ".join(DocumentKind.values)
-        raise ValidationError({"kind": f"{kind!r} is not a document kind; use one of {kinds}."})
+        raise ValidationError(
+            {
+                "kind": _("%(value)s is not a document kind; use one of %(kinds)s.")
+                % {"value": repr(kind), "kinds": kinds}
+            }
+        )
 
 
 def _check_size(content: bytes) -> None:
     if not content:
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": _("The file is empty.")})
     limit = settings.DOCUMENT_MAX_BYTES
     if len(content) > limit:
         size, limit_text = _readable_size(len(content)), _readable_size(limit)
         if size == limit_text:  # rounding would show the same figure twice
-            size, limit_text = f"{len(content)} bytes", f"{limit} bytes"
-        raise ValidationError({"file": f"File is {size}; the limit is {limit_text}."})
+            size, limit_text = _in_bytes(len(content)), _in_bytes(limit)
+        raise ValidationError(
+            {"file": _("File is %(size)s; the limit is %(limit)s.") % {"size": size, "limit": limit_text}}
+        )
 
 
 def _readable_size(size: int) -> str:
     for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
         if size >= factor:
             return f"{size / factor:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{size} bytes"
+    return _in_bytes(size)
+
+
+def _in_bytes(size: int) -> str:
+    return _("%(count)s bytes") % {"count": size}
 
 
 def _display_name(name: str) -> str:
@@ -114,9 +126,7 @@ def _display_name(name: str) -> str:
 def _already_uploaded(existing: Document) -> ValidationError:
     return ValidationError(
         {
-            "file": (
-                f"This document was already uploaded ({existing.original_name}, document {existing.pk}, "
-                f"on {existing.created_at:%Y-%m-%d})."
-            )
+            "file": _("This document was already uploaded (%(name)s, document %(id)s, on %(day)s).")
+            % {"name": existing.original_name, "id": existing.pk, "day": f"{existing.created_at:%Y-%m-%d}"}
         }
     )

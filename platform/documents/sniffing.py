@@ -10,6 +10,8 @@ import warnings
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image
 from pypdf import PdfReader
 
@@ -18,7 +20,7 @@ from .models import DocumentFormat
 from .safe_xml import parse_untrusted_xml
 
 UBL_INVOICE_ROOT = "{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice"
-ACCEPTED = "a PDF, PNG, JPEG, UBL 2.1 invoice or Factur-X PDF"
+ACCEPTED = gettext_lazy("a PDF, PNG, JPEG, UBL 2.1 invoice or Factur-X PDF")
 
 PDF_MAGIC = b"%PDF-"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -27,11 +29,11 @@ UTF8_BOM = b"\xef\xbb\xbf"
 
 # Named in the error so that an uploader who picked the wrong file sees what they picked.
 KNOWN_OTHER_TYPES = (
-    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
-    (b"MZ", "a Windows executable"),
-    (b"\x7fELF", "an ELF executable"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
+    (b"PK\x03\x04", gettext_lazy("a ZIP archive (or an Office document)")),
+    (b"MZ", gettext_lazy("a Windows executable")),
+    (b"\x7fELF", gettext_lazy("an ELF executable")),
+    (b"GIF8", gettext_lazy("a GIF image")),
+    (b"\x1f\x8b", gettext_lazy("a gzip archive")),
 )
 
 
@@ -47,7 +49,7 @@ def sniff_format(data: bytes) -> DocumentFormat:
         return DocumentFormat.JPEG
     text_start = data.removeprefix(UTF8_BOM).lstrip()
     if text_start[:14].lower().startswith((b"<!doctype html", b"<html")):
-        raise _not_accepted("it is an HTML page")
+        raise _not_accepted(_("it is an HTML page"))
     if text_start.startswith(b"<"):
         _check_ubl_invoice(data)
         return DocumentFormat.UBL
@@ -59,9 +61,11 @@ def _pdf_format(data: bytes) -> DocumentFormat:
         reader = PdfReader(BytesIO(data))
         page_count = len(reader.pages)
     except Exception as error:  # pypdf raises many types on damaged files
-        raise ValidationError({"file": f"The file starts like a PDF but cannot be read: {error}."}) from None
+        raise ValidationError(
+            {"file": _("The file starts like a PDF but cannot be read: %(error)s.") % {"error": error}}
+        ) from None
     if page_count == 0:
-        raise ValidationError({"file": "The PDF has no pages."})
+        raise ValidationError({"file": _("The PDF has no pages.")})
     return DocumentFormat.FACTURX if embedded_invoice_xml(reader) is not None else DocumentFormat.PDF
 
 
@@ -79,25 +83,32 @@ def _check_image(data: bytes, pil_format: str) -> None:
                     image.draft("RGB", (1, 1))
                     image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ValidationError({"file": f"The image is refused as too large to decode safely: {error}"}) from None
+        raise ValidationError(
+            {"file": _("The image is refused as too large to decode safely: %(error)s") % {"error": error}}
+        ) from None
     except Exception as error:  # Pillow raises OSError, SyntaxError, ValueError, ... on damaged files
         raise ValidationError(
-            {"file": f"The file starts like a {pil_format} image but is truncated or corrupt: {error}."}
+            {
+                "file": _("The file starts like a %(format)s image but is truncated or corrupt: %(error)s.")
+                % {"format": pil_format, "error": error}
+            }
         ) from None
 
 
 def _check_ubl_invoice(data: bytes) -> None:
     root = parse_untrusted_xml(data)
     if root.tag != UBL_INVOICE_ROOT:
-        raise _not_accepted(f"it is XML whose root element is {root.tag}, not a UBL 2.1 Invoice")
+        raise _not_accepted(_("it is XML whose root element is %(tag)s, not a UBL 2.1 Invoice") % {"tag": root.tag})
 
 
 def _describe(data: bytes) -> str:
     for signature, description in KNOWN_OTHER_TYPES:
         if data.startswith(signature):
-            return f"it looks like {description}"
-    return f"content starts with {data[:16]!r}"
+            return _("it looks like %(description)s") % {"description": description}
+    return _("content starts with %(start)s") % {"start": repr(data[:16])}
 
 
 def _not_accepted(reason: str) -> ValidationError:
-    return ValidationError({"file": f"The file is not {ACCEPTED} ({reason})."})
+    return ValidationError(
+        {"file": _("The file is not %(accepted)s (%(reason)s).") % {"accepted": ACCEPTED, "reason": reason}}
+    )

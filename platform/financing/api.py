@@ -51,7 +51,7 @@ class FinancingRequestSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {
             "advance": {"help_text": "Micro-units advanced against the piece, once approved."},
-            "discount": {"help_text": "Micro-units of interest kept by the lender: the holder received advance - discount."},
+            "discount": {"help_text": "Micro-units of interest the lender keeps: the holder got advance - discount."},
             "tenor_days": {"help_text": "Days from the decision to the due date."},
             "rating": {"help_text": "The holder's rating (1 best, 10 worst) the decision used."},
             "reject_reason": {"help_text": "The chain's reason code, when rejected."},
@@ -90,7 +90,9 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 
 class ProgrammeTermsSerializer(serializers.Serializer):
-    core_firm = serializers.IntegerField(min_value=1, max_value=MAX_OBJECT_ID, help_text="The core firm's organisation id.")
+    core_firm = serializers.IntegerField(
+        min_value=1, max_value=MAX_OBJECT_ID, help_text="The core firm's organisation id."
+    )
     currency = serializers.ChoiceField(choices=Currency.names)
     limit = serializers.CharField(
         max_length=40, help_text="Maximum exposure, a decimal string in currency units; 0 closes the programme."
@@ -100,7 +102,8 @@ class ProgrammeTermsSerializer(serializers.Serializer):
     max_tenor_days = serializers.IntegerField(min_value=1, max_value=programmes.MAX_TENOR_DAYS)
     rating_spread_bps = serializers.IntegerField(min_value=0, max_value=programmes.MAX_RATING_SPREAD_BPS)
     min_rating = serializers.IntegerField(
-        min_value=programmes.RATINGS[0], max_value=programmes.RATINGS[1], help_text="The worst rating accepted (1 best)."
+        min_value=programmes.RATINGS[0], max_value=programmes.RATINGS[1],
+        help_text="The worst rating accepted (1 the best).",
     )
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chain import accounts
 from chain.models import ChainAction
@@ -29,10 +30,10 @@ MAX_REQUEST_KEY_LENGTH = 64  # the idempotency key, with its prefix, fits in 128
 def _lender_of(user, action: str, *, active: bool) -> Organisation:
     organisation = getattr(user, "organisation", None)
     if organisation is None:
-        raise PermissionDenied(f"Only a user of a lender can {action}.")
+        raise PermissionDenied(_("Only a user of a lender can %(action)s.") % {"action": action})
     require_member(user, organisation, Role.LENDER, action)
     if active and not is_active(organisation):
-        raise PermissionDenied("Your organisation needs a current KYC approval and on-chain registration first.")
+        raise PermissionDenied(_("Your organisation needs a current KYC approval and on-chain registration first."))
     return organisation
 
 
@@ -41,20 +42,25 @@ def _core_firm(core_firm_id: object, *, active: bool) -> Organisation:
     if str(core_firm_id).isdigit():
         core_firm = Organisation.objects.filter(pk=int(core_firm_id), role=Role.CORE_FIRM).first()
     if core_firm is None:
-        raise ValidationError({"core_firm": "Unknown core firm: no core firm with this id is on the platform."})
+        raise ValidationError(
+            {"core_firm": _("Unknown core firm: no core firm with this id is on the platform.")}
+        )
     if active and not is_active(core_firm):
         raise ValidationError(
-            {"core_firm": f"{core_firm.name} has no current KYC approval and on-chain registration."}
+            {
+                "core_firm": _("%(name)s has no current KYC approval and on-chain registration.")
+                % {"name": core_firm.name}
+            }
         )
     return core_firm
 
 
 def _whole(raw: object, field: str, low: int, high: int) -> int:
     if isinstance(raw, bool) or not (isinstance(raw, int) or str(raw).strip().isdigit()):
-        raise ValidationError({field: f"{raw!r} is not a whole number."})
+        raise ValidationError({field: _("%(value)s is not a whole number.") % {"value": repr(raw)}})
     value = int(str(raw).strip()) if not isinstance(raw, int) else raw
     if not low <= value <= high:
-        raise ValidationError({field: f"Must be from {low} to {high}."})
+        raise ValidationError({field: _("Must be from %(low)s to %(high)s.") % {"low": low, "high": high}})
     return value
 
 
@@ -78,9 +84,16 @@ def _limit(raw: object) -> int:
 def _request_key(raw: object) -> str:
     key = str(raw or "").strip()
     if not key:
-        raise ValidationError({"request_key": "A request key is required, so that a replay does not act twice."})
+        raise ValidationError(
+            {"request_key": _("A request key is required, so that a replay does not act twice.")}
+        )
     if len(key) > MAX_REQUEST_KEY_LENGTH:
-        raise ValidationError({"request_key": f"The request key is longer than {MAX_REQUEST_KEY_LENGTH} characters."})
+        raise ValidationError(
+            {
+                "request_key": _("The request key is longer than %(limit)s characters.")
+                % {"limit": MAX_REQUEST_KEY_LENGTH}
+            }
+        )
     return key
 
 
@@ -101,7 +114,7 @@ def programme_set_terms(
     """Queues setProgrammeTerms for the lender's programme with the core firm in the currency.
     `limit` is in currency units; a limit of 0 closes the programme to new financing. The chain
     refuses a limit below the programme's current exposure."""
-    lender = _lender_of(lender_user, "set programme terms", active=True)
+    lender = _lender_of(lender_user, _("set programme terms"), active=True)
     currency_id = validation.currency_id(currency)
     terms = [
         _limit(limit),
@@ -127,7 +140,7 @@ def programme_fund(
 ) -> ChainAction:
     """Queues fundProgramme: a deposit of `amount` (currency units) into the lender's programme.
     The contract pulls the tokens from the lender's account, which approved it on registration."""
-    lender = _lender_of(lender_user, "fund programmes", active=True)
+    lender = _lender_of(lender_user, _("fund programmes"), active=True)
     currency_id = validation.currency_id(currency)
     micro = validation.micro_amount(amount)
     core_firm = _core_firm(core_firm_id, active=True)
@@ -147,7 +160,7 @@ def programme_defund(
     """Queues defundProgramme: a withdrawal of `amount` (currency units) of undeployed liquidity.
     As on chain, a lender may withdraw its own money after its or the core firm's KYC lapsed; the
     chain refuses more than the programme's liquidity."""
-    lender = _lender_of(lender_user, "withdraw programme liquidity", active=False)
+    lender = _lender_of(lender_user, _("withdraw programme liquidity"), active=False)
     currency_id = validation.currency_id(currency)
     micro = validation.micro_amount(amount)
     core_firm = _core_firm(core_firm_id, active=False)

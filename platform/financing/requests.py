@@ -4,6 +4,7 @@ decision (approved, rejected) or actions_failed the chain's refusal."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chain import accounts
 from chain.services import action_enqueue
@@ -20,9 +21,11 @@ def _lender(lender_id: object) -> Organisation:
     if str(lender_id).isdigit():
         lender = Organisation.objects.filter(pk=int(lender_id), role=Role.LENDER).first()
     if lender is None:
-        raise ValidationError({"lender": "Unknown lender: no lender with this id is on the platform."})
+        raise ValidationError({"lender": _("Unknown lender: no lender with this id is on the platform.")})
     if not is_active(lender):
-        raise ValidationError({"lender": f"{lender.name} has no current KYC approval and on-chain registration."})
+        raise ValidationError(
+            {"lender": _("%(name)s has no current KYC approval and on-chain registration.") % {"name": lender.name}}
+        )
     return lender
 
 
@@ -35,18 +38,23 @@ def financing_request(*, piece: Piece, requested_by, lender_id: object) -> Finan
     """
     # The lock on the piece serialises concurrent requests, so both cannot pass the check below.
     piece = Piece.objects.select_for_update().select_related("invoice", "holder").get(pk=piece.pk)
-    require_member(requested_by, piece.holder, Role.SUPPLIER, "request financing of its pieces")
+    require_member(requested_by, piece.holder, Role.SUPPLIER, _("request financing of its pieces"))
     if not is_active(piece.holder):
-        raise PermissionDenied("Your organisation needs a current KYC approval and on-chain registration first.")
+        raise PermissionDenied(_("Your organisation needs a current KYC approval and on-chain registration first."))
     if piece.invoice.status != InvoiceStatus.CONFIRMED:
         raise ValidationError(
-            {"status": f"Only pieces of a confirmed invoice can be financed; this one is {piece.invoice.status}."}
+            {
+                "status": _("Only pieces of a confirmed invoice can be financed; this one is %(status)s.")
+                % {"status": piece.invoice.status}
+            }
         )
     if piece.financed:
-        raise ValidationError({"piece": "This piece is already financed."})
+        raise ValidationError({"piece": _("This piece is already financed.")})
     lender = _lender(lender_id)
     if FinancingRequest.objects.filter(piece=piece, lender=lender, status=FinancingStatus.REQUESTED).exists():
-        raise ValidationError({"lender": f"This piece already awaits a decision from {lender.name}."})
+        raise ValidationError(
+            {"lender": _("This piece already awaits a decision from %(lender)s.") % {"lender": lender.name}}
+        )
     request = FinancingRequest.objects.create(piece=piece, holder=piece.holder, lender=lender)
     action_enqueue(
         signer=accounts.organisation_account(piece.holder),

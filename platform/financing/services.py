@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chain import accounts, client
 from chain.models import ChainAccount, ChainAction
@@ -34,7 +35,10 @@ def ratings_post(*, model_version: int | None = None) -> list[RatingRecord]:
     version = settings.RISK_MODEL_VERSION if model_version is None else model_version
     if not isinstance(version, int) or not 1 <= version <= MAX_MODEL_VERSION:
         raise ValidationError(
-            {"model_version": f"The model version must be a whole number from 1 to {MAX_MODEL_VERSION}."}
+            {
+                "model_version": _("The model version must be a whole number from 1 to %(highest)s.")
+                % {"highest": MAX_MODEL_VERSION}
+            }
         )
     oracle = _risk_oracle()
     now = timezone.now()

@@ -4,6 +4,7 @@ one database transaction; the pieces themselves change only when the mirror sees
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chain import accounts
 from chain.models import ActionStatus, ChainAction
@@ -24,16 +25,19 @@ def _movable_piece(piece: Piece, user, action: str) -> Piece:
     piece = Piece.objects.select_for_update().select_related("invoice", "holder").get(pk=piece.pk)
     require_member(user, piece.holder, Role.SUPPLIER, action)
     if not is_active(piece.holder):
-        raise PermissionDenied("Your organisation needs a current KYC approval and on-chain registration first.")
+        raise PermissionDenied(_("Your organisation needs a current KYC approval and on-chain registration first."))
     if piece.invoice.status != InvoiceStatus.CONFIRMED:
         raise ValidationError(
-            {"status": f"Only pieces of a confirmed invoice can be moved; this one is {piece.invoice.status}."}
+            {
+                "status": _("Only pieces of a confirmed invoice can be moved; this one is %(status)s.")
+                % {"status": piece.invoice.status}
+            }
         )
     # The chain locks financed, settled, partly claimed and reserve pieces. The database has no
     # reserve flag (the reserve a FinancingApproved event creates looks like any other piece), so
     # this refuses what it can see, financed or claimed, and the chain refuses a reserve piece.
     if piece.financed or piece.claimed > 0:
-        raise ValidationError({"piece": "This piece is financed or already being repaid: it cannot be moved."})
+        raise ValidationError({"piece": _("This piece is financed or already being repaid: it cannot be moved.")})
     return piece
 
 
@@ -42,12 +46,19 @@ def _recipient(piece: Piece, to_organisation_id: object) -> Organisation:
     if str(to_organisation_id).isdigit():
         recipient = Organisation.objects.filter(pk=int(to_organisation_id), role=Role.SUPPLIER).first()
     if recipient is None:
-        raise ValidationError({"to_organisation": "Unknown recipient: no supplier with this id is on the platform."})
+        raise ValidationError(
+            {"to_organisation": _("Unknown recipient: no supplier with this id is on the platform.")}
+        )
     if recipient.pk == piece.holder_id:
-        raise ValidationError({"to_organisation": "The recipient must be another organisation than the holder."})
+        raise ValidationError(
+            {"to_organisation": _("The recipient must be another organisation than the holder.")}
+        )
     if not is_active(recipient):
         raise ValidationError(
-            {"to_organisation": f"{recipient.name} has no current KYC approval and on-chain registration."}
+            {
+                "to_organisation": _("%(name)s has no current KYC approval and on-chain registration.")
+                % {"name": recipient.name}
+            }
         )
     return recipient
 
@@ -67,11 +78,15 @@ def piece_split(*, piece: Piece, split_by, to_organisation_id: object, amount: o
     the now smaller piece (or a retry of a refused one). A replay arriving after that splits again:
     API clients are covered by the Idempotency-Key replay of the first answer.
     """
-    piece = _movable_piece(piece, split_by, "split its pieces")
+    piece = _movable_piece(piece, split_by, _("split its pieces"))
     micro = validation.micro_amount(amount)
     if micro >= piece.amount:
         raise ValidationError(
-            {"amount": "A split must leave part of the piece with its holder; to pass on all of it, transfer it."}
+            {
+                "amount": _(
+                    "A split must leave part of the piece with its holder; to pass on all of it, transfer it."
+                )
+            }
         )
     recipient = _recipient(piece, to_organisation_id)
     earlier = _settled_count(f"piece-split:{piece.pk}:")
@@ -91,7 +106,7 @@ def piece_transfer(*, piece: Piece, transferred_by, to_organisation_id: object) 
     so a replay in flight sends nothing, while a piece that comes back to its holder can be passed
     on again and a refused transfer can be retried.
     """
-    piece = _movable_piece(piece, transferred_by, "transfer its pieces")
+    piece = _movable_piece(piece, transferred_by, _("transfer its pieces"))
     recipient = _recipient(piece, to_organisation_id)
     earlier = _settled_count(f"piece-transfer:{piece.pk}:")
     return action_enqueue(

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chain import accounts
 from chain.models import ChainAction
@@ -23,9 +24,16 @@ MAX_REQUEST_KEY_LENGTH = 64  # the idempotency key, with its prefix, fits in 128
 def _request_key(raw: object) -> str:
     key = str(raw or "").strip()
     if not key:
-        raise ValidationError({"request_key": "A request key is required, so that a replay does not pay twice."})
+        raise ValidationError(
+            {"request_key": _("A request key is required, so that a replay does not pay twice.")}
+        )
     if len(key) > MAX_REQUEST_KEY_LENGTH:
-        raise ValidationError({"request_key": f"The request key is longer than {MAX_REQUEST_KEY_LENGTH} characters."})
+        raise ValidationError(
+            {
+                "request_key": _("The request key is longer than %(limit)s characters.")
+                % {"limit": MAX_REQUEST_KEY_LENGTH}
+            }
+        )
     return key
 
 
@@ -40,16 +48,21 @@ def invoice_repay(*, invoice: Invoice, repaid_by, amount: object, request_key: s
     not counted, and the chain refuses one that would pay more than is owed.
     """
     invoice = Invoice.objects.select_for_update().select_related("buyer").get(pk=invoice.pk)
-    require_member(repaid_by, invoice.buyer, Role.CORE_FIRM, "repay its invoices")
+    require_member(repaid_by, invoice.buyer, Role.CORE_FIRM, _("repay its invoices"))
     if invoice.status not in REPAYABLE:
         raise ValidationError(
-            {"status": f"Only a confirmed or overdue invoice can be repaid; this one is {invoice.status}."}
+            {
+                "status": _("Only a confirmed or overdue invoice can be repaid; this one is %(status)s.")
+                % {"status": invoice.status}
+            }
         )
     micro = validation.micro_amount(amount)
     owed = invoice.amount - invoice.repaid
     if micro > owed:
         still_owed = Decimal(owed).scaleb(-validation.MICRO_DECIMALS)
-        raise ValidationError({"amount": f"The amount is more than the {still_owed} still owed."})
+        raise ValidationError(
+            {"amount": _("The amount is more than the %(owed)s still owed.") % {"owed": still_owed}}
+        )
     key = _request_key(request_key)
     return action_enqueue(
         signer=accounts.organisation_account(invoice.buyer),

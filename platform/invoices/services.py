@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timezone as dt_timezone
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from chain import accounts
 from chain.hashing import salted_hash
@@ -31,7 +32,9 @@ def _unix(day: date) -> int:
 
 def require_member(user, organisation: Organisation, role: str, action: str) -> None:
     if user is None or user.organisation_id != organisation.pk or organisation.role != role:
-        raise PermissionDenied(f"Only a user of the {Role(role).label.lower()} can {action}.")
+        raise PermissionDenied(
+            _("Only a user of the %(role)s can %(action)s.") % {"role": Role(role).label.lower(), "action": action}
+        )
 
 
 def _buyer(buyer_id: object) -> Organisation:
@@ -39,20 +42,22 @@ def _buyer(buyer_id: object) -> Organisation:
     if str(buyer_id).isdigit():
         buyer = Organisation.objects.filter(pk=int(buyer_id), role=Role.CORE_FIRM).first()
     if buyer is None:
-        raise ValidationError({"buyer": "Unknown buyer: no core firm with this id is on the platform."})
+        raise ValidationError({"buyer": _("Unknown buyer: no core firm with this id is on the platform.")})
     if not is_active(buyer):
-        raise ValidationError({"buyer": f"{buyer.name} has no current KYC approval and on-chain registration."})
+        raise ValidationError(
+            {"buyer": _("%(name)s has no current KYC approval and on-chain registration.") % {"name": buyer.name}}
+        )
     return buyer
 
 
 def _documents(seller: Organisation, document_ids: list[int]) -> list[Document]:
     documents = list(Document.objects.select_for_update().filter(pk__in=document_ids, organisation=seller))
     if len(documents) != len(set(document_ids)):
-        raise ValidationError({"documents": "Some documents do not exist or belong to another organisation."})
+        raise ValidationError({"documents": _("Some documents do not exist or belong to another organisation.")})
     if not any(document.kind == DocumentKind.INVOICE for document in documents):
-        raise ValidationError({"documents": "Attach the invoice document itself (PDF, UBL or Factur-X)."})
+        raise ValidationError({"documents": _("Attach the invoice document itself (PDF, UBL or Factur-X).")})
     if any(document.invoice_id for document in documents):
-        raise ValidationError({"documents": "A document is already attached to another invoice."})
+        raise ValidationError({"documents": _("A document is already attached to another invoice.")})
     return documents
 
 
@@ -71,10 +76,10 @@ def invoice_submit(
     """Stores the invoice and queues its on-chain registration."""
     seller = submitted_by.organisation if submitted_by else None
     if seller is None:
-        raise PermissionDenied("Only a user of a supplier can submit invoices.")
-    require_member(submitted_by, seller, Role.SUPPLIER, "submit invoices")
+        raise PermissionDenied(_("Only a user of a supplier can submit invoices."))
+    require_member(submitted_by, seller, Role.SUPPLIER, _("submit invoices"))
     if not is_active(seller):
-        raise PermissionDenied("Your organisation needs a current KYC approval and on-chain registration first.")
+        raise PermissionDenied(_("Your organisation needs a current KYC approval and on-chain registration first."))
     number = validation.invoice_number(number)
     micro = validation.micro_amount(amount)
     currency_id = validation.currency_id(currency)
@@ -82,7 +87,12 @@ def invoice_submit(
     buyer = _buyer(buyer_id)
     documents = _documents(seller, document_ids)
     fingerprint = invoice_fingerprint(seller=seller, buyer=buyer, number=number, amount=micro, issue_date=issue_date)
-    already_submitted = ValidationError({"number": f"Invoice {number} to {buyer.name} was already submitted."})
+    already_submitted = ValidationError(
+        {
+            "number": _("Invoice %(number)s to %(buyer)s was already submitted.")
+            % {"number": number, "buyer": buyer.name}
+        }
+    )
     if Invoice.objects.filter(fingerprint=fingerprint).exists():
         raise already_submitted
     try:
@@ -122,9 +132,14 @@ def invoice_submit(
 def invoice_confirm(*, invoice: Invoice, confirmed_by) -> Invoice:
     """The buyer confirms: the invoice becomes its promise to pay on the due date."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    require_member(confirmed_by, invoice.buyer, Role.CORE_FIRM, "confirm its invoices")
+    require_member(confirmed_by, invoice.buyer, Role.CORE_FIRM, _("confirm its invoices"))
     if invoice.status != InvoiceStatus.REGISTERED:
-        raise ValidationError({"status": f"Only a registered invoice can be confirmed; this one is {invoice.status}."})
+        raise ValidationError(
+            {
+                "status": _("Only a registered invoice can be confirmed; this one is %(status)s.")
+                % {"status": invoice.status}
+            }
+        )
     action_enqueue(
         signer=accounts.organisation_account(invoice.buyer),
         function="confirmInvoice",
@@ -137,11 +152,16 @@ def invoice_confirm(*, invoice: Invoice, confirmed_by) -> Invoice:
 @transaction.atomic
 def invoice_dispute(*, invoice: Invoice, disputed_by, reason: str) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    require_member(disputed_by, invoice.buyer, Role.CORE_FIRM, "dispute its invoices")
+    require_member(disputed_by, invoice.buyer, Role.CORE_FIRM, _("dispute its invoices"))
     if invoice.status != InvoiceStatus.REGISTERED:
-        raise ValidationError({"status": f"Only a registered invoice can be disputed; this one is {invoice.status}."})
+        raise ValidationError(
+            {
+                "status": _("Only a registered invoice can be disputed; this one is %(status)s.")
+                % {"status": invoice.status}
+            }
+        )
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the invoice is disputed."})
+        raise ValidationError({"reason": _("Say why the invoice is disputed.")})
     action_enqueue(
         signer=accounts.organisation_account(invoice.buyer),
         function="disputeInvoice",

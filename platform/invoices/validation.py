@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Currency
 
@@ -20,19 +21,21 @@ def micro_amount(raw: object) -> int:
     try:
         amount = Decimal(str(raw).strip())
     except InvalidOperation:
-        raise ValidationError({"amount": f"{raw!r} is not a number."}) from None
+        raise ValidationError({"amount": _("%(value)s is not a number.") % {"value": repr(raw)}}) from None
     if not amount.is_finite() or amount <= 0:
-        raise ValidationError({"amount": "The amount must be above zero."})
-    _, digits, exponent = amount.as_tuple()
+        raise ValidationError({"amount": _("The amount must be above zero.")})
+    _sign, digits, exponent = amount.as_tuple()
     while exponent < -MICRO_DECIMALS and digits and digits[-1] == 0:
         digits, exponent = digits[:-1], exponent + 1
     if exponent < -MICRO_DECIMALS:
-        raise ValidationError({"amount": f"The amount has more than {MICRO_DECIMALS} decimals."})
+        raise ValidationError(
+            {"amount": _("The amount has more than %(decimals)s decimals.") % {"decimals": MICRO_DECIMALS}}
+        )
     if len(digits) + exponent + MICRO_DECIMALS > len(str(MAX_MICRO_AMOUNT)):  # before 10**huge
-        raise ValidationError({"amount": "The amount is too large."})
+        raise ValidationError({"amount": _("The amount is too large.")})
     micro = int("".join(map(str, digits))) * 10 ** (exponent + MICRO_DECIMALS)
     if micro > MAX_MICRO_AMOUNT:
-        raise ValidationError({"amount": "The amount is too large."})
+        raise ValidationError({"amount": _("The amount is too large.")})
     return micro
 
 
@@ -42,23 +45,30 @@ def currency_id(raw: object) -> int:
         return by_code[str(raw).upper()]
     if str(raw).isdigit() and int(raw) in Currency.values:
         return int(raw)
-    raise ValidationError({"currency": f"Unsupported currency {raw!r}; use one of {', '.join(by_code)}."})
+    raise ValidationError(
+        {
+            "currency": _("Unsupported currency %(value)s; use one of %(codes)s.")
+            % {"value": repr(raw), "codes": ", ".join(by_code)}
+        }
+    )
 
 
 def invoice_number(raw: str) -> str:
     number = (raw or "").strip()
     if not number:
-        raise ValidationError({"number": "The invoice number is required."})
+        raise ValidationError({"number": _("The invoice number is required.")})
     if len(number) > MAX_NUMBER_LENGTH:
-        raise ValidationError({"number": f"The invoice number is longer than {MAX_NUMBER_LENGTH} characters."})
+        raise ValidationError(
+            {"number": _("The invoice number is longer than %(limit)s characters.") % {"limit": MAX_NUMBER_LENGTH}}
+        )
     return number
 
 
 def invoice_dates(issue_date: date, due_date: date) -> None:
     today = timezone.now().date()
     if issue_date > today:
-        raise ValidationError({"issue_date": "The issue date cannot be in the future."})
+        raise ValidationError({"issue_date": _("The issue date cannot be in the future.")})
     if due_date <= today:
-        raise ValidationError({"due_date": "The due date must be in the future."})
+        raise ValidationError({"due_date": _("The due date must be in the future.")})
     if due_date - issue_date > MAX_TENOR:
-        raise ValidationError({"due_date": "The due date is more than a year after the issue date."})
+        raise ValidationError({"due_date": _("The due date is more than a year after the issue date.")})

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chain import accounts, client
 from chain.hashing import salted_hash
@@ -26,14 +27,21 @@ def organisation_hash(organisation: Organisation) -> str:
 @transaction.atomic
 def organisation_register(*, name: str, legal_id: str, role: str) -> Organisation:
     if role not in Role.values:
-        raise ValidationError({"role": f"Unknown role {role!r}; expected one of {', '.join(Role.values)}."})
+        raise ValidationError(
+            {
+                "role": _("Unknown role %(value)s; expected one of %(roles)s.")
+                % {"value": repr(role), "roles": ", ".join(Role.values)}
+            }
+        )
     if not name.strip():
-        raise ValidationError({"name": "The organisation needs a name."})
+        raise ValidationError({"name": _("The organisation needs a name.")})
     legal_id = " ".join(legal_id.split()).upper()
     if not legal_id:
-        raise ValidationError({"legal_id": "The organisation needs its registration or tax number."})
+        raise ValidationError({"legal_id": _("The organisation needs its registration or tax number.")})
     if Organisation.objects.filter(legal_id__iexact=legal_id).exists():
-        raise ValidationError({"legal_id": "An organisation with this registration number already exists."})
+        raise ValidationError(
+            {"legal_id": _("An organisation with this registration number already exists.")}
+        )
     organisation = Organisation.objects.create(name=name.strip(), legal_id=legal_id, role=role)
     if organisation.acts_on_chain:
         accounts.organisation_account(organisation)
@@ -42,7 +50,7 @@ def organisation_register(*, name: str, legal_id: str, role: str) -> Organisatio
 
 def _require_admin(user) -> None:
     if user is None or user.role != Role.ADMIN:
-        raise PermissionDenied("Only a platform admin can review KYC.")
+        raise PermissionDenied(_("Only a platform admin can review KYC."))
 
 
 @transaction.atomic
@@ -50,7 +58,7 @@ def organisation_approve_kyc(*, organisation: Organisation, approved_by, valid_u
     """Approves (or renews) KYC until `valid_until`, and queues the matching on-chain change."""
     _require_admin(approved_by)
     if valid_until <= timezone.now():
-        raise ValidationError({"valid_until": "KYC must be valid until a date in the future."})
+        raise ValidationError({"valid_until": _("KYC must be valid until a date in the future.")})
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     organisation.kyc_status = KycStatus.APPROVED
     organisation.kyc_expires_at = valid_until
@@ -93,7 +101,10 @@ def organisation_reject_kyc(*, organisation: Organisation, rejected_by) -> Organ
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.kyc_status != KycStatus.PENDING:
         raise ValidationError(
-            {"kyc_status": f"Only a pending review can be rejected; this one is {organisation.get_kyc_status_display()}."}
+            {
+                "kyc_status": _("Only a pending review can be rejected; this one is %(status)s.")
+                % {"status": organisation.get_kyc_status_display()}
+            }
         )
     organisation.kyc_status = KycStatus.REJECTED
     organisation.save(update_fields=["kyc_status"])
@@ -110,12 +121,14 @@ def organisation_suspend(*, organisation: Organisation, suspended_by) -> Organis
     _require_admin(suspended_by)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.kyc_status != KycStatus.APPROVED:
-        raise ValidationError({
-            "kyc_status": "Only an approved organisation can be suspended; "
-            f"this one is {organisation.get_kyc_status_display()}."
-        })
+        raise ValidationError(
+            {
+                "kyc_status": _("Only an approved organisation can be suspended; this one is %(status)s.")
+                % {"status": organisation.get_kyc_status_display()}
+            }
+        )
     if organisation.pk == suspended_by.organisation_id or organisation.onchain_id == FOUNDING_ADMIN_ID:
-        raise ValidationError({"kyc_status": "The platform's own organisation cannot be suspended."})
+        raise ValidationError({"kyc_status": _("The platform's own organisation cannot be suspended.")})
     organisation.kyc_status = KycStatus.SUSPENDED
     organisation.save(update_fields=["kyc_status"])
     earlier = ChainAction.objects.filter(idempotency_key__startswith=f"participant-{organisation.pk}:")

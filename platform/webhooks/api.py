@@ -47,7 +47,8 @@ class WebhookEndpointViewSet(
     ordering_fields = ["created_at", "url"]
 
     def get_queryset(self):
-        return WebhookEndpoint.objects.filter(organisation=self.request.user.organisation).order_by("-created_at", "-pk")
+        organisation = self.request.user.organisation
+        return WebhookEndpoint.objects.filter(organisation=organisation).order_by("-created_at", "-pk")
 
     @extend_schema(request=WebhookEndpointCreateSerializer, responses={201: WebhookEndpointCreatedSerializer})
     def create(self, request):

@@ -127,6 +127,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Invoices, receivables and financing for suppliers, core firms and lenders.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PATH_CONVERTER_OVERRIDES": {"object_id": int},  # config.api_urls.ObjectIdConverter
 }
 
 LANGUAGE_CODE = "en"

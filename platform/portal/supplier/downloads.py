@@ -3,6 +3,7 @@ them) and the buyer. The supplier's and the core firm's pages both serve them th
 
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 
 from documents.models import Document, DocumentFormat
 
@@ -27,7 +28,7 @@ def document_response(document: Document) -> FileResponse:
     try:
         content = document.file.open("rb")
     except FileNotFoundError:
-        raise Http404("The document's file is missing from the store.") from None
+        raise Http404(_("The document's file is missing from the store.")) from None
     response = FileResponse(
         content,
         as_attachment=document.format not in INLINE,

@@ -55,7 +55,7 @@ def test_another_organisations_action_is_not_found(core_firm_user, api):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/api/actions/not-a-number/", f"/api/actions/{2**70}/"])
+@pytest.mark.parametrize("path", ["/api/actions/not-a-number/", "/api/actions/1.5/", f"/api/actions/{2**70}/"])
 def test_a_malformed_action_id_is_not_found(core_firm_user, api, path):
     response = api(core_firm_user).get(path)
 

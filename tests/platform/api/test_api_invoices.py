@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -197,8 +198,27 @@ def test_the_openapi_schema_is_served_and_describes_the_endpoints(supplier_user,
 
     assert response.status_code == 200
     schema = response.json()
-    assert {"/api/invoices/", "/api/invoices/{invoice_id}/", "/api/documents/"} <= set(schema["paths"])
+    assert {
+        "/api/invoices/", "/api/invoices/{invoice_id}/", "/api/invoices/{invoice_id}/confirm/", "/api/documents/",
+        "/api/receivables/{piece_id}/split/", "/api/financing-requests/", "/api/programmes/terms/",
+        "/api/organisations/", "/api/actions/{action_id}/", "/api/webhooks/", "/api/webhook-deliveries/",
+    } <= set(schema["paths"])
     assert "organisationToken" in schema["components"]["securitySchemes"]
+    confirm = schema["paths"]["/api/invoices/{invoice_id}/confirm/"]["post"]
+    assert {"202", "400", "401", "403", "404", "422"} <= set(confirm["responses"])
+    [header] = [parameter for parameter in confirm["parameters"] if parameter["in"] == "header"]
+    assert (header["name"], header["required"]) == ("Idempotency-Key", True)
+
+
+def test_the_schema_validates_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
+def test_the_api_docs_and_root_are_served(supplier_user, api):
+    client = api(supplier_user)
+
+    assert client.get("/api/docs/").status_code == 200
+    assert "invoices" in client.get("/api/", HTTP_ACCEPT="application/json").json()
 
 
 def test_an_uploaded_ubl_invoice_comes_back_with_its_hash_and_fields(supplier_user, api):

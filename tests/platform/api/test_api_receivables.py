@@ -12,7 +12,7 @@ from django.utils import timezone
 from chain.models import ChainAction
 from financing.models import FinancingRequest
 from invoices.models import InvoiceStatus
-from organisations.models import Role
+from organisations.models import Organisation, Role
 
 from factories import InvoiceFactory, PieceFactory, RegisteredOrganisationFactory
 
@@ -155,6 +155,17 @@ def test_a_lender_cannot_split(lender_user, recipient, api):
 
     assert response.status_code == 403
     assert response.json()["detail"] == "Only a supplier can do this; your organisation is a lender."
+
+
+def test_a_holder_whose_kyc_lapsed_is_refused_with_the_reason(piece, recipient, supplier_user, api):
+    Organisation.objects.filter(pk=supplier_user.organisation_id).update(kyc_expires_at=timezone.now())
+
+    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/split/",
+                    {"to_organisation": recipient.pk, "amount": "1"})
+
+    assert response.status_code == 403
+    assert "needs a current KYC approval" in response.json()["detail"]
+    assert not ChainAction.objects.exists()
 
 
 def test_another_organisations_piece_cannot_be_split(recipient, supplier_user, api):
