@@ -20,7 +20,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.solc
 
 PYTEST_PLATFORM := $(VENV)/bin/pytest -c tests/platform/pytest.ini -p no:pytest-brownie
 
-.PHONY: help toolchain compile run reset smoke code chromium e2e test test-contracts test-platform test-deep bench-gas bench-pipeline bench-web \
+.PHONY: help toolchain compile run reset smoke code chromium tools e2e test test-contracts test-platform test-deep bench-gas bench-pipeline bench-web \
 	slither clean
 
 help:
@@ -96,6 +96,8 @@ code: $(VENV)/.installed
 chromium:
 	tools/ensure-chromium.sh
 
+tools: $(VENV)-tools/.installed
+
 e2e: compile chromium
 	$(PYTEST_PLATFORM) tests/platform/integration/test_e2e_story.py
 
@@ -106,7 +108,7 @@ test-contracts: compile
 
 # The Django suite: unit tests, then integration and fault tests with real Ganache and Celery
 # worker processes. SQLite and a filesystem broker unless DATABASE_URL / CELERY_BROKER_URL are set.
-test-platform: compile chromium
+test-platform: compile chromium tools
 	$(PYTEST_PLATFORM) tests/platform
 
 test-deep: compile
@@ -127,4 +129,4 @@ slither: toolchain
 	$(VENV)/bin/slither contracts/ $(SLITHER_ARGS) --exclude-informational --exclude-optimization
 
 clean:
-	rm -rf build reports .solc $(VENV) node_modules
+	rm -rf build reports .solc $(VENV) $(VENV)-tools node_modules

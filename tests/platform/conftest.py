@@ -3,6 +3,7 @@
 import pytest
 
 from factories import deployment_manifest
+from signin import verified
 
 
 @pytest.fixture(autouse=True)
@@ -17,20 +18,6 @@ def manifest(settings, tmp_path):
     settings.DEPLOYMENT_MANIFEST = deployment_manifest(tmp_path / "1337.json")
     settings.OPERATOR_PRIVATE_KEY = None  # the operator is the local development wallet's account 0
     return settings.DEPLOYMENT_MANIFEST
-
-
-def verified(client, user):
-    """Signs `user` in on the test client with a verified second factor (a confirmed TOTP device),
-    as the portal's /login/code/ page would."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ PRODUCTION = {
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION and key != "TEST_RUN_ID"}
+    inherited = set(PRODUCTION) | {"TEST_RUN_ID", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {key: value for key, value in os.environ.items() if key not in inherited}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=PROJECT, env=clean | env, capture_output=True, text=True, timeout=120
     )

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from organisations.models import ApiToken, KycStatus, Organisation, Role
 from users.models import Invitation, User
 
-from conftest import verified
+from signin import verified
 from factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

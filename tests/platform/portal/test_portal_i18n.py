@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from chain.models import ChainAction
-from conftest import verified
+from signin import verified
 from factories import (
     DocumentFactory,
     FinancingRequestFactory,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from chain.models import ChainAction
 from chain.services import action_enqueue
-from conftest import verified
+from signin import verified
 from factories import (
     FinancingRequestFactory,
     InvoiceFactory,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from chain.health import heartbeat_record
 from chain.models import ActionStatus, ChainAction, ChainTransaction, IndexerState, TransactionAttempt, TransactionStatus
 from chain.services import action_enqueue
-from conftest import verified
+from signin import verified
 from factories import (
     ChainAccountFactory,
     ChainEventFactory,

@@ -31,7 +31,7 @@ from rest_framework.test import APIClient
 
 import matrix_world
 from chain.models import ChainAction
-from conftest import verified
+from signin import verified
 from documents.models import Document
 from financing.models import FinancingRequest, Programme
 from invoices.models import Invoice, Piece

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chain.models import ActionStatus, ChainAction, ChainTransaction, TransactionStatus
-from conftest import verified
+from signin import verified
 from factories import (
     ChainEventFactory,
     DocumentFactory,
