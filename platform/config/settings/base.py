@@ -247,5 +247,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {name: {"level": "WARNING"} for name in ("web3", "urllib3", "factur-x", "facturx")},
+    "loggers": {name: {"level": "WARNING"} for name in ("web3", "urllib3", "factur-x", "facturx")}
+    | {"kombu.connection": {"level": "ERROR"}},  # "no hostname supplied": the filesystem broker has none
 }
