@@ -171,9 +171,23 @@ def action_send(action_id: int) -> ChainTransaction | None:
         try:
             simulated_gas = _estimate_gas(action.signer, to, data, value)
         except ChainRevert as revert:
+            if _earlier_in_flight(action):
+                # It may depend on them (terms before a deposit): judge it once they are mined.
+                raise EarlierActionsInFlight(action.idempotency_key) from revert
             return _refuse(action, revert)
     tx = _allocate(action, simulated_gas)
     return transaction_push(tx.pk) if tx else None
+
+
+class EarlierActionsInFlight(Exception):
+    """The simulation refused an action while earlier actions of its signer were not yet mined;
+    the task retries it later (and the reconciler, should the retries run out)."""
+
+
+def _earlier_in_flight(action: ChainAction) -> bool:
+    return ChainAction.objects.filter(
+        signer_id=action.signer_id, pk__lt=action.pk, status__in=[ActionStatus.QUEUED, ActionStatus.SENT]
+    ).exists()
 
 
 def _refuse(action: ChainAction, revert: ChainRevert) -> None:

@@ -7,11 +7,13 @@ from web3.exceptions import Web3RPCError
 from . import health, indexer, reconciler, sender
 
 CHAIN_UNREACHABLE = (RpcConnectionError, RpcTimeout, ConnectionError, Web3RPCError)
+# Worth retrying: the chain away, or earlier actions of the same signer still in flight.
+RETRIABLE = (*CHAIN_UNREACHABLE, sender.EarlierActionsInFlight)
 
 
 @shared_task(
     acks_late=True,
-    autoretry_for=CHAIN_UNREACHABLE,
+    autoretry_for=RETRIABLE,
     retry_backoff=1,
     retry_backoff_max=30,
     max_retries=8,
