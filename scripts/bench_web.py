@@ -75,7 +75,7 @@ def prepare(invoices: int) -> dict:
 
     import bench_web_seed
 
-    call_command("migrate", verbosity=0, skip_checks=True)
+    call_command("migrate", verbosity=0)
     started = time.monotonic()
     logins = bench_web_seed.seed(invoices=invoices)
     with connection.cursor() as cursor:

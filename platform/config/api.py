@@ -90,7 +90,7 @@ class RolesByAction:
 
 class StableOrderingFilter(BaseFilterBackend):
     """`?ordering=due_date,-amount` among the view's `ordering_fields` (a list, or a dict of public
-    names to model paths), then by id, so that the pages of a list never repeat or skip a row."""
+    names to model paths), then by id, so that the pages of a list never repeat or miss a row."""
 
     parameter = "ordering"
 
