@@ -9,8 +9,9 @@ import {ReceivableLedger} from "./ReceivableLedger.sol";
 abstract contract Invoices is ReceivableLedger {
     /// @inheritdoc IInvoices
     function registerInvoice(
-        bytes32 fingerprint,
-        bytes32 docHash,
+        bytes32 invoiceKey,
+        bytes32 documentHash,
+        bytes32 supportingDocumentsHash,
         address buyer,
         uint64 amount,
         uint8 currencyId,
@@ -18,7 +19,10 @@ abstract contract Invoices is ReceivableLedger {
         uint32 dueDate
     ) external whenNotPaused {
         Participant memory seller = _requireCurrent(msg.sender, Role.Supplier);
-        _register(seller.id, Registration(fingerprint, docHash, buyer, amount, currencyId, issueDate, dueDate));
+        _register(
+            seller.id,
+            Registration(invoiceKey, documentHash, supportingDocumentsHash, buyer, amount, currencyId, issueDate, dueDate)
+        );
     }
 
     /// @inheritdoc IInvoices
@@ -46,9 +50,14 @@ abstract contract Invoices is ReceivableLedger {
         emit InvoiceDisputed(fingerprint, msg.sender, reasonHash);
     }
 
+    /// @inheritdoc IInvoices
+    function invoiceFingerprint(uint32 sellerId, bytes32 invoiceKey) public pure returns (bytes32) {
+        return keccak256(abi.encode(sellerId, invoiceKey));
+    }
+
     function _register(uint32 sellerId, Registration memory registration) private {
-        if (registration.fingerprint == bytes32(0) || registration.documentHash == bytes32(0)) {
-            revert InvoiceMissingHash(registration.fingerprint, registration.documentHash);
+        if (registration.invoiceKey == bytes32(0) || registration.documentHash == bytes32(0)) {
+            revert InvoiceMissingHash(registration.invoiceKey, registration.documentHash);
         }
         if (registration.amount == 0) revert InvoiceInvalidAmount(registration.amount);
         if (registration.issueDate > block.timestamp || registration.dueDate <= block.timestamp) {
@@ -56,8 +65,10 @@ abstract contract Invoices is ReceivableLedger {
         }
         Participant memory buyer = _requireCurrent(registration.buyer, Role.CoreFirm);
         _requireCurrencyExists(registration.currency);
+        // The seller's id is part of the id: a key registered by anyone else is another invoice.
+        bytes32 fingerprint = invoiceFingerprint(sellerId, registration.invoiceKey);
         _storeInvoice(
-            registration.fingerprint,
+            fingerprint,
             Invoice({
                 sellerId: sellerId,
                 buyerId: buyer.id,
@@ -71,10 +82,12 @@ abstract contract Invoices is ReceivableLedger {
             registration.documentHash
         );
         emit InvoiceRegistered(
-            registration.fingerprint,
+            fingerprint,
             msg.sender,
             registration.buyer,
+            registration.invoiceKey,
             registration.documentHash,
+            registration.supportingDocumentsHash,
             registration.amount,
             registration.currency,
             registration.issueDate,

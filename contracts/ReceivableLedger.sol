@@ -18,7 +18,9 @@ abstract contract ReceivableLedger is IInvoices, IReceivables, PlatformConfig {
     uint8 internal constant RESERVE = 8; // the unfinanced rest of a financed piece
 
     mapping(bytes32 fingerprint => Invoice) private _invoices;
-    mapping(bytes32 fingerprint => bytes32) private _documentHashes;
+    // The reverse index (document -> invoice) both records an invoice's document and refuses a
+    // document that already backs another invoice, in the one slot per invoice the record needs.
+    mapping(bytes32 documentHash => bytes32 fingerprint) private _invoiceOfDocument;
     mapping(bytes32 fingerprint => mapping(uint16 word => uint256)) private _pieceWords;
 
     /// @inheritdoc IInvoices
@@ -27,8 +29,8 @@ abstract contract ReceivableLedger is IInvoices, IReceivables, PlatformConfig {
     }
 
     /// @inheritdoc IInvoices
-    function documentHash(bytes32 fingerprint) external view returns (bytes32) {
-        return _documentHashes[fingerprint];
+    function invoiceOfDocument(bytes32 documentHash) external view returns (bytes32 fingerprint) {
+        return _invoiceOfDocument[documentHash];
     }
 
     /// @inheritdoc IReceivables
@@ -42,12 +44,15 @@ abstract contract ReceivableLedger is IInvoices, IReceivables, PlatformConfig {
         });
     }
 
-    /// @dev Stores a new invoice with its documents' hash, and piece 0 (the whole amount) for the seller.
-    function _storeInvoice(bytes32 fingerprint, Invoice memory record, bytes32 docHash) internal {
+    /// @dev Stores a new invoice, the document that backs it, and piece 0 (the whole amount) for
+    ///      the seller. A fingerprint, like a document, is used once, ever.
+    function _storeInvoice(bytes32 fingerprint, Invoice memory record, bytes32 documentHash) internal {
         if (_invoices[fingerprint].status != InvoiceStatus.None) revert InvoiceAlreadyRegistered(fingerprint);
+        bytes32 backed = _invoiceOfDocument[documentHash];
+        if (backed != bytes32(0)) revert InvoiceDocumentAlreadyUsed(documentHash, backed);
         record.pieceCount = 1;
         _invoices[fingerprint] = record;
-        _documentHashes[fingerprint] = docHash;
+        _invoiceOfDocument[documentHash] = fingerprint;
         _pieceWords[fingerprint][0] = uint256(0).pack(
             0, PiecePacking.StoredPiece({holderId: record.sellerId, amount: record.amount, parent: 0, flags: 0})
         );

@@ -174,9 +174,11 @@ class Book:
             amount = min(int(self.rng.lognormvariate(9.6, 0.9)), 2_000_000) * 1_000_000
             created = self.moment(issue)
             invoice = Invoice(
-                seller=seller, buyer=buyer, number=f"{seller.legal_id}-{n + 1:06d}", amount=amount,
-                currency=Currency.EURT if self.rng.random() < 0.15 else Currency.USDC, issue_date=issue, due_date=due,
-                fingerprint=_hash(f"invoice-{n}"), document_hash=_hash(f"bundle-{n}"), status=self._status(issue, due),
+                seller=seller, buyer=buyer, number=f"{seller.legal_id}-{n + 1:06d}", canonical_number=f"{n + 1}",
+                amount=amount, currency=Currency.EURT if self.rng.random() < 0.15 else Currency.USDC,
+                issue_date=issue, due_date=due, invoice_key=_hash(f"invoice-key-{n}"),
+                fingerprint=_hash(f"invoice-{n}"), document_hash=_hash(f"invoice-document-{n}"),
+                verified_from_einvoice=n % 3 != 0, status=self._status(issue, due),
                 created_at=created, updated_at=created,
             )
             if invoice.status not in OFF_CHAIN:

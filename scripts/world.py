@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from brownie import chain, web3
+from eth_abi import encode
 
 # The accounts of the test world, by role, in the order of the chain's unlocked accounts.
 PARTY_NAMES = ("admin", "supplier", "tier2", "tier3", "core_firm", "lender", "oracle", "other_buyer", "other_lender")
@@ -59,6 +60,7 @@ GRACE_PERIOD = 5 * DAY
 DEFAULT_PERIOD = 30 * DAY
 RATINGS = {"supplier": 8, "tier2": 7, "tier3": 3}
 MODEL_VERSION = 3
+ZERO_HASH = b"\x00" * 32  # bytes32 zero, e.g. the supportingDocumentsHash of an invoice without any
 
 
 def units(amount):
@@ -67,9 +69,21 @@ def units(amount):
 
 
 def fingerprint_of(*parts):
-    """A salted canonical hash, as the platform computes it off chain."""
+    """A salted canonical hash, as the platform computes it off chain: an invoice key, an
+    organisation's or a dispute reason's hash, or (standing in for a document's bytes) a document hash."""
     text = "|".join(str(part) for part in ("test-salt",) + parts)
     return web3.keccak(text=text)
+
+
+def invoice_fingerprint(seller_id, invoice_key):
+    """The invoice's id on chain, as the contract computes it from the seller's participant id and
+    the key: keccak256(abi.encode(uint32 sellerId, bytes32 invoiceKey))."""
+    return web3.keccak(encode(["uint32", "bytes32"], [int(seller_id), bytes(invoice_key)]))
+
+
+def fingerprint_for(scf, seller, invoice_key):
+    """The id `seller`'s invoice `invoice_key` is (or would be) stored under."""
+    return invoice_fingerprint(scf.participant(seller)["id"], invoice_key)
 
 
 @dataclass

@@ -4,9 +4,15 @@ pragma solidity 0.8.28;
 /// @title Invoice registry
 /// @notice Suppliers register invoices against a core-firm buyer; the buyer confirms one, turning
 ///         it into a receivable (its promise to pay on the due date), or disputes it.
-/// @dev An invoice is keyed by its canonical fingerprint: a salted hash of seller, buyer, invoice
-///      number, amount and issue date computed off chain. One fingerprint registers once, ever,
-///      whoever tries and whatever documents they attach.
+/// @dev An invoice's identity is (seller, canonical invoice number). Off chain, the platform
+///      computes the seller's `invoiceKey`: a salted hash of the seller's registration id and the
+///      canonical invoice number. On chain, the key is bound to its registrant: the invoice is
+///      stored under its fingerprint, keccak256(abi.encode(seller's participant id, invoiceKey)),
+///      which the contract computes from the caller, so no supplier can take another's key
+///      first. One seller registers one key once, ever, whatever documents or attributes it
+///      attaches, and a dispute does not free it. Buyer, amount, currency and dates are checked
+///      attributes of the invoice, not part of its identity. The invoice document (its exact
+///      bytes, hashed) backs one invoice only, platform-wide, whoever registers it.
 interface IInvoices {
     /// @notice Where an invoice stands.
     enum InvoiceStatus {
@@ -34,13 +40,20 @@ interface IInvoices {
     }
 
     /// @notice A supplier registered an invoice. Only hashes identify it on chain.
-    /// @param fingerprint Canonical salted hash of the invoice (its id).
-    /// @param documentHash keccak256 of its documents.
+    /// @param fingerprint The invoice's id: keccak256(abi.encode(seller's participant id, invoiceKey)).
+    /// @param seller The supplier that registered it and holds piece 0.
+    /// @param buyer The core firm that owes the amount.
+    /// @param invoiceKey The seller's salted key of the canonical invoice number.
+    /// @param documentHash keccak256 of the invoice document's exact bytes.
+    /// @param supportingDocumentsHash Hash of the supporting documents (purchase order, delivery
+    ///        notes); zero when there are none. Emitted only, not stored.
     event InvoiceRegistered(
         bytes32 indexed fingerprint,
         address indexed seller,
         address indexed buyer,
+        bytes32 invoiceKey,
         bytes32 documentHash,
+        bytes32 supportingDocumentsHash,
         uint64 amount,
         uint8 currency,
         uint32 issueDate,
@@ -53,12 +66,14 @@ interface IInvoices {
     /// @notice The buyer disputed the invoice; `reasonHash` points at its off-chain reason.
     event InvoiceDisputed(bytes32 indexed fingerprint, address indexed buyer, bytes32 reasonHash);
 
-    /// @notice The fingerprint is already registered.
+    /// @notice The seller already registered this invoice key: `fingerprint` is taken.
     error InvoiceAlreadyRegistered(bytes32 fingerprint);
+    /// @notice The invoice document already backs invoice `fingerprint` (of any seller).
+    error InvoiceDocumentAlreadyUsed(bytes32 documentHash, bytes32 fingerprint);
     /// @notice No invoice has this fingerprint.
     error InvoiceUnknown(bytes32 fingerprint);
-    /// @notice The fingerprint or the document hash is zero.
-    error InvoiceMissingHash(bytes32 fingerprint, bytes32 documentHash);
+    /// @notice The invoice key or the document hash is zero.
+    error InvoiceMissingHash(bytes32 invoiceKey, bytes32 documentHash);
     /// @notice The amount must be above zero.
     error InvoiceInvalidAmount(uint64 amount);
     /// @notice Issue date must not be in the future and the due date must come after now.
@@ -68,10 +83,11 @@ interface IInvoices {
     /// @notice The invoice is in the wrong status for this call.
     error InvoiceWrongStatus(bytes32 fingerprint, InvoiceStatus status);
 
-    /// @notice One invoice in a batch registration.
+    /// @notice One invoice in a batch registration: registerInvoice's parameters, in order.
     struct Registration {
-        bytes32 fingerprint;
+        bytes32 invoiceKey;
         bytes32 documentHash;
+        bytes32 supportingDocumentsHash;
         address buyer;
         uint64 amount;
         uint8 currency;
@@ -80,17 +96,22 @@ interface IInvoices {
     }
 
     /// @notice Registers an invoice sold by the caller, a supplier with current KYC, to `buyer`, a
-    ///         core firm with current KYC. The seller holds the whole receivable as piece 0.
-    /// @param fingerprint Canonical salted hash of seller, buyer, number, amount and issue date.
-    /// @param docHash keccak256 of the invoice's documents.
+    ///         core firm with current KYC. The seller holds the whole receivable as piece 0. The
+    ///         invoice's id is invoiceFingerprint(caller's participant id, invoiceKey).
+    /// @param invoiceKey Salted hash of the seller's registration id and the canonical invoice
+    ///        number, computed off chain; not zero. Once per seller, ever.
+    /// @param documentHash keccak256 of the invoice document's exact bytes; not zero. Backs one
+    ///        invoice only, platform-wide.
+    /// @param supportingDocumentsHash Hash of the supporting documents; zero when there are none.
     /// @param buyer The core firm that owes the amount.
     /// @param amount Micro-units of `currency`.
     /// @param currencyId A registered currency id.
     /// @param issueDate Unix seconds; not in the future.
     /// @param dueDate Unix seconds; in the future.
     function registerInvoice(
-        bytes32 fingerprint,
-        bytes32 docHash,
+        bytes32 invoiceKey,
+        bytes32 documentHash,
+        bytes32 supportingDocumentsHash,
         address buyer,
         uint64 amount,
         uint8 currencyId,
@@ -111,6 +132,11 @@ interface IInvoices {
     /// @notice The invoice with this fingerprint (status None when unknown).
     function invoice(bytes32 fingerprint) external view returns (Invoice memory);
 
-    /// @notice The keccak256 of the invoice's documents, as registered.
-    function documentHash(bytes32 fingerprint) external view returns (bytes32);
+    /// @notice The invoice that `documentHash` backs (zero when the document is unused).
+    function invoiceOfDocument(bytes32 documentHash) external view returns (bytes32 fingerprint);
+
+    /// @notice The id of seller `sellerId`'s invoice `invoiceKey`:
+    ///         keccak256(abi.encode(sellerId, invoiceKey)), as registration computes it.
+    /// @param sellerId The seller's participant id (IParticipants.Participant.id).
+    function invoiceFingerprint(uint32 sellerId, bytes32 invoiceKey) external pure returns (bytes32);
 }

@@ -11,8 +11,9 @@ from . import client
 # What each custom error means, for the person whose action failed. Arguments are filled in by name.
 MESSAGES = {
     "InvoiceAlreadyRegistered": "This invoice is already registered on the platform (fingerprint {fingerprint}).",
+    "InvoiceDocumentAlreadyUsed": "This invoice document already backs another invoice (fingerprint {fingerprint}).",
     "InvoiceUnknown": "No invoice with fingerprint {fingerprint} is registered.",
-    "InvoiceMissingHash": "The invoice needs a fingerprint and a document hash.",
+    "InvoiceMissingHash": "The invoice needs its key and the hash of its invoice document.",
     "InvoiceInvalidAmount": "The invoice amount must be above zero (got {amount}).",
     "InvoiceInvalidDates": "The due date must fall after the issue date and in the future.",
     "InvoiceNotBuyer": "Only the invoice's buyer can confirm or dispute it.",

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 # Actions that the contract can take many at a time, and the batch function that takes them.
 BATCHES = {"registerInvoice": "registerInvoices"}
 # Gas for actions sent without a simulation: (per transaction, per action), measured with
-# headroom (registerInvoice: 104,849 alone, +76k per extra invoice in a batch). Invoices are fully
+# headroom (registerInvoice: about 107,000 alone, +78.5k per extra invoice in a batch). Invoices are fully
 # checked in the database before they are queued, so a refusal is rare; when one happens the
 # receipt says so, and a refused batch is re-sent invoice by invoice. Simulating every batch
 # would execute it twice, which halves a local chain's throughput.

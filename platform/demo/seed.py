@@ -186,6 +186,7 @@ INVOICES = [
     ("HX-2026-104", "60000", 45, "financed by tier 1"),
     ("HX-2026-105", "30000", 30, "disputed"),
     ("HX-2026-106", "40000", 40, "repaid"),
+    ("HX-2026-107", "120000", 90, "possible duplicate of HX-2026-101: same amount and dates, another number"),
 ]
 
 

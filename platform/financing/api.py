@@ -53,7 +53,7 @@ class FinancingRequestSerializer(serializers.ModelSerializer):
             "advance": {"help_text": "Micro-units advanced against the piece, once approved."},
             "discount": {"help_text": "Micro-units of interest the lender keeps: the holder got advance - discount."},
             "tenor_days": {"help_text": "Days from the decision to the due date."},
-            "rating": {"help_text": "The holder's rating (1 best, 10 worst) the decision used."},
+            "rating": {"help_text": "The holder's rating the decision used, from 1 (the worst) to 10 (the best)."},
             "reject_reason": {"help_text": "The chain's reason code, when rejected."},
         }
 
@@ -77,6 +77,19 @@ class FinancingRequestViewSet(RolesByAction, mixins.ListModelMixin, mixins.Retri
         return financing_requests_visible_to(self.request.user.organisation)
 
 
+# What each term means, as the contract prices it (Pricing.sol: 10 is the best rating).
+TERM_HELP = {
+    "advance_rate_bps": "The share of a piece's face value advanced, in basis points: 1 to 10000.",
+    "base_rate_bps": "The yearly discount rate, in basis points, for a holder rated 10 (the best): 0 to 9999.",
+    "max_tenor_days": "The longest time to the due date financed, in days: 1 to 365.",
+    "rating_spread_bps": "Basis points a year added to the base rate for each notch the holder's rating is below "
+                         "10 (the best): 0 to 255. The rate for a holder rated 1 (the worst), base + 9 x spread, "
+                         "must stay below 10000.",
+    "min_rating": "The lowest rating accepted, from 1 (the worst) to 10 (the best): a holder rated below it is "
+                  "refused.",
+}
+
+
 class ProgrammeSerializer(serializers.ModelSerializer):
     core_firm_name = serializers.CharField(source="core_firm.name")
     currency = CurrencyCodeField()
@@ -87,6 +100,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             "id", "core_firm", "core_firm_name", "currency", "limit", "advance_rate_bps", "base_rate_bps",
             "max_tenor_days", "rating_spread_bps", "min_rating", "liquidity", "exposure", "updated_at",
         ]
+        extra_kwargs = {field: {"help_text": text} for field, text in TERM_HELP.items()}
 
 
 class ProgrammeTermsSerializer(serializers.Serializer):
@@ -95,15 +109,24 @@ class ProgrammeTermsSerializer(serializers.Serializer):
     )
     currency = serializers.ChoiceField(choices=Currency.names)
     limit = serializers.CharField(
-        max_length=40, help_text="Maximum exposure, a decimal string in currency units; 0 closes the programme."
+        max_length=40,
+        help_text="Maximum exposure, a decimal string in currency units, not below the programme's current "
+                  "exposure; 0 closes the programme.",
     )
-    advance_rate_bps = serializers.IntegerField(min_value=1, max_value=programmes.MAX_BPS)
-    base_rate_bps = serializers.IntegerField(min_value=0, max_value=programmes.MAX_BPS)
-    max_tenor_days = serializers.IntegerField(min_value=1, max_value=programmes.MAX_TENOR_DAYS)
-    rating_spread_bps = serializers.IntegerField(min_value=0, max_value=programmes.MAX_RATING_SPREAD_BPS)
+    advance_rate_bps = serializers.IntegerField(
+        min_value=1, max_value=programmes.MAX_BPS, help_text=TERM_HELP["advance_rate_bps"]
+    )
+    base_rate_bps = serializers.IntegerField(
+        min_value=0, max_value=programmes.MAX_BASE_RATE_BPS, help_text=TERM_HELP["base_rate_bps"]
+    )
+    max_tenor_days = serializers.IntegerField(
+        min_value=1, max_value=programmes.MAX_TENOR_DAYS, help_text=TERM_HELP["max_tenor_days"]
+    )
+    rating_spread_bps = serializers.IntegerField(
+        min_value=0, max_value=programmes.MAX_RATING_SPREAD_BPS, help_text=TERM_HELP["rating_spread_bps"]
+    )
     min_rating = serializers.IntegerField(
-        min_value=programmes.RATINGS[0], max_value=programmes.RATINGS[1],
-        help_text="The worst rating accepted (1 the best).",
+        min_value=programmes.RATINGS[0], max_value=programmes.RATINGS[1], help_text=TERM_HELP["min_rating"]
     )
 
 
@@ -134,7 +157,9 @@ class ProgrammeViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMode
     @action(detail=False, methods=["post"])
     def terms(self, request):
         """Sets the terms of your programme for a core firm and currency, creating it the first
-        time. The chain refuses a limit below the programme's current exposure."""
+        time. Terms the contract would refuse answer 400 naming the field, and nothing is queued:
+        the bounds of each field, a worst yearly rate (a holder rated 1) of 100% or more, and a
+        limit below the programme's current exposure."""
         fields = ProgrammeTermsSerializer(data=request.data)
         fields.is_valid(raise_exception=True)
         data = fields.validated_data

@@ -12,9 +12,9 @@ from chain.models import ChainAction
 from config.api import RolesByAction, queues_transaction, request_key
 from organisations.models import Role
 
-from . import repayments, selectors, services
+from . import lineage, repayments, selectors, services
 from .filters import InvoiceFilter
-from .models import Currency, Invoice, Piece
+from .models import Currency, Invoice
 
 
 @extend_schema_field({"type": "string", "enum": Currency.names})
@@ -28,12 +28,20 @@ class CurrencyCodeField(serializers.Field):
         return Currency(value).name
 
 
-class PieceSerializer(serializers.ModelSerializer):
-    holder = serializers.CharField(source="holder.name")
+class PieceSerializer(serializers.Serializer):
+    """A piece as the caller's organisation sees it (invoices.lineage)."""
 
-    class Meta:
-        model = Piece
-        fields = ["index", "parent_index", "holder", "amount", "financed", "claimed"]
+    index = serializers.IntegerField()
+    parent_index = serializers.IntegerField(allow_null=True, help_text="The piece it was split from; null for piece 0.")
+    holder = serializers.CharField(
+        source="holder.name",
+        help_text="Its holder; of a financed piece outside your own, the supplier that had it financed.",
+    )
+    amount = serializers.IntegerField(help_text="Face value in micro-units (6 decimals) of the currency.")
+    financed = serializers.BooleanField(allow_null=True, help_text="Of your own pieces only; null on the others.")
+    claimed = serializers.IntegerField(
+        allow_null=True, help_text="Micro-units its holder has collected; of your own pieces only, null on the others."
+    )
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
@@ -42,14 +50,37 @@ class InvoiceSerializer(serializers.ModelSerializer):
     seller_id = serializers.IntegerField()
     buyer_id = serializers.IntegerField()
     currency = CurrencyCodeField()
-    pieces = PieceSerializer(many=True)
+    pieces = serializers.SerializerMethodField(
+        help_text="The pieces you are party to: the buyer sees every piece; a holder its own pieces and their "
+        "lineage up to piece 0, never a sibling piece, its holder or its lender; the seller also the pieces split "
+        "off piece 0 while it is its own."
+    )
 
     class Meta:
         model = Invoice
         fields = [
             "id", "number", "seller", "seller_id", "buyer", "buyer_id", "amount", "currency", "issue_date", "due_date",
-            "status", "fingerprint", "document_hash", "repaid", "pieces", "created_at",
+            "status", "fingerprint", "document_hash", "supporting_documents_hash", "verified_from_einvoice",
+            "possible_duplicate_of", "repaid", "pieces", "created_at",
         ]
+        extra_kwargs = {
+            "fingerprint": {"help_text": "The chain's id of the invoice: keccak256(seller's participant id, invoice key)."},
+            "document_hash": {"help_text": "keccak256 of the invoice document's exact bytes; it backs this invoice only."},
+            "verified_from_einvoice": {
+                "help_text": "True when every field was checked against a UBL or Factur-X invoice; false for a plain "
+                "PDF or scan, whose fields were typed."
+            },
+            "possible_duplicate_of": {
+                "help_text": "An earlier invoice with the same seller, buyer, amount and issue date under another "
+                "number; the buyer must acknowledge it to confirm."
+            },
+        }
+
+
+    @extend_schema_field(PieceSerializer(many=True))
+    def get_pieces(self, invoice: Invoice) -> list[dict]:
+        shown = lineage.visible_pieces(invoice, self.context["request"].user.organisation)
+        return PieceSerializer(shown, many=True).data
 
 
 class InvoiceSubmitSerializer(serializers.Serializer):
@@ -60,6 +91,12 @@ class InvoiceSubmitSerializer(serializers.Serializer):
     issue_date = serializers.DateField()
     due_date = serializers.DateField()
     documents = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=20)
+
+
+class ConfirmSerializer(serializers.Serializer):
+    acknowledge_duplicate = serializers.BooleanField(
+        default=False, help_text="Required (true) when the invoice is a possible duplicate of an earlier one."
+    )
 
 
 class DisputeSerializer(serializers.Serializer):
@@ -87,7 +124,7 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
     }
 
     def get_queryset(self):
-        return selectors.invoices_visible_to(self.request.user.organisation)
+        return lineage.with_lineage(selectors.invoices_visible_to(self.request.user.organisation))
 
     @queues_transaction(request=InvoiceSubmitSerializer, responses={201: InvoiceSerializer})
     def create(self, request):
@@ -100,13 +137,20 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
             currency=data["currency"], issue_date=data["issue_date"], due_date=data["due_date"],
             document_ids=data["documents"],
         )
-        return Response(InvoiceSerializer(self.get_queryset().get(pk=invoice.pk)).data, status=status.HTTP_201_CREATED)
+        created = self.get_serializer(self.get_queryset().get(pk=invoice.pk))
+        return Response(created.data, status=status.HTTP_201_CREATED)
 
-    @queues_transaction(request=None, responses={202: ChainActionSerializer})
+    @queues_transaction(request=ConfirmSerializer, responses={202: ChainActionSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, invoice_id=None):
-        """The buyer confirms a registered invoice: it becomes its promise to pay on the due date."""
-        invoice = services.invoice_confirm(invoice=self.get_object(), confirmed_by=request.user)
+        """The buyer confirms a registered invoice: it becomes its promise to pay on the due date. A
+        possible duplicate of an earlier invoice needs `acknowledge_duplicate: true`, which is recorded."""
+        fields = ConfirmSerializer(data=request.data)
+        fields.is_valid(raise_exception=True)
+        invoice = services.invoice_confirm(
+            invoice=self.get_object(), confirmed_by=request.user,
+            acknowledge_duplicate=fields.validated_data["acknowledge_duplicate"],
+        )
         return queued(ChainAction.objects.get(idempotency_key=f"invoice-confirm:{invoice.pk}"), request)
 
     @queues_transaction(request=DisputeSerializer, responses={202: ChainActionSerializer})

@@ -24,15 +24,40 @@ class Currency(models.IntegerChoices):
 
 
 class Invoice(models.Model):
+    """An invoice is identified by its seller and its canonical number (`invoices.identity`); the
+    buyer, amount, currency and dates are attributes, checked against the e-invoice when there is one."""
+
     seller = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="invoices_sold")
     buyer = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="invoices_bought")
     number = models.CharField(max_length=64)
+    canonical_number = models.CharField(max_length=64, help_text="The number as identity: see invoices.identity.")
     amount = models.PositiveBigIntegerField(help_text="Micro-units (6 decimals) of the currency.")
     currency = models.PositiveSmallIntegerField(choices=Currency.choices)
     issue_date = models.DateField()
     due_date = models.DateField()
-    fingerprint = models.CharField(max_length=66, unique=True)
-    document_hash = models.CharField(max_length=66)
+    invoice_key = models.CharField(
+        max_length=66, unique=True, help_text="Salted hash of seller and canonical number, registered on chain."
+    )
+    fingerprint = models.CharField(
+        max_length=66, unique=True, help_text="The chain's id: keccak256 of the seller's participant id and the key."
+    )
+    document_hash = models.CharField(
+        max_length=66, unique=True, help_text="keccak256 of the invoice document's bytes: it backs this invoice only."
+    )
+    supporting_documents_hash = models.CharField(
+        max_length=66, blank=True, help_text="keccak256 of the sorted hashes of the other documents; empty if none."
+    )
+    verified_from_einvoice = models.BooleanField(
+        default=False, help_text="Every field was checked against the UBL or Factur-X invoice it came with."
+    )
+    possible_duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="possible_duplicates",
+        help_text="An earlier invoice with the same seller, buyer, amount and issue date under another number.",
+    )
+    duplicate_acknowledged_by = models.ForeignKey(
+        "users.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    duplicate_acknowledged_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.SUBMITTED)
     repaid = models.PositiveBigIntegerField(default=0)
     repaid_at = models.DateTimeField(null=True, blank=True, help_text="When the indexer saw full repayment.")
@@ -42,7 +67,14 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # the near-duplicate look-up at submission
+            models.Index(fields=["seller", "buyer", "amount", "issue_date"], name="invoice_lookalike"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "canonical_number"], name="invoice_unique_per_seller"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} ({self.seller} -> {self.buyer})"

@@ -1,10 +1,11 @@
 """Checks on an invoice's fields before anything is stored, each failing with the field's name."""
 
+import re
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Currency
@@ -13,16 +14,30 @@ MICRO_DECIMALS = 6
 MAX_MICRO_AMOUNT = 2**64 - 1  # the contract stores amounts as uint64 micro-units
 MAX_TENOR = timedelta(days=366)
 MAX_NUMBER_LENGTH = 64
+# Plain ASCII digits and at most one decimal point: Python's Decimal would also take "1_000",
+# "1e3", full-width or Arabic-Indic digits, which no finance user means as an amount.
+PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
 
 
 def micro_amount(raw: object) -> int:
-    """The amount in micro-units: above zero, at most six decimals, within uint64. Computed from
-    the exact digits: decimal arithmetic would round to 28 significant digits first."""
-    try:
-        amount = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise ValidationError({"amount": _("%(value)s is not a number.") % {"value": repr(raw)}}) from None
-    if not amount.is_finite() or amount <= 0:
+    """The amount in micro-units: plain decimal digits, above zero, at most six decimals, within
+    uint64. Computed from the exact digits: decimal arithmetic would round to 28 significant
+    digits first."""
+    text = str(raw).strip()
+    if text.startswith("-") and PLAIN_DECIMAL.fullmatch(text[1:]):
+        raise ValidationError({"amount": _("The amount must be above zero.")})
+    if not PLAIN_DECIMAL.fullmatch(text):
+        raise ValidationError(
+            {
+                "amount": _(
+                    "%(value)s is not an amount: write digits with an optional decimal point and at most "
+                    "%(decimals)s decimals, e.g. 1234.56."
+                )
+                % {"value": repr(raw), "decimals": MICRO_DECIMALS}
+            }
+        )
+    amount = Decimal(text)
+    if amount <= 0:
         raise ValidationError({"amount": _("The amount must be above zero.")})
     _sign, digits, exponent = amount.as_tuple()
     while exponent < -MICRO_DECIMALS and digits and digits[-1] == 0:
@@ -64,8 +79,18 @@ def invoice_number(raw: str) -> str:
     return number
 
 
-def invoice_dates(issue_date: date, due_date: date) -> None:
-    today = timezone.now().date()
+def currency_iso_code(currency: int) -> str:
+    """The ISO 4217 currency the settlement token pays (SETTLEMENT_TOKEN_CURRENCIES)."""
+    return settings.SETTLEMENT_TOKEN_CURRENCIES[Currency(currency).name]
+
+
+def settlement_token_for(iso_code: str) -> str | None:
+    """The settlement token that pays invoices in this ISO 4217 currency, if any."""
+    return next((token for token, iso in settings.SETTLEMENT_TOKEN_CURRENCIES.items() if iso == iso_code), None)
+
+
+def invoice_dates(issue_date: date, due_date: date, *, today: date) -> None:
+    """`today` is the seller's, in its own time zone."""
     if issue_date > today:
         raise ValidationError({"issue_date": _("The issue date cannot be in the future.")})
     if due_date <= today:

@@ -1,5 +1,6 @@
 """Organisations: the legal entities that act on the platform, one role each."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,12 +24,19 @@ class KycStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
 
 
+def default_time_zone() -> str:
+    return settings.ORGANISATION_TIME_ZONE
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     legal_id = models.CharField(max_length=64, unique=True, help_text="Registration or tax number.")
     role = models.CharField(max_length=16, choices=Role.choices)
     kyc_status = models.CharField(max_length=16, choices=KycStatus.choices, default=KycStatus.PENDING)
     kyc_expires_at = models.DateTimeField(null=True, blank=True)
+    time_zone = models.CharField(
+        max_length=64, default=default_time_zone, help_text="IANA zone in which its dates (issue dates, today) are judged."
+    )
     # Mirrored from the chain by the indexer: the participant id and the latest posted rating.
     onchain_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -1,5 +1,8 @@
 """Reads about organisations."""
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -36,3 +39,14 @@ def counterparties_of(organisation: Organisation) -> QuerySet[Organisation]:
         .exclude(pk=organisation.pk)
         .order_by("name", "pk")
     )
+
+
+def organisation_zone(organisation: Organisation) -> ZoneInfo:
+    """The time zone its dates are judged in."""
+    return ZoneInfo(organisation.time_zone)
+
+
+def local_today(organisation: Organisation) -> date:
+    """Today's date where the organisation is: an invoice dated today is not in the future at
+    07:00 in Shanghai, when it is still yesterday in UTC."""
+    return timezone.now().astimezone(organisation_zone(organisation)).date()

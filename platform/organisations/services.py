@@ -2,6 +2,7 @@
 participants on chain through the outbox: gas money first on a local chain, then the operator's
 registerParticipant (or renewKyc for one already registered)."""
 
+import zoneinfo
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -139,4 +140,17 @@ def organisation_suspend(*, organisation: Organisation, suspended_by) -> Organis
             args=[accounts.organisation_account(organisation).address],
             idempotency_key=f"participant-{organisation.pk}:suspend:{earlier.count()}",
         )
+    return organisation
+
+
+def organisation_set_time_zone(*, organisation: Organisation, time_zone: str, changed_by) -> Organisation:
+    """Sets the IANA time zone in which the organisation's dates are judged; any of its users may."""
+    if changed_by is None or changed_by.organisation_id != organisation.pk:
+        raise PermissionDenied(_("Only a user of the organisation can change its time zone."))
+    if time_zone not in zoneinfo.available_timezones():
+        raise ValidationError(
+            {"time_zone": _("%(value)s is not a time zone; use an IANA name such as Asia/Shanghai.") % {"value": repr(time_zone)}}
+        )
+    organisation.time_zone = time_zone
+    organisation.save(update_fields=["time_zone"])
     return organisation

@@ -31,12 +31,14 @@ MENUS = {
         (_("Participants"), "portal:operator:participants"),
         (_("Chain health"), "portal:operator:chain"),
         (_("Receivables"), "portal:operator:receivables"),
+        (_("Possible duplicates"), "portal:operator:duplicates"),
     ],
     Role.AUDITOR: [
         (_("Dashboard"), "portal:operator:dashboard"),
         (_("Participants"), "portal:operator:participants"),
         (_("Chain health"), "portal:operator:chain"),
         (_("Receivables"), "portal:operator:receivables"),
+        (_("Possible duplicates"), "portal:operator:duplicates"),
     ],
 }
 COMMON = [(_("Team"), "portal:team"), (_("API tokens"), "portal:tokens"), (_("Security"), "portal:otp-setup")]

@@ -1,12 +1,17 @@
-"""Two-factor enforcement. A user whose role requires it (lenders, admins, auditors, and Django
+"""The organisation's time zone for everything a request shows, and two-factor enforcement.
+
+Two-factor enforcement. A user whose role requires it (lenders, admins, auditors, and Django
 staff) reaches nothing but the sign-in and second-factor pages until the session is verified
 with a TOTP code; the API answers 403 to such a session. Organisation API tokens are not
 sessions: they pass (their creator was verified when creating them)."""
+
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
@@ -34,3 +39,20 @@ class TwoFactorRequired:
     def _open(path: str) -> bool:
         second_factor = (reverse("portal:otp-verify"), reverse("portal:otp-setup"), reverse("portal:logout"))
         return path.startswith(OPEN_PATHS) or path in second_factor
+
+
+class OrganisationTimeZone:
+    """Pages show dates and times, and judge "today", in the user's organisation's time zone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        organisation = getattr(request.user, "organisation", None) if request.user.is_authenticated else None
+        if organisation is None:
+            return self.get_response(request)
+        timezone.activate(ZoneInfo(organisation.time_zone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

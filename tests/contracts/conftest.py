@@ -4,7 +4,7 @@ after the roles they play, and helpers to register and confirm invoices."""
 import pytest
 from brownie import MockStablecoin, SupplyChainFinance, accounts, chain
 
-from scripts.world import DAY, PARTY_NAMES, deploy_platform, fingerprint_of, units
+from scripts.world import DAY, PARTY_NAMES, ZERO_HASH, deploy_platform, fingerprint_for, fingerprint_of, units
 
 
 @pytest.fixture(autouse=True)
@@ -58,13 +58,13 @@ def register(scf, supplier, core_firm):
 
     def _register(seller=supplier, buyer=core_firm, amount=units(100_000), currency=1, due_in=90 * DAY, number=None):
         counter["n"] += 1
-        issue = chain.time() - DAY
-        fingerprint = fingerprint_of(seller, buyer, number or f"INV-{counter['n']}", amount, issue)
+        number = number or f"INV-{counter['n']}"
+        key = fingerprint_of("key", seller, number)
         scf.registerInvoice(
-            fingerprint, fingerprint_of("docs", number or counter["n"]), buyer, amount, currency, issue,
+            key, fingerprint_of("docs", seller, number), ZERO_HASH, buyer, amount, currency, chain.time() - DAY,
             chain.time() + due_in, {"from": seller},
         )
-        return fingerprint
+        return fingerprint_for(scf, seller, key)
 
     return _register
 

@@ -13,6 +13,7 @@ from chain import keys
 from chain.models import ChainAccount, ChainEvent
 from documents.models import Document, DocumentFormat, DocumentKind
 from financing.models import FinancingRequest
+from invoices.identity import canonical_invoice_number
 from invoices.models import Currency, Invoice, InvoiceStatus, Piece
 from organisations.models import KycStatus, Organisation, Role
 from users.models import User
@@ -97,12 +98,14 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
     seller = factory.SubFactory(RegisteredOrganisationFactory, role=Role.SUPPLIER)
     buyer = factory.SubFactory(RegisteredOrganisationFactory, role=Role.CORE_FIRM)
     number = factory.Sequence(lambda n: f"INV-{n:05d}")
+    canonical_number = factory.LazyAttribute(lambda invoice: canonical_invoice_number(invoice.number))
     amount = 1_000_000_000
     currency = Currency.USDC
     issue_date = factory.LazyFunction(lambda: timezone.now().date() - timedelta(days=10))
     due_date = factory.LazyFunction(lambda: timezone.now().date() + timedelta(days=50))
+    invoice_key = factory.Sequence(lambda n: _hash_of(f"invoice-key-{n}"))
     fingerprint = factory.Sequence(lambda n: _hash_of(f"invoice-{n}"))
-    document_hash = factory.Sequence(lambda n: _hash_of(f"bundle-{n}"))
+    document_hash = factory.Sequence(lambda n: _hash_of(f"invoice-document-{n}"))
     status = InvoiceStatus.REGISTERED
 
 

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.TwoFactorRequired",
+    "portal.middleware.OrganisationTimeZone",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -136,6 +137,13 @@ LOCALE_PATHS = [PROJECT_DIR / "platform" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Dates an organisation types (an invoice's issue date, "today") are judged in its own time zone;
+# a new organisation starts with this one.
+ORGANISATION_TIME_ZONE = env("ORGANISATION_TIME_ZONE", "Asia/Shanghai")
+# The ISO 4217 currency each settlement token pays: an invoice in EUR cannot be settled in USDC.
+SETTLEMENT_TOKEN_CURRENCIES = dict(
+    pair.split("=", 1) for pair in env("SETTLEMENT_TOKEN_CURRENCIES", "USDC=USD,EURT=EUR").split(",")
+)
 
 # The portal: sign-in with a second factor (TOTP) for the roles that require it.
 LOGIN_URL = "portal:login"

@@ -26,3 +26,5 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(_queue),
         "control_folder": str(_queue / "control"),
     }
+# The suite's dates are timezone.now()'s dates; tests of organisations' own time zones set them.
+ORGANISATION_TIME_ZONE = "UTC"

@@ -17,12 +17,13 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from organisations.models import ApiToken, Role
+from organisations.services import organisation_set_time_zone
 from organisations.tokens import api_token_create, api_token_revoke
 from portal.forms import apply_errors
 from users import services as people
 from users.models import Invitation
 
-from .forms import AcceptForm, CodeForm, InviteForm, SignUpForm, TokenForm
+from .forms import AcceptForm, CodeForm, InviteForm, SignUpForm, TimeZoneForm, TokenForm
 
 HOME_BY_ROLE = {
     Role.SUPPLIER: "portal:supplier:dashboard",
@@ -135,9 +136,21 @@ def invitation_accept(request, token: str):
 @login_required
 def team(request):
     organisation = request.user.organisation
-    form = InviteForm(request.POST or None)
+    posted = request.method == "POST"
+    zone_posted = posted and "time_zone" in request.POST
+    form = InviteForm(request.POST if posted and not zone_posted else None)
+    zone_form = TimeZoneForm(request.POST if zone_posted else None, initial={"time_zone": getattr(organisation, "time_zone", None)})
     link = None
-    if request.method == "POST" and form.is_valid():
+    if zone_posted and zone_form.is_valid():
+        zone = zone_form.cleaned_data["time_zone"]
+        try:
+            organisation_set_time_zone(organisation=organisation, time_zone=zone, changed_by=request.user)
+        except ValidationError as refusal:
+            apply_errors(zone_form, refusal)
+        else:
+            messages.success(request, _("Dates of your organisation are now judged in %(zone)s.") % {"zone": zone})
+            return redirect("portal:team")
+    elif posted and not zone_posted and form.is_valid():
         _invitation, link = people.invitation_create(
             invited_by=request.user, email=form.cleaned_data["email"],
             accept_url=lambda token: request.build_absolute_uri(reverse("portal:invitation", args=[token])),
@@ -146,6 +159,8 @@ def team(request):
         form = InviteForm()
     return render(request, "portal/accounts/team.html", {
         "form": form,
+        "zone_form": zone_form,
+        "organisation": organisation,
         "link": link,
         "members": organisation.users.order_by("username") if organisation else [],
         "invitations": Invitation.objects.filter(organisation=organisation, accepted_by=None).select_related("invited_by"),

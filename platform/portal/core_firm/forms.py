@@ -18,7 +18,17 @@ def units(micro: int) -> str:
 
 
 class ConfirmForm(forms.Form):
-    """Confirm is a single button: the form has no fields and carries only a refusal."""
+    """Confirm is a single button, with an acknowledgement to tick when the invoice may duplicate
+    an earlier one (the service refuses without it)."""
+
+    acknowledge_duplicate = forms.BooleanField(
+        label=_("I have compared it with the earlier invoice: this is a different invoice."), required=False,
+    )
+
+    def __init__(self, *args, possible_duplicate: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not possible_duplicate:
+            del self.fields["acknowledge_duplicate"]
 
 
 class DisputeForm(forms.Form):

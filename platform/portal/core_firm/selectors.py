@@ -32,7 +32,11 @@ def _overdue(today: date) -> Q:
 
 
 def bought_invoices(organisation: Organisation) -> QuerySet[Invoice]:
-    return Invoice.objects.filter(buyer=organisation).select_related("seller").order_by("due_date", "pk")
+    return (
+        Invoice.objects.filter(buyer=organisation)
+        .select_related("seller", "buyer", "possible_duplicate_of")
+        .order_by("due_date", "pk")
+    )
 
 
 def inbox(organisation: Organisation) -> QuerySet[Invoice]:

@@ -6,11 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from chain.models import ActionStatus
 from invoices.models import InvoiceStatus
 from invoices.repayments import REPAYABLE, invoice_repay
+from invoices.selectors import einvoice_comparison
 from invoices.services import invoice_confirm, invoice_dispute
 from organisations.models import Role
 from portal.access import organisation, role_required
@@ -75,7 +77,8 @@ def _invoice_page(request, invoice, *, confirm=None, dispute=None, repay=None):
         "can_decide": invoice.status == InvoiceStatus.REGISTERED and not decided,
         "can_repay": invoice.status in REPAYABLE and invoice.repaid < invoice.amount,
         "owed": invoice.amount - invoice.repaid,
-        "confirm_form": confirm or ConfirmForm(prefix="confirm"),
+        "confirm_form": confirm or _confirm_form(invoice),
+        "einvoice": einvoice_comparison(invoice),
         "dispute_form": dispute or DisputeForm(prefix="dispute"),
         "repay_form": repay or RepayForm.for_invoice(invoice),
     })
@@ -96,12 +99,18 @@ def _done(request, invoice, message: str):
     return redirect("portal:core_firm:invoice", invoice_id=invoice.pk)
 
 
+def _confirm_form(invoice, data=None) -> ConfirmForm:
+    return ConfirmForm(data, prefix="confirm", possible_duplicate=invoice.possible_duplicate_of_id is not None)
+
+
 @role_required(*ROLES)
 @require_POST
 def confirm(request, invoice_id: int):
     bought = _bought_invoice(request, invoice_id)
-    form = ConfirmForm(request.POST, prefix="confirm")
-    if run_service(form, lambda _fields: invoice_confirm(invoice=bought, confirmed_by=request.user)):
+    form = _confirm_form(bought, request.POST)
+    if run_service(form, lambda fields: invoice_confirm(
+        invoice=bought, confirmed_by=request.user, acknowledge_duplicate=fields.get("acknowledge_duplicate", False),
+    )):
         return _done(request, bought, _("Confirmation queued: the invoice becomes your obligation once on chain."))
     return _invoice_page(request, bought, confirm=form)
 
@@ -129,5 +138,6 @@ def repay(request, invoice_id: int):
 
 
 @role_required(*ROLES)
+@xframe_options_sameorigin  # shown inside the invoice page; the response itself is sandboxed (CSP)
 def document(request, document_id: int):
     return document_response(get_object_or_404(documents_visible_to(organisation(request)), pk=document_id))

@@ -1,6 +1,8 @@
 """The lender's forms: programme terms, deposits and withdrawals. Rates are typed in percent and
 leave as basis points, named as the services name them, so a service's refusal lands next to
-the field it is about. Each form carries the hidden request key that makes a replay harmless."""
+the field it is about. The fields carry the contract's bounds for the browser; the rules across
+fields (the worst rate, the limit against the exposure) are the service's, shown as its refusal.
+Each form carries the hidden request key that makes a replay harmless."""
 
 import uuid
 from decimal import Decimal
@@ -11,14 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from chain.models import ChainAction
 from financing.models import Programme
-from financing.programmes import MAX_RATING_SPREAD_BPS, RATINGS
+from financing.programmes import MAX_BASE_RATE_BPS, MAX_BPS, MAX_RATING_SPREAD_BPS, MAX_TENOR_DAYS, RATINGS
 from invoices.models import Currency
 from organisations.models import KycStatus, Organisation, Role
 from portal.forms import apply_errors
-from portal.templatetags.portal import money
 
-MAX_TENOR_DAYS = 365  # the contract's cap
-BEST_RATING = RATINGS[1]
 BPS_PER_PERCENT = 100
 MICRO = 1_000_000
 
@@ -30,9 +29,10 @@ def new_request_key() -> str:
 class PercentField(forms.DecimalField):
     """A rate typed in percent with up to two decimals, cleaned to whole basis points."""
 
-    def __init__(self, *, min_value: str, max_value: str, **kwargs):
+    def __init__(self, *, min_bps: int, max_bps: int, **kwargs):
         super().__init__(
-            min_value=Decimal(min_value), max_value=Decimal(max_value), max_digits=5, decimal_places=2, **kwargs
+            min_value=Decimal(min_bps) / BPS_PER_PERCENT, max_value=Decimal(max_bps) / BPS_PER_PERCENT,
+            max_digits=5, decimal_places=2, **kwargs,
         )
 
     def clean(self, value):
@@ -74,50 +74,35 @@ class TermsForm(ChainRequestForm):
         help_text=_("The most you will have financed at once, in the currency. 0 closes the programme to new financing."),
     )
     advance_rate_bps = PercentField(
-        label=_("Advance rate (%)"), min_value="0.01", max_value="100",
+        label=_("Advance rate (%)"), min_bps=1, max_bps=MAX_BPS,
         help_text=_("The share of a piece's face value you finance."),
     )
     base_rate_bps = PercentField(
-        label=_("Base rate (% a year)"), min_value="0", max_value="99.99",
-        help_text=_("The yearly discount rate for suppliers with the best rating."),
+        label=_("Base rate (% a year)"), min_bps=0, max_bps=MAX_BASE_RATE_BPS,
+        help_text=_("The yearly discount rate for suppliers rated 10 (the best)."),
     )
-    max_tenor_days = forms.IntegerField(label=_("Maximum tenor (days)"), min_value=1, max_value=MAX_TENOR_DAYS)
+    max_tenor_days = forms.IntegerField(
+        label=_("Maximum tenor (days)"), min_value=1, max_value=MAX_TENOR_DAYS,
+        help_text=_("At most 365 days: the chain finances no piece for more than a year."),
+    )
     rating_spread_bps = PercentField(
-        label=_("Rating spread (% a year per notch)"), min_value="0", max_value=str(Decimal(MAX_RATING_SPREAD_BPS) / 100),
-        help_text=_("Added to the base rate for each notch a supplier's rating is below the best (10)."),
+        label=_("Rating spread (% a year per notch)"), min_bps=0, max_bps=MAX_RATING_SPREAD_BPS,
+        help_text=_(
+            "Added to the base rate for each notch a supplier's rating is below 10 (the best). A supplier rated 1 "
+            "(the worst) pays the base rate plus 9 notches, which must stay below 100% a year."
+        ),
     )
     min_rating = forms.IntegerField(
-        label=_("Minimum rating"), min_value=RATINGS[0], max_value=BEST_RATING,
-        help_text=_("From 1 (weakest) to 10 (best); suppliers rated lower are refused."),
+        label=_("Minimum rating"), min_value=RATINGS[0], max_value=RATINGS[1],
+        help_text=_("The lowest rating accepted, from 1 (the worst) to 10 (the best); suppliers rated lower "
+                    "are refused."),
     )
 
-    def __init__(self, *args, lender: Organisation, programme: Programme | None = None, **kwargs):
+    def __init__(self, *args, programme: Programme | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lender = lender
         if programme is not None:  # editing: the programme's core firm and currency are fixed
             self.fields["core_firm"].disabled = True
             self.fields["currency"].disabled = True
-
-    def clean(self):
-        cleaned = super().clean()
-        base, spread = cleaned.get("base_rate_bps"), cleaned.get("rating_spread_bps")
-        if base is not None and spread is not None and base + spread * (BEST_RATING - 1) >= 100 * BPS_PER_PERCENT:
-            self.add_error("rating_spread_bps", _(
-                "The base rate plus nine notches of spread (the rate for the weakest rating) must stay below 100%."
-            ))
-        self._check_limit_covers_exposure(cleaned)
-        return cleaned
-
-    def _check_limit_covers_exposure(self, cleaned: dict) -> None:
-        """The chain refuses a limit below what the programme has already financed."""
-        if cleaned.get("limit") is None or cleaned.get("core_firm") is None or cleaned.get("currency") is None:
-            return
-        current = Programme.objects.filter(
-            lender=self.lender, core_firm=cleaned["core_firm"], currency=cleaned["currency"]
-        ).first()
-        if current is not None and cleaned["limit"] * MICRO < current.exposure:
-            self.add_error("limit", _("The limit cannot be below the programme's current exposure of %(exposure)s.")
-                           % {"exposure": money(current.exposure)})
 
     @classmethod
     def initial_for(cls, programme: Programme) -> dict:

@@ -26,7 +26,7 @@ def _lender_programmes(request):
 @role_required(*ROLES)
 def programme_list(request):
     lender = organisation(request)
-    form = TermsForm(request.POST or None, lender=lender, initial={"request_key": new_request_key()})
+    form = TermsForm(request.POST or None, initial={"request_key": new_request_key()})
     if request.method == "POST" and form.is_valid():
         if form.queue(services.programme_set_terms, lender_user=request.user, **form.service_arguments()):
             messages.success(request, QUEUED)
@@ -42,7 +42,7 @@ def _detail(request, programme: Programme, *, terms=None, fund=None, withdraw=No
     lender = organisation(request)
     return render(request, "portal/lender/programme.html", {
         "programme": programme,
-        "terms_form": terms or TermsForm(lender=lender, programme=programme, initial=TermsForm.initial_for(programme)),
+        "terms_form": terms or TermsForm(programme=programme, initial=TermsForm.initial_for(programme)),
         "fund_form": fund or DepositForm(initial={"request_key": new_request_key()}, prefix="fund"),
         "withdraw_form": withdraw or WithdrawalForm(initial={"request_key": new_request_key()}, prefix="withdraw"),
         "actions": programme_actions(lender, programme),
@@ -58,7 +58,7 @@ def programme_detail(request, programme_id: int):
 @require_POST
 def programme_terms(request, programme_id: int):
     programme = get_object_or_404(_lender_programmes(request), pk=programme_id)
-    form = TermsForm(request.POST, lender=programme.lender, programme=programme, initial=TermsForm.initial_for(programme))
+    form = TermsForm(request.POST, programme=programme, initial=TermsForm.initial_for(programme))
     if form.is_valid() and form.queue(services.programme_set_terms, lender_user=request.user, **form.service_arguments()):
         messages.success(request, QUEUED)
         return redirect("portal:lender:programme", programme_id=programme.pk)

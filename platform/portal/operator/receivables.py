@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from invoices.models import Invoice
 from portal.access import role_required
+from portal.supplier.paging import paginate
 
 from . import lineage, selectors
 from .forms import InvoiceSearchForm
@@ -33,3 +34,9 @@ def receivable_detail(request, invoice_id: int):
         "actions": selectors.invoice_actions(invoice),
         "financing": selectors.invoice_financing(invoice),
     })
+
+
+@role_required(*ROLES)
+def duplicate_flags(request):
+    page, query = paginate(request, selectors.possible_duplicates())
+    return render(request, "portal/operator/duplicates.html", {"page": page, "query": query})

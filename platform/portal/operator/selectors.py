@@ -131,3 +131,13 @@ def invoice_financing(invoice: Invoice) -> list[FinancingRequest]:
     for request in requests:
         request.reason_text = reject_reason_sentence(request.reject_reason) if request.reject_reason else ""
     return requests
+
+
+def possible_duplicates() -> QuerySet[Invoice]:
+    """Invoices accepted under a new number that look like an earlier one (same seller, buyer,
+    amount and issue date), newest first, with the earlier invoice and who acknowledged them."""
+    return (
+        Invoice.objects.filter(possible_duplicate_of__isnull=False)
+        .select_related("seller", "buyer", "possible_duplicate_of", "duplicate_acknowledged_by")
+        .order_by("-created_at", "-pk")
+    )

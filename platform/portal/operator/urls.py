@@ -15,4 +15,5 @@ urlpatterns = [
     path("actions/<int:action_id>/", views.action_progress, name="action"),
     path("receivables/", receivables.receivable_search, name="receivables"),
     path("receivables/<int:invoice_id>/", receivables.receivable_detail, name="receivable"),
+    path("duplicates/", receivables.duplicate_flags, name="duplicates"),
 ]

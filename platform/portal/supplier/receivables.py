@@ -70,7 +70,11 @@ def _piece_page(request, piece, *, split=None, transfer=None, finance=None):
         "finance_form": finance or FinanceForm(prefix="finance", lenders=_lenders(programmes)),
         "programmes": programmes,
         "requests": requests,
-        "actions": tracking.tracked(tracking.piece_actions(piece, [financing.pk for financing in requests])),
+        "actions": tracking.tracked(
+            # The piece's own history: an earlier holder's splits and transfers are not this holder's business.
+            tracking.piece_actions(piece, [financing.pk for financing in requests])
+            .filter(signer__organisation=organisation(request))
+        ),
     })
 
 

@@ -14,7 +14,9 @@ from documents.models import Document
 from documents.selectors import document_extracted_invoice
 from documents.services import document_upload
 from invoices.models import Invoice
+from invoices.einvoice import same_registration_id
 from invoices.services import invoice_submit
+from invoices.validation import settlement_token_for
 from organisations.models import Organisation, Role
 from portal.access import organisation, role_required
 
@@ -22,8 +24,6 @@ from .forms import InvoiceReviewForm, UploadForm, run_service
 from .selectors import CURRENCY_CODES, active_organisations, unattached_invoice_documents
 
 ROLES = (Role.SUPPLIER,)
-# ISO 4217 codes an e-invoice states -> the settlement currency the platform pays it in.
-SETTLEMENT_CURRENCY = {"USD": "USDC", "EUR": "EURT"} | {code: code for code in CURRENCY_CODES}
 
 
 @role_required(*ROLES)
@@ -93,7 +93,7 @@ def review(request, document_id: int):
         form = InvoiceReviewForm(initial=initial, buyers=buyers, notes=notes)
     return render(request, "portal/supplier/review.html", {
         "form": form, "document": document, "attachments": attachments, "extracted": extracted,
-        "seller_mismatch": extracted is not None and extracted.seller_id.strip() != seller.legal_id,
+        "seller_mismatch": extracted is not None and not same_registration_id(extracted.seller_id, seller.legal_id),
     })
 
 
@@ -114,11 +114,12 @@ def prefill(extracted: ExtractedInvoice, buyers) -> tuple[dict, dict[str, str]]:
         notes["buyer"] = _("The invoice names the buyer %(name)s (%(id)s), which is not a core firm with a current "
                            "KYC approval here: choose the buyer.") % {"name": extracted.buyer_name,
                                                                        "id": extracted.buyer_id}
-    currency = SETTLEMENT_CURRENCY.get(extracted.currency)
+    currency = settlement_token_for(extracted.currency)
     if currency is None:
-        notes["currency"] = _("The invoice is in %(code)s; the platform settles in %(codes)s: choose one.") % {
+        notes["currency"] = _("The invoice is in %(code)s, which no settlement currency of the platform (%(codes)s) "
+                              "pays: it cannot be submitted.") % {
             "code": extracted.currency, "codes": ", ".join(CURRENCY_CODES)}
-    elif currency != extracted.currency:
+    else:
         notes["currency"] = _("The invoice is in %(code)s, settled on the platform in %(currency)s.") % {
             "code": extracted.currency, "currency": currency}
     if extracted.due_date is None:

@@ -4,6 +4,7 @@ documents, and the fragments HTMX polls while an on-chain action is under way.""
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from invoices.lineage import visible_pieces, with_lineage
 from invoices.models import InvoiceStatus
 from invoices.selectors import invoices_visible_to
 from organisations.models import Role
@@ -38,7 +39,7 @@ def invoices(request):
 
 def _visible_invoice(request, invoice_id: int):
     """An invoice the supplier sold or holds a piece of; any other answers 404."""
-    return get_object_or_404(invoices_visible_to(organisation(request)), pk=invoice_id)
+    return get_object_or_404(with_lineage(invoices_visible_to(organisation(request))), pk=invoice_id)
 
 
 def _tracker(invoice) -> dict:
@@ -59,7 +60,7 @@ def invoice(request, invoice_id: int):
     return render(request, "portal/supplier/invoice.html", {
         **_tracker(found),
         "documents": documents,
-        "pieces": found.pieces.all(),
+        "pieces": visible_pieces(found, seller),
     })
 
 

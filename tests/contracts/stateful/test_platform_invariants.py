@@ -1,15 +1,17 @@
 """Stateful property test of the whole platform: a Hypothesis rule-based state machine drives random
-registrations (including re-used fingerprints, alone or in batches), confirmations and disputes,
-splits and transfers, financing requests, liquidity moves, repayments, claims, overdue and default
-marks, KYC suspensions and renewals and the passage of time, while a Python model predicts every
-outcome: success, the exact custom-error revert ("ErrorName: args"), the credit decision and its
-quote, events, token movements. The chain is compared with the model after every step.
+registrations (including invoice keys and documents used before, by the same or another seller,
+alone or in batches), confirmations and disputes, splits and transfers, financing requests,
+liquidity moves, repayments, claims, overdue and default marks, KYC suspensions and renewals and
+the passage of time, while a Python model predicts every outcome: success, the exact custom-error
+revert ("ErrorName: args"), the credit decision and its quote, events, token movements. The chain is compared with the model after every step.
 
 Invariants (see ``_verify`` and ``_verify_model``):
-  1. a fingerprint registers once: every attempt on a used fingerprint reverts (with
-     ``InvoiceAlreadyRegistered`` when nothing else fails first), its documents' hash never
-     changes, and the InvoiceRegistered events on chain are exactly the model's registrations,
-     each fingerprint once;
+  1. an invoice is (seller, key): its fingerprint is keccak256(abi.encode(seller id, key)), the
+     same key registers once per seller (again: ``InvoiceAlreadyRegistered``) and freely for
+     another seller; a document backs one invoice, platform-wide (again, by anyone:
+     ``InvoiceDocumentAlreadyUsed``, unless something fails first) and its index never changes;
+     the InvoiceRegistered events on chain are exactly the model's registrations, each
+     fingerprint and each document once;
   2. the pieces of every obligation (``scf.piece(fp, i)`` for ``i < pieceCount``) sum to its amount;
   3. every programme's exposure equals the model (= face of financed pieces not yet collected)
      and never exceeds its limit;
@@ -63,6 +65,7 @@ from scripts.world import (
     Role,
     Status,
     fingerprint_of,
+    invoice_fingerprint,
 )
 
 EXAMPLES = int(os.environ.get("STATEFUL_EXAMPLES", "50"))
@@ -129,6 +132,7 @@ class Piece:
 @dataclass
 class Obligation:
     fp: bytes
+    key: bytes
     seller: str
     buyer: str
     amount: int
@@ -165,7 +169,7 @@ class PlatformMachine:
     st_mutation = st.sampled_from(
         ["ok"] * 12
         + ["zero_amount", "past_due", "future_issue", "bad_currency", "buyer_not_core",
-           "sender_not_supplier", "zero_doc", "zero_fp"] + ["batch"] * 3
+           "sender_not_supplier", "zero_doc", "zero_key"] + ["batch"] * 3
     )
     st_repay_mode = st.sampled_from(["part"] * 4 + ["all"] * 3 + ["zero", "over", "one"])
 
@@ -190,12 +194,14 @@ class PlatformMachine:
                 scf.fundProgramme(buyer, currency, PARTIAL_LIQUIDITY, {"from": other_lender})
 
         now = chain.time()
+        baseline_fps = {}
         for name, seller, buyer, amount, currency, due_days, review, splits in BASELINE:
-            fp = fingerprint_of("stateful-baseline", name)
+            key = fingerprint_of("stateful-baseline", name)
+            fp = baseline_fps[name] = b32(invoice_fingerprint(scf.participant(parties[seller])["id"], key))
             if scf.invoice(fp)["status"] != Status.NONE:  # registered by an earlier round
                 continue
-            scf.registerInvoice(fp, fingerprint_of("docs", "stateful-baseline", name), parties[buyer], amount,
-                                currency, now - DAY, now + due_days * DAY, {"from": parties[seller]})
+            scf.registerInvoice(key, fingerprint_of("docs", "stateful-baseline", name), ZERO32, parties[buyer],
+                                amount, currency, now - DAY, now + due_days * DAY, {"from": parties[seller]})
             if review == "confirm":
                 scf.confirmInvoice(fp, {"from": parties[buyer]})
             elif review == "dispute":
@@ -204,11 +210,13 @@ class PlatformMachine:
                 scf.splitPiece(fp, parent, parties[recipient], part, {"from": parties[holder]})
         cls.base_obs = {}
         for name, *_ in BASELINE:
-            fp = b32(fingerprint_of("stateful-baseline", name))
+            fp, doc = baseline_fps[name], b32(fingerprint_of("docs", "stateful-baseline", name))
             record = scf.invoice(fp)
-            ob = Obligation(fp=fp, seller=scf.accountOf(record["sellerId"]), buyer=scf.accountOf(record["buyerId"]),
+            assert b32(scf.invoiceOfDocument(doc)) == fp
+            ob = Obligation(fp=fp, key=b32(fingerprint_of("stateful-baseline", name)),
+                            seller=scf.accountOf(record["sellerId"]), buyer=scf.accountOf(record["buyerId"]),
                             amount=record["amount"], currency=record["currency"], due=record["dueDate"],
-                            doc=b32(scf.documentHash(fp)), status=record["status"], repaid=record["repaid"])
+                            doc=doc, status=record["status"], repaid=record["repaid"])
             for index in range(record["pieceCount"]):
                 stored = scf.piece(fp, index)
                 ob.pieces.append(Piece(stored["holder"], stored["amount"], stored["parent"], stored["flags"]))
@@ -254,7 +262,9 @@ class PlatformMachine:
         self.books = copy.deepcopy(self.base_books)
         self.balances = copy.deepcopy(self.base_balances)
         self.obs = copy.deepcopy(self.base_obs)  # fingerprint -> Obligation, in registration order
+        self.documents = {ob.doc: fp for fp, ob in self.obs.items()}  # document hash -> the invoice it backs
         self.ghosts = set()  # fingerprints tried but never registered
+        self.ghost_docs = set()  # document hashes tried but never registered
         self.serial = 0
         self.dirty_obs, self.dirty_books, self.dirty_accounts, self.dirty_docs = set(), set(), set(), set()
         self.check_registrations = False
@@ -295,9 +305,21 @@ class PlatformMachine:
         self.serial += 1
         return b32(fingerprint_of("stateful", self.serial, *parts))
 
+    def _fresh_key(self, *parts):
+        self.serial += 1
+        return b32(fingerprint_of("stateful-key", self.serial, *parts))
+
     def _fresh_doc(self):
         self.serial += 1
         return b32(fingerprint_of("docs", "stateful", self.serial))
+
+    def _supporting(self):
+        """Supporting documents' hash: often none, else one that other invoices share (allowed)."""
+        return ZERO32 if self.serial % 3 == 0 else b32(fingerprint_of("purchase order", self.serial % 4))
+
+    def _fp(self, seller, key):
+        """The fingerprint the contract stores `seller`'s invoice `key` under."""
+        return b32(invoice_fingerprint(self.people.get(seller, {}).get("id", 0), key))
 
     def _pick(self, items, index):
         return items[index % len(items)] if items else None
@@ -360,16 +382,17 @@ class PlatformMachine:
 
     # ------------------------------------------------------------------ registration
 
-    def _register_error(self, sender, registration, at, pending=()):
+    def _register_error(self, sender, registration, at):
         """registerInvoice's checks, in the contract's order: the seller, then the invoice."""
-        return self._require_current(sender, Role.SUPPLIER, at) or self._registration_error(registration, at, pending)
+        return self._require_current(sender, Role.SUPPLIER, at) or self._registration_error(sender, registration, at)
 
-    def _registration_error(self, registration, at, pending=()):
-        """The error `_register` raises at block time `at`, or None; `pending` holds fingerprints
-        registered earlier in the same batch."""
-        fp, doc, buyer, amount, currency, issue, due = registration
-        if fp == ZERO32 or doc == ZERO32:
-            return err("InvoiceMissingHash", fp, doc)
+    def _registration_error(self, sender, registration, at, pending=None):
+        """The error `_register` raises for `sender`'s registration at block time `at`, or None;
+        `pending` maps the documents registered earlier in the same batch to their fingerprints."""
+        key, doc, _, buyer, amount, currency, issue, due = registration
+        pending = pending or {}
+        if key == ZERO32 or doc == ZERO32:
+            return err("InvoiceMissingHash", key, doc)
         if amount == 0:
             return err("InvoiceInvalidAmount", amount)
         if issue > at or due <= at:
@@ -379,9 +402,24 @@ class PlatformMachine:
             return error
         if currency not in (1, 2):
             return err("ConfigUnknownCurrency", currency)
-        if fp in self.obs or fp in pending:
+        fp = self._fp(sender, key)
+        if fp in self.obs or fp in pending.values():
             return err("InvoiceAlreadyRegistered", fp)
+        backed = self.documents.get(doc) or pending.get(doc)
+        if backed:
+            return err("InvoiceDocumentAlreadyUsed", doc, backed)
         return None
+
+    def _batch_error(self, sender, registrations, at):
+        """registerInvoices' checks: the seller once, then each invoice in order."""
+        expected = self._require_current(sender, Role.SUPPLIER, at)
+        pending = {}
+        for registration in registrations:
+            if expected:
+                break
+            expected = self._registration_error(sender, registration, at, pending)
+            pending[registration[1]] = self._fp(sender, registration[0])
+        return expected
 
     def _registration(self, seller, buyer, amount, currency, due_days, mutation="ok"):
         now = chain.time()
@@ -399,104 +437,127 @@ class PlatformMachine:
             buyer = self.suppliers[1] if seller != self.suppliers[1] else self.lenders[0]
         elif mutation == "zero_doc":
             doc = ZERO32
-        fp = ZERO32 if mutation == "zero_fp" else self._fresh_fp(seller, buyer, amount, issue)
-        return (fp, doc, buyer, amount, currency, issue, due)
+        key = ZERO32 if mutation == "zero_key" else self._fresh_key(seller, buyer, amount, issue)
+        return (key, doc, self._supporting(), buyer, amount, currency, issue, due)
+
+    def _note_attempt(self, sender, registrations):
+        """Fingerprints and documents an attempt may leave behind: none unless it succeeds."""
+        for key, doc, *_ in registrations:
+            fp = self._fp(sender, key)
+            if key != ZERO32 and fp not in self.obs:
+                self.ghosts.add(fp)
+            if doc != ZERO32 and doc not in self.documents:
+                self.ghost_docs.add(doc)
+
+    def _send_registration(self, expected, sender, registrations, batch):
+        """Sends the registration(s); records them on success, else marks what they touched."""
+        self._note_attempt(sender, registrations)
+        if batch:
+            tx = self._send(expected, self.scf.registerInvoices, registrations, {"from": self._acct(sender)})
+        else:
+            tx = self._send(expected, self.scf.registerInvoice, *registrations[0], {"from": self._acct(sender)})
+        if tx is not None:
+            self._record_registration(tx, sender, registrations)
+            return tx
+        for reason in ("InvoiceAlreadyRegistered", "InvoiceDocumentAlreadyUsed"):
+            if expected.startswith(reason):
+                self.stats["refused:" + reason] += 1
+        for key, doc, *_ in registrations:
+            for fp in (self._fp(sender, key), self.documents.get(doc)):
+                if fp in self.obs:
+                    self.dirty_obs.add(fp)
+                    self.dirty_docs.add(fp)
+        self.check_registrations = True
+        return None
 
     def _record_registration(self, tx, sender, registrations):
         events = tx.events["InvoiceRegistered"]
         assert len(events) == len(registrations)
-        for event, (fp, doc, buyer, amount, currency, issue, due) in zip(events, registrations):
-            assert b32(event["fingerprint"]) == fp and b32(event["documentHash"]) == doc
+        for event, (key, doc, supporting, buyer, amount, currency, issue, due) in zip(events, registrations):
+            fp = self._fp(sender, key)
+            assert b32(event["fingerprint"]) == fp and b32(event["invoiceKey"]) == key
+            assert b32(event["documentHash"]) == doc and b32(event["supportingDocumentsHash"]) == supporting
             assert event["seller"] == sender and event["buyer"] == buyer
             assert (event["amount"], event["currency"], event["issueDate"], event["dueDate"]) == (
                 amount, currency, issue, due)
-            ob = Obligation(fp=fp, seller=sender, buyer=buyer, amount=amount, currency=currency, due=due, doc=doc)
+            ob = Obligation(fp=fp, key=key, seller=sender, buyer=buyer, amount=amount, currency=currency, due=due,
+                            doc=doc)
             ob.pieces.append(Piece(holder=sender, amount=amount, parent=0))
             self.obs[fp] = ob
+            self.documents[doc] = fp
+            self.ghosts.discard(fp)
+            self.ghost_docs.discard(doc)
             self.dirty_obs.add(fp)
+            self.dirty_docs.add(fp)
+            if any(o.key == key and o.seller != sender for o in self.obs.values()):
+                self.stats["key_shared_by_sellers"] += 1
         self.check_registrations = True
         self.stats["registered"] += len(registrations)
 
     def rule_register(self, seller="st_pick", buyer="st_pick", amount="st_amount", currency="st_currency",
                       due_days="st_due_days", mutation="st_mutation"):
         if mutation == "batch":
-            return self._register_batch(seller, buyer, amount, due_days, ["fresh", "internal_dup", "existing_dup"][due_days % 3])
+            modes = ["fresh", "internal_key", "existing_key", "internal_doc", "existing_doc"]
+            return self._register_batch(seller, buyer, amount, due_days, modes[due_days % len(modes)])
         sender = self.suppliers[seller % 3]
         if mutation == "sender_not_supplier":
             sender = (self.buyers + [self.outsider, self.lenders[0]])[seller % 4]
         registration = self._registration(sender, self.buyers[buyer % 2], amount, currency, due_days, mutation)
         expected = self._register_error(sender, registration, chain.time())
-        if registration[0] not in self.obs and registration[0] != ZERO32:
-            self.ghosts.add(registration[0])
-        tx = self._send(expected, self.scf.registerInvoice, *registration, {"from": self._acct(sender)})
-        if tx is not None:
-            self.ghosts.discard(registration[0])
-            self._record_registration(tx, sender, [registration])
+        self._send_registration(expected, sender, [registration], batch=False)
 
-    def rule_register_duplicate(self, which="st_pick", seller="st_pick", buyer="st_pick", amount="st_amount",
-                                same_doc="st_bool", batch="st_bool"):
-        """Registers a used fingerprint again, from any supplier, with the same or other documents,
-        buyer and amount, alone or after a valid invoice in a batch: it must revert whole."""
+    def rule_register_reused(self, which="st_pick", seller="st_pick", buyer="st_pick", amount="st_amount",
+                             reuse="st_pick", batch="st_bool"):
+        """Registers, from any supplier, with the key or the document (or both) of a registered
+        invoice, with other buyer and amount, alone or after a valid invoice in a batch. The
+        invoice's own seller reusing its key, or anyone reusing its document, must revert whole;
+        another seller using the same key with a fresh document registers a new invoice."""
         if not self.obs:
             return self.rule_register(seller, buyer, amount, 1, 30, "ok")
         ob = self._pick(list(self.obs.values()), which)
         sender = self.suppliers[seller % 3]
+        if reuse % 4 == 3:  # another seller's key with a fresh document: the reuse that must succeed
+            others = [s for s in self.suppliers if s != ob.seller]
+            sender = others[seller % len(others)]
         now = chain.time()
-        duplicate = (ob.fp, ob.doc if same_doc else self._fresh_doc(), self.buyers[buyer % 2], amount,
-                     1 + (seller % 2), now - DAY, now + 30 * DAY)
+        reused_key, reused_doc = [(True, False), (False, True), (True, True), (True, False)][reuse % 4]
+        registration = (ob.key if reused_key else self._fresh_key(sender), ob.doc if reused_doc else self._fresh_doc(),
+                        self._supporting(), self.buyers[buyer % 2], amount, 1 + (seller % 2), now - DAY, now + 30 * DAY)
         if batch:
             fresh = self._registration(sender, self.buyers[(buyer + 1) % 2], amount, 2, 20)
-            regs = [fresh, duplicate]
-            expected = self._require_current(sender, Role.SUPPLIER, now) or self._registration_error(fresh, now) \
-                or self._registration_error(duplicate, now, pending={fresh[0]})
-            self.ghosts.add(fresh[0])
-            self._send(expected, self.scf.registerInvoices, regs, {"from": self._acct(sender)})
+            registrations = [fresh, registration]
         else:
-            expected = self._register_error(sender, duplicate, now)
-            self._send(expected, self.scf.registerInvoice, *duplicate, {"from": self._acct(sender)})
-        assert expected is not None
-        if expected == err("InvoiceAlreadyRegistered", ob.fp):
-            self.stats["duplicate_rejected"] += 1
+            registrations = [registration]
+        expected = self._batch_error(sender, registrations, now)
+        if sender == ob.seller and reused_key or reused_doc:
+            assert expected is not None
         self.dirty_obs.add(ob.fp)
         self.dirty_docs.add(ob.fp)
-        self.check_registrations = True
+        self._send_registration(expected, sender, registrations, batch)
 
     def _register_batch(self, seller, buyer, amount, size, mode):
-        """registerInvoices: fresh invoices, or with a fingerprint twice in the batch, or with one
-        registered before; any duplicate reverts the whole batch."""
+        """registerInvoices: fresh invoices, or with a key or a document twice in the batch, or
+        with one registered before; a key the sender used before, or any document used before,
+        reverts the whole batch."""
         sender = self.suppliers[seller % 3]
         regs = [
             self._registration(sender, self.buyers[(buyer + i) % 2], max(1, amount // (i + 1)), 1 + i % 2, 3 + 20 * i)
             for i in range(1 + size % 3)
         ]
-        if mode == "internal_dup":
-            first = regs[0]
-            regs.append((first[0], self._fresh_doc(), first[2], first[3] + 1, first[4], first[5], first[6]))
-        elif mode == "existing_dup" and self.obs:
+        first = regs[0]
+        if mode == "internal_key":
+            regs.append((first[0], self._fresh_doc()) + first[2:4] + (first[4] + 1,) + first[5:])
+        elif mode == "internal_doc":
+            regs.append((self._fresh_key(sender), first[1]) + first[2:])
+        elif mode in ("existing_key", "existing_doc") and self.obs:
             ob = self._pick(list(self.obs.values()), size)
-            regs.insert(size % (len(regs) + 1), (ob.fp, self._fresh_doc()) + regs[0][2:])
-        now = chain.time()
-        expected = self._require_current(sender, Role.SUPPLIER, now)
-        pending = set()
-        for registration in regs:
-            if expected:
-                break
-            expected = self._registration_error(registration, now, pending)
-            pending.add(registration[0])
-        for registration in regs:
-            if registration[0] not in self.obs:
-                self.ghosts.add(registration[0])
-        tx = self._send(expected, self.scf.registerInvoices, regs, {"from": self._acct(sender)})
-        if tx is not None:
-            for registration in regs:
-                self.ghosts.discard(registration[0])
-            self._record_registration(tx, sender, regs)
-        else:
-            if expected.startswith("InvoiceAlreadyRegistered"):
-                self.stats["duplicate_rejected"] += 1
-            self.dirty_obs.update(r[0] for r in regs if r[0] in self.obs)
-            self.dirty_docs.update(r[0] for r in regs if r[0] in self.obs)
-            self.check_registrations = True
+            if mode == "existing_key":
+                reused = (ob.key, self._fresh_doc()) + first[2:]
+            else:
+                reused = (self._fresh_key(sender), ob.doc) + first[2:]
+            regs.insert(size % (len(regs) + 1), reused)
+        expected = self._batch_error(sender, regs, chain.time())
+        self._send_registration(expected, sender, regs, batch=True)
 
     # ------------------------------------------------------------------ confirmation and dispute
 
@@ -943,6 +1004,10 @@ class PlatformMachine:
             registered = [bytes(log["topics"][1]) for log in logs]
             assert len(registered) == len(set(registered)) == len(self.obs), "a fingerprint registered twice"
             assert set(registered) == set(self.obs)
+            # The data's second word is the documentHash (invoiceKey, documentHash, ...).
+            documents = [bytes(log["data"][32:64]) for log in logs]
+            assert len(set(documents)) == len(documents), "a document backs two invoices"
+            assert dict(zip(documents, registered)) == self.documents
 
         # Everything the chain must agree with, read in one batch.
         calls = []
@@ -957,23 +1022,26 @@ class PlatformMachine:
             plan.append((
                 ob,
                 read(scf.invoice, fp),
-                read(scf.documentHash, fp) if fp in docs else None,
+                read(scf.invoiceOfDocument, ob.doc) if fp in docs else None,
                 [read(scf.piece, fp, i) for i in range(len(ob.pieces))],
                 [read(scf.claimable, fp, i) for i in range(len(ob.pieces))] if ob.repaid else [],
                 read(scf.piece, fp, len(ob.pieces)) if full else None,
             ))
         if FULL_CHECK and full:  # otherwise covered by the event check: nothing else registered
-            ghosts = [(fp, read(scf.invoice, fp), read(scf.documentHash, fp)) for fp in self.ghosts - set(self.obs)]
+            ghosts = [read(scf.invoice, fp) for fp in self.ghosts - set(self.obs)]
+            ghost_docs = [read(scf.invoiceOfDocument, doc) for doc in self.ghost_docs - set(self.documents)]
         else:
-            ghosts = []
+            ghosts, ghost_docs = [], []
         book_reads = [(key, read(scf.programme, *key)) for key in books]
         held_reads = {c: read(t.balanceOf, scf.address) for c, t in self.tokens.items()}
         balance_reads = [(c, a, read(self.tokens[c].balanceOf, a)) for c, a in accounts]
         supply_reads = {c: read(t.totalSupply) for c, t in self.tokens.items()} if full else {}
         got = self._read(calls)
 
-        for fp, status, doc in ghosts:
-            assert got[status]["status"] == Status.NONE and b32(got[doc]) == ZERO32
+        for at in ghosts:
+            assert got[at]["status"] == Status.NONE
+        for at in ghost_docs:
+            assert b32(got[at]) == ZERO32
 
         # 2 and 5 on chain: each touched obligation, piece by piece.
         for ob, record_at, doc_at, piece_ats, claimable_ats, beyond_at in plan:
@@ -984,7 +1052,7 @@ class PlatformMachine:
             assert record["status"] == ob.status, (record, ob)
             assert record["pieceCount"] == len(ob.pieces), (record, ob)
             if doc_at is not None:
-                assert b32(got[doc_at]) == ob.doc, "a re-registration changed the documents' hash"
+                assert b32(got[doc_at]) == ob.fp, "a registration attempt changed the document's index"
             total = 0
             for idx, (piece, at) in enumerate(zip(ob.pieces, piece_ats)):
                 stored = got[at]

@@ -1,12 +1,12 @@
-"""Invoices: registration by suppliers (one or a batch), confirmation or dispute by the buyer."""
+"""Invoices: registration by suppliers (one or a batch), confirmation or dispute by the buyer.
+What makes an invoice unique (its key per seller, its document platform-wide): test_invoice_identity.py."""
 
 import pytest
 from brownie import chain
 
 from errors import error_message, expire_kyc, reverts_with
-from scripts.world import DAY, Role, Status, fingerprint_of, units
+from scripts.world import DAY, ZERO_HASH, Role, Status, fingerprint_for, fingerprint_of, units
 
-ZERO_HASH = b"\x00" * 32
 AMOUNT = units(25_000)
 
 
@@ -15,16 +15,22 @@ def _dates():
     return now - DAY, now + 60 * DAY
 
 
-def _registration(number, buyer, amount=AMOUNT, currency=1, dates=None):
+def _registration(number, buyer, amount=AMOUNT, currency=1, dates=None, supporting=ZERO_HASH):
     """The arguments of registerInvoice (and one entry of registerInvoices)."""
     issue, due = dates or _dates()
-    fingerprint = fingerprint_of("invoice", number, amount, issue)
-    return (fingerprint, fingerprint_of("docs", number), buyer, amount, currency, issue, due)
+    key, document = fingerprint_of("key", number), fingerprint_of("docs", number)
+    return (key, document, supporting, buyer, amount, currency, issue, due)
 
 
 @pytest.fixture
 def registration(core_firm):
     return _registration("INV-1", core_firm)
+
+
+@pytest.fixture
+def fingerprint(scf, supplier, registration):
+    """The id of the supplier's invoice `registration`."""
+    return fingerprint_for(scf, supplier, registration[0])
 
 
 # --- the bytes32 case of the revert helper ----------------------------------------------------
@@ -50,14 +56,18 @@ def test_bytes32_argument_reads_as_python_bytes_literal():
 # --- registration -----------------------------------------------------------------------------
 
 
-def test_register_invoice_emits_event(scf, supplier, core_firm, registration):
-    fingerprint, doc_hash, _, amount, currency, issue, due = registration
+def test_register_invoice_emits_event(scf, supplier, core_firm):
+    supporting = fingerprint_of("purchase order", "PO-1")
+    registration = _registration("INV-1", core_firm, supporting=supporting)
+    key, doc_hash, _, _, amount, currency, issue, due = registration
     tx = scf.registerInvoice(*registration, {"from": supplier})
     assert tx.events["InvoiceRegistered"] == {
-        "fingerprint": fingerprint.to_0x_hex(),
+        "fingerprint": fingerprint_for(scf, supplier, key).to_0x_hex(),
         "seller": supplier,
         "buyer": core_firm,
+        "invoiceKey": key.to_0x_hex(),
         "documentHash": doc_hash.to_0x_hex(),
+        "supportingDocumentsHash": supporting.to_0x_hex(),
         "amount": amount,
         "currency": currency,
         "issueDate": issue,
@@ -65,64 +75,43 @@ def test_register_invoice_emits_event(scf, supplier, core_firm, registration):
     }
 
 
-def test_register_invoice_stores_invoice(scf, supplier, core_firm, registration):
-    fingerprint, _, _, amount, currency, _, due = registration
+def test_register_without_supporting_documents_emits_zero_hash(scf, supplier, registration):
+    tx = scf.registerInvoice(*registration, {"from": supplier})
+    assert tx.events["InvoiceRegistered"]["supportingDocumentsHash"] == "0x" + ZERO_HASH.hex()
+
+
+def test_register_invoice_stores_invoice(scf, supplier, core_firm, registration, fingerprint):
+    amount, currency, due = registration[4], registration[5], registration[7]
     scf.registerInvoice(*registration, {"from": supplier})
     seller_id, buyer_id = scf.participant(supplier)["id"], scf.participant(core_firm)["id"]
     assert tuple(scf.invoice(fingerprint)) == (seller_id, buyer_id, amount, 0, due, currency, Status.REGISTERED, 1)
 
 
-def test_register_invoice_stores_document_hash(scf, supplier, registration):
+def test_register_invoice_indexes_document(scf, supplier, registration, fingerprint):
     scf.registerInvoice(*registration, {"from": supplier})
-    assert scf.documentHash(registration[0]) == registration[1].to_0x_hex()
+    assert scf.invoiceOfDocument(registration[1]) == fingerprint.to_0x_hex()
 
 
-def test_registered_invoice_is_piece_0_held_by_seller(scf, supplier, registration):
+def test_registered_invoice_is_piece_0_held_by_seller(scf, supplier, registration, fingerprint):
     scf.registerInvoice(*registration, {"from": supplier})
-    assert tuple(scf.piece(registration[0], 0)) == (supplier.address, AMOUNT, 0, 0)
+    assert tuple(scf.piece(fingerprint, 0)) == (supplier.address, AMOUNT, 0, 0)
 
 
 def test_unknown_invoice_is_empty(scf):
-    unknown = fingerprint_of("nothing")
-    assert scf.invoice(unknown)["status"] == Status.NONE
-    assert scf.documentHash(unknown) == "0x" + ZERO_HASH.hex()
+    assert scf.invoice(fingerprint_of("nothing"))["status"] == Status.NONE
+
+
+def test_unused_document_backs_no_invoice(scf):
+    assert scf.invoiceOfDocument(fingerprint_of("docs", "never used")) == "0x" + ZERO_HASH.hex()
 
 
 def test_register_in_second_currency(scf, supplier, core_firm):
     args = _registration("EUR-1", core_firm, currency=2)
     scf.registerInvoice(*args, {"from": supplier})
-    assert scf.invoice(args[0])["currency"] == 2
+    assert scf.invoice(fingerprint_for(scf, supplier, args[0]))["currency"] == 2
 
 
-def test_register_duplicate_fingerprint_reverts(scf, supplier, registration):
-    scf.registerInvoice(*registration, {"from": supplier})
-    with reverts_with("InvoiceAlreadyRegistered", registration[0]):
-        scf.registerInvoice(*registration, {"from": supplier})
-
-
-def test_register_duplicate_fingerprint_with_other_documents_reverts(scf, supplier, registration):
-    scf.registerInvoice(*registration, {"from": supplier})
-    other_docs = (registration[0], fingerprint_of("forged docs")) + registration[2:]
-    with reverts_with("InvoiceAlreadyRegistered", registration[0]):
-        scf.registerInvoice(*other_docs, {"from": supplier})
-
-
-def test_register_duplicate_fingerprint_by_other_supplier_reverts(scf, supplier, tier2, registration):
-    scf.registerInvoice(*registration, {"from": supplier})
-    with reverts_with("InvoiceAlreadyRegistered", registration[0]):
-        scf.registerInvoice(*registration, {"from": tier2})
-
-
-def test_rejected_duplicate_keeps_original_record(scf, supplier, tier2, registration):
-    scf.registerInvoice(*registration, {"from": supplier})
-    before = tuple(scf.invoice(registration[0]))
-    with reverts_with("InvoiceAlreadyRegistered", registration[0]):
-        scf.registerInvoice(registration[0], fingerprint_of("forged"), *registration[2:], {"from": tier2})
-    assert tuple(scf.invoice(registration[0])) == before
-    assert scf.documentHash(registration[0]) == registration[1].to_0x_hex()
-
-
-def test_register_zero_fingerprint_reverts(scf, supplier, registration):
+def test_register_zero_key_reverts(scf, supplier, registration):
     with reverts_with("InvoiceMissingHash", ZERO_HASH, registration[1]):
         scf.registerInvoice(ZERO_HASH, *registration[1:], {"from": supplier})
 
@@ -189,10 +178,11 @@ def test_register_by_non_supplier_reverts(scf, core_firm, seller, role, request)
 
 def test_register_invoices_registers_each(scf, supplier, core_firm, other_buyer):
     batch = [_registration("B-1", core_firm), _registration("B-2", other_buyer, currency=2)]
+    fingerprints = [fingerprint_for(scf, supplier, r[0]) for r in batch]
     tx = scf.registerInvoices(batch, {"from": supplier})
-    assert [e["fingerprint"] for e in tx.events["InvoiceRegistered"]] == [r[0].to_0x_hex() for r in batch]
-    assert [scf.invoice(r[0])["status"] for r in batch] == [Status.REGISTERED] * 2
-    assert [scf.piece(r[0], 0)["holder"] for r in batch] == [supplier] * 2
+    assert [e["fingerprint"] for e in tx.events["InvoiceRegistered"]] == [fp.to_0x_hex() for fp in fingerprints]
+    assert [scf.invoice(fp)["status"] for fp in fingerprints] == [Status.REGISTERED] * 2
+    assert [scf.piece(fp, 0)["holder"] for fp in fingerprints] == [supplier] * 2
 
 
 def test_register_invoices_with_one_invalid_registers_none(scf, supplier, core_firm):
@@ -200,22 +190,23 @@ def test_register_invoices_with_one_invalid_registers_none(scf, supplier, core_f
     invalid = _registration("B-2", core_firm, amount=0)
     with reverts_with("InvoiceInvalidAmount", 0):
         scf.registerInvoices([valid, invalid], {"from": supplier})
-    assert scf.invoice(valid[0])["status"] == Status.NONE
+    assert scf.invoice(fingerprint_for(scf, supplier, valid[0]))["status"] == Status.NONE
 
 
 def test_register_invoices_with_duplicate_in_batch_reverts(scf, supplier, core_firm):
     entry = _registration("B-1", core_firm)
-    with reverts_with("InvoiceAlreadyRegistered", entry[0]):
+    fingerprint = fingerprint_for(scf, supplier, entry[0])
+    with reverts_with("InvoiceAlreadyRegistered", fingerprint):
         scf.registerInvoices([entry, entry], {"from": supplier})
-    assert scf.invoice(entry[0])["status"] == Status.NONE
+    assert scf.invoice(fingerprint)["status"] == Status.NONE
 
 
-def test_register_invoices_with_already_registered_reverts(scf, supplier, core_firm, registration):
+def test_register_invoices_with_already_registered_reverts(scf, supplier, core_firm, registration, fingerprint):
     scf.registerInvoice(*registration, {"from": supplier})
     fresh = _registration("B-2", core_firm)
-    with reverts_with("InvoiceAlreadyRegistered", registration[0]):
+    with reverts_with("InvoiceAlreadyRegistered", fingerprint):
         scf.registerInvoices([fresh, registration], {"from": supplier})
-    assert scf.invoice(fresh[0])["status"] == Status.NONE
+    assert scf.invoice(fingerprint_for(scf, supplier, fresh[0]))["status"] == Status.NONE
 
 
 def test_register_invoices_by_non_supplier_reverts(scf, core_firm):
@@ -325,9 +316,3 @@ def test_dispute_unknown_invoice_reverts(scf, core_firm):
     with reverts_with("InvoiceUnknown", unknown):
         scf.disputeInvoice(unknown, fingerprint_of("reason"), {"from": core_firm})
 
-
-def test_disputed_fingerprint_cannot_register_again(scf, supplier, core_firm, registration):
-    scf.registerInvoice(*registration, {"from": supplier})
-    scf.disputeInvoice(registration[0], fingerprint_of("reason"), {"from": core_firm})
-    with reverts_with("InvoiceAlreadyRegistered", registration[0]):
-        scf.registerInvoice(*registration, {"from": supplier})

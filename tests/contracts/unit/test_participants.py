@@ -4,7 +4,7 @@ import pytest
 from brownie import ZERO_ADDRESS, accounts, chain
 
 from errors import expire_kyc, reverts_with
-from scripts.world import DAY, MODEL_VERSION, RATINGS, YEAR, Role, fingerprint_of, units
+from scripts.world import DAY, MODEL_VERSION, RATINGS, YEAR, ZERO_HASH, Role, fingerprint_of, units
 
 UINT40_MAX = 2**40 - 1
 
@@ -18,9 +18,10 @@ def newcomer():
 def _register_invoice(scf, seller, buyer):
     """A registration attempt, the simplest business action gated by KYC."""
     now = chain.time()
-    fingerprint = fingerprint_of("kyc-probe", seller, now)
+    key = fingerprint_of("kyc-probe", seller, now)
     return scf.registerInvoice(
-        fingerprint, fingerprint_of("docs", now), buyer, units(1_000), 1, now - DAY, now + 30 * DAY, {"from": seller}
+        key, fingerprint_of("docs", seller, now), ZERO_HASH, buyer, units(1_000), 1, now - DAY, now + 30 * DAY,
+        {"from": seller},
     )
 
 

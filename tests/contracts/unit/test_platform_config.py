@@ -6,7 +6,7 @@ import pytest
 from brownie import MockStablecoin, SupplyChainFinance, ZERO_ADDRESS, chain
 
 from errors import error_message, reverts_with
-from scripts.world import DAY, DEFAULT_PERIOD, GRACE_PERIOD, STANDARD_TERMS, YEAR, Role, fingerprint_of, units
+from scripts.world import DAY, DEFAULT_PERIOD, GRACE_PERIOD, STANDARD_TERMS, YEAR, ZERO_HASH, Role, fingerprint_of, units
 
 MAX_PERIOD = 3650 * DAY
 
@@ -180,8 +180,8 @@ def world(scf, admin, supplier, tier2, tier3, core_firm, lender, oracle, outside
 
 def _registration(w, number):
     now = chain.time()
-    fingerprint = fingerprint_of("paused", number, now)
-    return (fingerprint, fingerprint_of("docs", number), w.core_firm, units(1_000), 1, now - DAY, now + 30 * DAY)
+    key = fingerprint_of("paused", number, now)
+    return (key, fingerprint_of("docs", number), ZERO_HASH, w.core_firm, units(1_000), 1, now - DAY, now + 30 * DAY)
 
 
 def _overdue(w):

@@ -10,7 +10,7 @@ import pytest
 from brownie import ReentrantToken, ZERO_ADDRESS, chain
 
 from errors import reverts_with
-from scripts.world import DAY, FUNDED_LIQUIDITY, STANDARD_TERMS, Status, fingerprint_of, units
+from scripts.world import DAY, FUNDED_LIQUIDITY, STANDARD_TERMS, ZERO_HASH, Status, fingerprint_for, fingerprint_of, units
 
 FACE = units(100_000)
 
@@ -27,11 +27,12 @@ def hostile(scf, admin, supplier, core_firm, lender):
     scf.fundProgramme(core_firm, currency, FUNDED_LIQUIDITY, {"from": lender})
 
     now = chain.time()
-    fingerprint = fingerprint_of("hostile", now)
+    key = fingerprint_of("hostile", now)
     scf.registerInvoice(
-        fingerprint, fingerprint_of("docs", "hostile"), core_firm, FACE, currency, now - DAY, now + 90 * DAY,
+        key, fingerprint_of("docs", "hostile", now), ZERO_HASH, core_firm, FACE, currency, now - DAY, now + 90 * DAY,
         {"from": supplier},
     )
+    fingerprint = fingerprint_for(scf, supplier, key)
     scf.confirmInvoice(fingerprint, {"from": core_firm})
     return SimpleNamespace(token=token, currency=currency, fingerprint=fingerprint)
 

@@ -12,7 +12,19 @@ import pytest
 from brownie import MockStablecoin, SupplyChainFinance, accounts, chain
 
 from errors import reverts_with, sleep_until
-from scripts.world import DAY, DEFAULT_PERIOD, GRACE_PERIOD, STANDARD_TERMS, YEAR, Role, Status, fingerprint_of, units
+from scripts.world import (
+    DAY,
+    DEFAULT_PERIOD,
+    GRACE_PERIOD,
+    STANDARD_TERMS,
+    YEAR,
+    ZERO_HASH,
+    Role,
+    Status,
+    fingerprint_for,
+    fingerprint_of,
+    units,
+)
 
 CALLERS = ["outsider", "supplier", "tier2", "core_firm", "other_buyer", "lender", "oracle", "admin"]
 FACE = units(100_000)
@@ -28,11 +40,11 @@ def world(scf, admin, supplier, tier2, tier3, core_firm, other_buyer, lender, or
     now = chain.time()
 
     def invoice(name):
-        fingerprint = fingerprint_of("matrix", name)
+        key = fingerprint_of("matrix", name)
         scf.registerInvoice(
-            fingerprint, fingerprint_of("docs", name), core_firm, FACE, 1, now - DAY, now + 90 * DAY, {"from": supplier}
+            key, fingerprint_of("docs", name), ZERO_HASH, core_firm, FACE, 1, now - DAY, now + 90 * DAY, {"from": supplier}
         )
-        return fingerprint
+        return fingerprint_for(scf, supplier, key)
 
     w.registered = invoice("registered")
     w.confirmed = invoice("confirmed")
@@ -45,8 +57,8 @@ def world(scf, admin, supplier, tier2, tier3, core_firm, other_buyer, lender, or
 
 def _registration(w, caller):
     now = chain.time()
-    fingerprint = fingerprint_of("new", caller, now)
-    return (fingerprint, fingerprint_of("docs", caller), w.core_firm, FACE, 1, now - DAY, now + 30 * DAY)
+    key = fingerprint_of("new", caller, now)
+    return (key, fingerprint_of("docs", caller), ZERO_HASH, w.core_firm, FACE, 1, now - DAY, now + 30 * DAY)
 
 
 def _needs_role(role):

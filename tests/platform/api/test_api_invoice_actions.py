@@ -5,7 +5,7 @@ the field, and a retry with the same Idempotency-Key the first answer."""
 import pytest
 
 from chain.models import ChainAction
-from invoices.models import InvoiceStatus
+from invoices.models import Invoice, InvoiceStatus
 
 from factories import InvoiceFactory
 
@@ -151,7 +151,7 @@ def test_each_new_key_is_a_new_instalment_and_a_retry_pays_nothing_more(confirme
 
 
 @pytest.mark.parametrize(("amount", "message"), [
-    ("1000.000001", "more than the 1000.000000 still owed"), ("0", "above zero"), ("ten", "not a number"),
+    ("1000.000001", "more than the 1000.000000 still owed"), ("0", "above zero"), ("ten", "is not an amount"),
 ])
 def test_a_bad_repayment_amount_is_named(confirmed, core_firm_user, api, amount, message):
     response = post(api(core_firm_user), f"/api/invoices/{confirmed.pk}/repay/", {"amount": amount})
@@ -180,3 +180,24 @@ def test_another_core_firms_invoice_cannot_be_repaid(core_firm_user, api):
     response = post(api(core_firm_user), f"/api/invoices/{foreign.pk}/repay/", {"amount": "1"})
 
     assert response.status_code == 404
+
+
+def test_confirming_a_possible_duplicate_needs_the_acknowledgement(invoice, core_firm_user, api):
+    earlier = InvoiceFactory(seller=invoice.seller, buyer=invoice.buyer, amount=invoice.amount,
+                             issue_date=invoice.issue_date)
+    Invoice.objects.filter(pk=invoice.pk).update(possible_duplicate_of=earlier)
+    client = api(core_firm_user)
+
+    refused = post(client, f"/api/invoices/{invoice.pk}/confirm/", key="erp-dup-1")
+    accepted = post(client, f"/api/invoices/{invoice.pk}/confirm/", {"acknowledge_duplicate": True}, key="erp-dup-2")
+
+    assert refused.status_code == 400 and earlier.number in refused.json()["acknowledge_duplicate"][0]
+    assert accepted.status_code == 202
+    invoice.refresh_from_db()
+    assert invoice.duplicate_acknowledged_by == core_firm_user
+
+
+def test_the_invoice_says_whether_it_was_verified_from_an_einvoice(invoice, core_firm_user, api):
+    body = api(core_firm_user).get(f"/api/invoices/{invoice.pk}/").json()
+
+    assert body["verified_from_einvoice"] is False and body["possible_duplicate_of"] is None

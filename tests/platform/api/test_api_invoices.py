@@ -13,11 +13,20 @@ from eth_utils import keccak
 from rest_framework.test import APIClient
 
 from chain.models import ChainAction
+from financing.models import FinancingStatus
 from invoices.models import Invoice, InvoiceStatus
 from organisations.models import ApiToken, Role
 from organisations.tokens import api_token_create, api_token_revoke
 
-from factories import DocumentFactory, InvoiceFactory, PieceFactory, RegisteredOrganisationFactory
+from factories import (
+    DocumentFactory,
+    FinancingRequestFactory,
+    InvoiceFactory,
+    PieceFactory,
+    RegisteredOrganisationFactory,
+    UserFactory,
+)
+from receivable_tree import build_tree
 from samples import ubl_invoice_xml
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +259,92 @@ def test_another_organisations_document_cannot_back_an_invoice(supplier_user, ap
     assert response.status_code == 400
     assert "documents" in response.json()
     assert not Invoice.objects.exists()
+
+
+# The pieces each party sees (receivable_tree.py): a holder its own pieces and their lineage
+
+
+def _pieces_seen(api, organisation, invoice) -> tuple[dict[int, str], str]:
+    response = api(UserFactory(organisation=organisation)).get(f"/api/invoices/{invoice.pk}/")
+    assert response.status_code == 200
+    return {piece["index"]: piece["holder"] for piece in response.json()["pieces"]}, response.content.decode()
+
+
+def test_tier_2_sees_its_piece_and_its_lineage_but_no_sibling_holder_or_lender(api):
+    tree = build_tree()
+
+    seen, body = _pieces_seen(api, tree.tier2, tree.invoice)
+
+    assert seen == {0: "Seller Works Ltd", 1: "Tier Two Parts"}
+    for hidden in ("Sibling Gears Ltd", "Sibling Lender Bank", "Tier Three Bolts"):
+        assert hidden not in body
+
+
+def test_a_piece_shows_its_parent_and_the_lineage_its_amounts(api):
+    tree = build_tree()
+
+    response = api(UserFactory(organisation=tree.tier3)).get(f"/api/invoices/{tree.invoice.pk}/")
+
+    assert [(p["index"], p["parent_index"], p["amount"]) for p in response.json()["pieces"]] == [
+        (0, None, 400_000_000), (1, 0, 200_000_000), (4, 1, 100_000_000),
+    ]
+
+
+def test_the_list_shows_each_invoice_with_the_same_pieces_as_its_detail(api):
+    tree = build_tree()
+
+    [row] = api(UserFactory(organisation=tree.tier2)).get("/api/invoices/").json()["results"]
+
+    assert [piece["index"] for piece in row["pieces"]] == [0, 1]
+
+
+def test_the_lineage_says_nothing_of_its_pieces_financing_or_collections(api):
+    tree = build_tree()
+
+    response = api(UserFactory(organisation=tree.tier2)).get(f"/api/invoices/{tree.invoice.pk}/")
+
+    [parent, own] = response.json()["pieces"]
+    assert (parent["financed"], parent["claimed"]) == (None, None)
+    assert (own["financed"], own["claimed"]) == (False, 0)
+
+
+@pytest.mark.parametrize(("party", "expected"), [
+    pytest.param("buyer", {0: "Seller Works Ltd", 1: "Tier Two Parts", 2: "Sibling Lender Bank",
+                           3: "Sibling Gears Ltd", 4: "Tier Three Bolts"}, id="buyer-owes-every-piece"),
+    pytest.param("seller", {0: "Seller Works Ltd", 1: "Tier Two Parts", 2: "Sibling Gears Ltd"},
+                 id="seller-sees-what-it-split-off-piece-0-not-who-financed-it"),
+    pytest.param("sibling", {0: "Seller Works Ltd", 2: "Sibling Lender Bank", 3: "Sibling Gears Ltd"},
+                 id="sibling-sees-its-own-financing"),
+    pytest.param("sibling_lender", {0: "Seller Works Ltd", 2: "Sibling Lender Bank"},
+                 id="lender-sees-the-piece-it-financed-and-its-lineage"),
+])
+def test_each_party_sees_the_pieces_it_is_party_to(api, party, expected):
+    tree = build_tree()
+
+    seen, _body = _pieces_seen(api, getattr(tree, party), tree.invoice)
+
+    assert seen == expected
+
+
+def test_the_list_with_lineages_costs_the_same_queries_for_2_or_6_trees(api, django_assert_max_num_queries):
+    tree = build_tree()
+    client = api(UserFactory(organisation=tree.tier2))
+    _more_invoices_for(tree, 1)
+    with CaptureQueriesContext(connection) as two:
+        client.get("/api/invoices/")
+    _more_invoices_for(tree, 4)
+
+    with django_assert_max_num_queries(len(two)):
+        response = client.get("/api/invoices/")
+
+    assert response.json()["count"] == 6
+
+
+def _more_invoices_for(tree, count: int) -> None:
+    """More receivables in which tier 2 holds a piece split off a financed piece 0."""
+    for _ in range(count):
+        invoice = InvoiceFactory(seller=tree.seller, buyer=tree.buyer, status=InvoiceStatus.CONFIRMED)
+        financed = PieceFactory(invoice=invoice, holder=tree.sibling_lender, amount=600_000_000, financed=True)
+        FinancingRequestFactory(piece=financed, holder=tree.seller, lender=tree.sibling_lender,
+                                status=FinancingStatus.APPROVED)
+        PieceFactory(invoice=invoice, index=1, parent_index=0, holder=tree.tier2, amount=400_000_000)

@@ -114,6 +114,34 @@ def test_bad_terms_name_the_field(core_firm, lender_user, api, field, value):
     assert not ChainAction.objects.exists()
 
 
+@pytest.mark.parametrize(("fields", "field"), [
+    pytest.param({"max_tenor_days": 366}, "max_tenor_days", id="tenor-over-365-days"),
+    pytest.param({"base_rate_bps": 10_000}, "base_rate_bps", id="base-rate-100%"),
+    pytest.param({"base_rate_bps": 9_775, "rating_spread_bps": 25}, "rating_spread_bps", id="worst-rate-100%"),
+    pytest.param({"base_rate_bps": 100, "rating_spread_bps": 255, "advance_rate_bps": 10_001}, "advance_rate_bps",
+                 id="advance-over-100%"),
+    pytest.param({"min_rating": 0}, "min_rating", id="rating-zero"),
+])
+def test_terms_the_contract_refuses_get_400_naming_the_field_and_queue_nothing(core_firm, lender_user, api,
+                                                                               fields, field):
+    response = post(api(lender_user), "/api/programmes/terms/", _terms(core_firm, **fields))
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert not ChainAction.objects.exists()
+
+
+def test_a_limit_below_the_programmes_exposure_gets_400(programme, core_firm, lender_user, api):
+    programme.exposure = 300_000_000_000
+    programme.save()
+
+    response = post(api(lender_user), "/api/programmes/terms/", _terms(core_firm, limit="250000"))
+
+    assert response.status_code == 400
+    assert "current exposure of 300,000.00 USDC" in response.json()["limit"][0]
+    assert not ChainAction.objects.exists()
+
+
 def test_terms_for_a_supplier_as_core_firm_are_refused(lender_user, supplier_user, api):
     response = post(api(lender_user), "/api/programmes/terms/", _terms(supplier_user.organisation))
 
@@ -179,3 +207,19 @@ def test_a_retried_deposit_is_made_once_and_a_new_key_deposits_again(programme, 
 
     assert retry.json() == first.json() and retry.headers["Idempotent-Replay"] == "true"
     assert ChainAction.objects.filter(function="fundProgramme").count() == 2
+
+
+# The rating scale: the contract's, 10 the best (Pricing.BEST_RATING)
+
+
+@pytest.mark.parametrize(("component", "field"), [
+    ("ProgrammeTerms", "min_rating"), ("Programme", "min_rating"), ("FinancingRequest", "rating"),
+    ("ProgrammeTerms", "rating_spread_bps"), ("Programme", "rating_spread_bps"),
+])
+def test_the_schema_says_a_rating_of_10_is_the_best(supplier_user, api, component, field):
+    schema = api(supplier_user).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    description = schema["components"]["schemas"][component]["properties"][field].get("description", "")
+
+    assert "10 (the best)" in description
+    assert "1 best" not in description and "1 the best" not in description and "10 worst" not in description

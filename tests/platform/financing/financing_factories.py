@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 
 from chain import accounts
 from chain.models import ChainAccount
+from invoices.identity import canonical_invoice_number
 from invoices.models import Currency, Invoice, InvoiceStatus, Piece
 from organisations.models import KycStatus, Organisation, Role
 
@@ -71,12 +72,14 @@ class InvoiceFactory(DjangoModelFactory):
     seller = factory.SubFactory(SupplierFactory)
     buyer = factory.SubFactory(CoreFirmFactory)
     number = factory.Sequence(lambda n: f"INV-{n:05d}")
+    canonical_number = factory.LazyAttribute(lambda invoice: canonical_invoice_number(invoice.number))
     amount = 1_000_000_000
     currency = Currency.USDC
     due_date = factory.LazyFunction(lambda: timezone.now().date() + timedelta(days=30))
     issue_date = factory.LazyAttribute(lambda invoice: invoice.due_date - timedelta(days=30))
+    invoice_key = factory.Sequence(lambda n: f"0x{n + 2**255:064x}")
     fingerprint = factory.Sequence(lambda n: f"0x{n:064x}")
-    document_hash = "0x" + "ab" * 32
+    document_hash = factory.Sequence(lambda n: f"0x{n + 2**254:064x}")
     status = InvoiceStatus.CONFIRMED
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from chain.models import ChainAction
 from financing import programmes
+from financing.models import Programme
 from invoices.models import Currency
 from organisations.models import KycStatus, Role
 
@@ -100,10 +101,10 @@ def test_terms_are_queued_in_the_order_of_icreditdesk_terms(set_terms, lender, c
 def test_terms_from_a_form_are_read_as_whole_numbers(set_terms, core_firm):
     action = set_terms(
         core_firm_id=str(core_firm.pk), currency="2", advance_rate_bps="10000", base_rate_bps="0",
-        max_tenor_days="366", rating_spread_bps="255", min_rating="10",
+        max_tenor_days="365", rating_spread_bps="255", min_rating="10",
     )
 
-    assert action.args[1:] == [Currency.EURT, [5_000_000_000_000, 10_000, 0, 366, 255, 10]]
+    assert action.args[1:] == [Currency.EURT, [5_000_000_000_000, 10_000, 0, 365, 255, 10]]
 
 
 @pytest.mark.parametrize("limit", ["0", 0, "0.00"])
@@ -183,6 +184,67 @@ def test_request_key_is_required_and_bounded(service, request_key):
 )
 def test_bad_term_is_named_and_nothing_is_queued(set_terms, fields, field):
     assert _refused_field(set_terms, **fields) == field
+
+
+# Refusals: the bounds CreditDesk._validateTerms enforces, refused before anything is queued
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        pytest.param({"max_tenor_days": 366}, "max_tenor_days", id="tenor-366-days"),
+        pytest.param({"base_rate_bps": 10_000}, "base_rate_bps", id="base-rate-100%"),
+        pytest.param({"base_rate_bps": 9_775, "rating_spread_bps": 25}, "rating_spread_bps", id="worst-rate-100%"),
+        pytest.param({"base_rate_bps": 9_100, "rating_spread_bps": 100}, "rating_spread_bps",
+                     id="worst-rate-100%-from-the-spread"),
+        pytest.param({"base_rate_bps": 9_999, "rating_spread_bps": 1}, "rating_spread_bps", id="worst-rate-over-100%"),
+    ],
+)
+def test_terms_the_contract_refuses_are_refused_naming_the_field(set_terms, fields, field):
+    assert _refused_field(set_terms, **fields) == field
+
+
+def test_the_worst_rate_refusal_says_the_rule_and_the_rate(set_terms):
+    with pytest.raises(ValidationError) as refusal:
+        set_terms(base_rate_bps=9_775, rating_spread_bps=25)
+
+    [sentence] = refusal.value.message_dict["rating_spread_bps"]
+    assert "rated 1" in sentence and "below 100%" in sentence and "100.00%" in sentence
+
+
+def test_terms_at_the_contracts_bounds_are_queued(set_terms):
+    # The worst yearly rate 9,774 + 9 x 25 = 9,999 bps, just below 100%; a year's tenor; all advanced.
+    action = set_terms(advance_rate_bps=10_000, base_rate_bps=9_774, rating_spread_bps=25, max_tenor_days=365)
+
+    assert action.args[2][1:5] == [10_000, 9_774, 365, 25]
+
+
+@pytest.fixture
+def exposed_programme(lender, core_firm):
+    return Programme.objects.create(
+        lender=lender, core_firm=core_firm, currency=Currency.USDC, limit=10_000_000_000, advance_rate_bps=9_000,
+        base_rate_bps=500, max_tenor_days=120, exposure=2_000_000_000,
+    )
+
+
+@pytest.mark.parametrize("limit", ["1999.999999", "0"], ids=["just-below", "closing"])
+def test_a_limit_below_the_programmes_exposure_is_refused(set_terms, exposed_programme, limit):
+    with pytest.raises(ValidationError) as refusal:
+        set_terms(limit=limit)
+
+    assert refusal.value.message_dict["limit"] == [
+        "The limit cannot be below the programme's current exposure of 2,000.00 USDC: "
+        "the chain refuses a limit below what the programme has financed and not collected."
+    ]
+    assert not ChainAction.objects.exists()
+
+
+def test_a_limit_equal_to_the_exposure_is_queued(set_terms, exposed_programme):
+    assert set_terms(limit="2000").args[2][0] == 2_000_000_000
+
+
+def test_the_exposure_of_another_currency_does_not_bound_the_limit(set_terms, exposed_programme):
+    assert set_terms(currency="EURT", limit="1").args[2][0] == 1_000_000
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from chain import accounts, client
+from eth_utils import keccak
+from web3.exceptions import ContractLogicError
+
+from chain import accounts, client, keys
+from chain.errors import revert_from
 from chain.models import ActionStatus, ChainAction
 from chain.services import action_enqueue
 from invoices.models import Invoice, InvoiceStatus, Piece
@@ -50,7 +54,7 @@ def test_submitted_invoices_are_registered_on_chain_and_mirrored(parties):
         assert invoice.status == InvoiceStatus.REGISTERED
         onchain = contract.functions.invoice(invoice.fingerprint).call()
         assert onchain[0:2] == [supplier.onchain_id, buyer.onchain_id] or REGISTERED_ON_CHAIN in onchain
-        assert contract.functions.documentHash(invoice.fingerprint).call().hex() == invoice.document_hash[2:]
+        assert contract.functions.invoiceOfDocument(invoice.document_hash).call().hex() == invoice.fingerprint[2:]
         assert Piece.objects.get(invoice=invoice, index=0).amount == 1_250_500_000
 
 
@@ -71,7 +75,7 @@ def test_the_same_invoice_cannot_be_submitted_twice(parties):
     with pytest.raises(ValidationError) as error:
         submit(supplier_user, buyer, " inv-7 ")
 
-    assert "already submitted" in error.value.message_dict["number"][0]
+    assert "already on the platform" in error.value.message_dict["number"][0]
     assert Invoice.objects.count() == 1
 
 
@@ -92,3 +96,29 @@ def test_a_refused_call_fails_with_the_contract_error_in_words_and_spends_no_non
     action.refresh_from_db()
     assert action.error == "This step needs the role core firm; the account has supplier. [ParticipantRoleRequired]"
     assert type(seller_account).objects.get(pk=seller_account.pk).next_nonce == nonce_before
+
+
+def test_the_chain_itself_refuses_the_same_invoice_with_another_amount_and_document(parties):
+    """Straight through web3 with the seller's own key, bypassing the database's check: the same
+    key (seller and canonical number) with another amount and another document is refused."""
+    supplier, supplier_user, buyer, _ = parties
+    invoice = submit(supplier_user, buyer, "INV-D-1")
+    wait_until(lambda: Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.REGISTERED, 30, message="registration")
+    [registration] = ChainAction.objects.filter(function="registerInvoice").values_list("args", flat=True)
+    key, _document, supporting, buyer_address, _amount, currency, issued, due = registration
+    seller = keys.unlock(accounts.organisation_account(supplier).encrypted_key)
+    contract = client.platform_contract()
+    twin = contract.functions.registerInvoice(
+        key, "0x" + keccak(b"another document").hex(), supporting, buyer_address, 999_999_990_000, currency, issued, due,
+    )
+
+    with pytest.raises(ContractLogicError) as refusal:
+        twin.call({"from": seller.address})
+
+    assert revert_from(refusal.value).name == "InvoiceAlreadyRegistered"
+    signed = seller.sign_transaction(twin.build_transaction({
+        "from": seller.address, "gas": 300_000, "nonce": client.web3().eth.get_transaction_count(seller.address),
+    }))
+    receipt = client.web3().eth.wait_for_transaction_receipt(client.web3().eth.send_raw_transaction(signed.raw_transaction))
+    assert receipt.status == 0
+    assert contract.functions.invoice(invoice.fingerprint).call()[2] == invoice.amount

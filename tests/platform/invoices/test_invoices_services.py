@@ -4,11 +4,14 @@ No chain: the queued ChainAction rows are the output."""
 
 import calendar
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from eth_abi import encode
 from eth_utils import keccak
 
 from chain.hashing import salted_hash
@@ -16,12 +19,11 @@ from chain.models import ChainAction
 from documents.models import DocumentKind
 from invoices import services
 from invoices.models import Currency, Invoice, InvoiceStatus
-from organisations.models import KycStatus, Role
+from organisations.models import KycStatus, Organisation, Role
 
 from factories import (
     DocumentFactory,
     InvoiceFactory,
-    OrganisationFactory,
     RegisteredOrganisationFactory,
     UserFactory,
 )
@@ -96,23 +98,25 @@ def _refused_field(submit, **fields) -> str:
 # Submission: the happy path
 
 
-def test_submission_stores_the_invoice_in_micro_units_and_utc_dates(submit, supplier, buyer):
+def test_submission_stores_the_invoice_in_micro_units_under_its_identity(submit, supplier, buyer):
     invoice = submit(number="  INV-2026-001 ")
 
     assert (invoice.seller, invoice.buyer, invoice.number) == (supplier, buyer, "INV-2026-001")
     assert (invoice.amount, invoice.currency) == (1_234_560_000, Currency.USDC)
     assert (invoice.issue_date, invoice.due_date, invoice.status) == (ISSUED, DUE, InvoiceStatus.SUBMITTED)
-    assert invoice.fingerprint == services.invoice_fingerprint(
-        seller=supplier, buyer=buyer, number="INV-2026-001", amount=1_234_560_000, issue_date=ISSUED
-    )
+    assert invoice.canonical_number == "inv20261"
+    assert invoice.invoice_key == salted_hash("invoice", "LEI-SUPPLIER", "inv20261")
+    assert invoice.fingerprint == "0x" + keccak(encode(["uint32", "bytes32"], [
+        supplier.onchain_id, bytes.fromhex(invoice.invoice_key[2:])])).hex()
 
 
-def test_submission_binds_all_documents_by_their_sorted_hashes(submit, documents):
+def test_submission_binds_the_invoice_document_and_the_others_by_their_sorted_hashes(submit, documents):
     invoice = submit()
 
     assert {document.pk for document in invoice.documents.all()} == {document.pk for document in documents}
-    hashes = sorted(bytes.fromhex(document.keccak[2:]) for document in documents)
-    assert invoice.document_hash == "0x" + keccak(b"".join(hashes)).hex()
+    invoice_pdf, delivery_note = documents
+    assert invoice.document_hash == invoice_pdf.keccak
+    assert invoice.supporting_documents_hash == "0x" + keccak(bytes.fromhex(delivery_note.keccak[2:])).hex()
 
 
 def test_submission_queues_the_registration_signed_by_the_seller(submit, supplier, buyer):
@@ -123,14 +127,22 @@ def test_submission_queues_the_registration_signed_by_the_seller(submit, supplie
     assert action.signer == supplier.chain_account
     assert action.idempotency_key == f"invoice-register:{invoice.pk}"
     assert action.args == [
-        invoice.fingerprint,
+        invoice.invoice_key,
         invoice.document_hash,
+        invoice.supporting_documents_hash,
         buyer.chain_account.address,
         1_234_560_000,
         Currency.USDC,
         _midnight_utc(ISSUED),
         _midnight_utc(DUE),
     ]
+
+
+def test_an_invoice_without_supporting_documents_registers_a_zero_hash_for_them(submit, documents):
+    submit(document_ids=[documents[0].pk])
+
+    [action] = ChainAction.objects.all()
+    assert action.args[2] == "0x" + "00" * 32
 
 
 def test_submission_schedules_one_send_after_commit(submit, django_capture_on_commit_callbacks):
@@ -406,50 +418,100 @@ def test_dispute_queues_only_a_salted_hash_of_the_reason(invoice, buyer, buyer_c
     assert "Rotterdam" not in json.dumps(action.args)
 
 
-# The fingerprint
-
-
-def _fingerprint(**changes) -> str:
-    invoice = {
-        "seller": OrganisationFactory.build(legal_id="LEI-SUPPLIER"),
-        "buyer": OrganisationFactory.build(legal_id="LEI-BUYER"),
-        "number": "INV-2026-001",
-        "amount": 1_000_000_000,
-        "issue_date": date(2026, 1, 15),
-    }
-    return services.invoice_fingerprint(**(invoice | changes))
-
-
-def test_fingerprint_is_a_bytes32_hex():
-    fingerprint = _fingerprint()
-
-    assert fingerprint.startswith("0x") and len(fingerprint) == 66
-    assert int(fingerprint, 16) > 0
-
-
-@pytest.mark.parametrize("number", ["inv-2026-001", " INV-2026-001 ", "INV - 2026 - 001", "inv-2026-\t001"])
-def test_fingerprint_ignores_case_and_spaces_in_the_number(number):
-    assert _fingerprint(number=number) == _fingerprint()
+# The buyer must itself be current to confirm or dispute
 
 
 @pytest.mark.parametrize(
-    "changes",
-    [
-        {"number": "INV-2026-002"},
-        {"amount": 1_000_000_001},
-        {"issue_date": date(2026, 1, 16)},
-        {"buyer": OrganisationFactory.build(legal_id="LEI-OTHER-BUYER")},
-        {"seller": OrganisationFactory.build(legal_id="LEI-OTHER-SUPPLIER")},
-    ],
-    ids=["number", "amount", "issue-date", "buyer", "seller"],
+    "buyer_fields",
+    [{"kyc_status": KycStatus.SUSPENDED}, {"kyc_expires_at": timezone.now() - timedelta(days=1)}],
+    ids=["suspended", "kyc-lapsed"],
 )
-def test_fingerprint_differs_for_a_different_invoice(changes):
-    assert _fingerprint(**changes) != _fingerprint()
+@pytest.mark.parametrize("decide", ["confirm", "dispute"])
+def test_a_buyer_without_current_kyc_cannot_confirm_or_dispute(invoice, buyer, buyer_clerk, buyer_fields, decide):
+    Organisation.objects.filter(pk=buyer.pk).update(**buyer_fields)
+
+    with pytest.raises(PermissionDenied) as refusal:
+        if decide == "confirm":
+            services.invoice_confirm(invoice=invoice, confirmed_by=buyer_clerk)
+        else:
+            services.invoice_dispute(invoice=invoice, disputed_by=buyer_clerk, reason="Wrong goods")
+    assert "no current KYC approval" in str(refusal.value)
+    assert not ChainAction.objects.exists()
 
 
-def test_fingerprint_depends_on_the_platform_salt(settings):
-    before = _fingerprint()
+# Near-duplicates: accepted, flagged, confirmed only with an acknowledgement
 
-    settings.FINGERPRINT_SALT = "another-platform"
 
-    assert _fingerprint() != before
+def test_same_seller_buyer_amount_and_issue_date_under_another_number_is_flagged(submit, supplier):
+    first = submit(number="INV-2026-001")
+    second = submit(number="INV-2026-002", document_ids=[DocumentFactory(organisation=supplier).pk])
+
+    assert second.possible_duplicate_of == first
+    assert first.possible_duplicate_of is None
+
+
+@pytest.mark.parametrize(
+    "difference",
+    [{"amount": "1234.57"}, {"issue_date": ISSUED - timedelta(days=1)}],
+    ids=["other-amount", "other-issue-date"],
+)
+def test_another_amount_or_issue_date_is_not_flagged(submit, supplier, difference):
+    submit(number="INV-2026-001")
+    second = submit(number="INV-2026-002", document_ids=[DocumentFactory(organisation=supplier).pk], **difference)
+
+    assert second.possible_duplicate_of is None
+
+
+@pytest.fixture
+def lookalike(supplier, buyer, invoice):
+    return InvoiceFactory(seller=supplier, buyer=buyer, amount=invoice.amount, issue_date=invoice.issue_date,
+                          possible_duplicate_of=invoice, status=InvoiceStatus.REGISTERED)
+
+
+def test_confirming_a_possible_duplicate_needs_an_acknowledgement(lookalike, invoice, buyer_clerk):
+    with pytest.raises(ValidationError) as refusal:
+        services.invoice_confirm(invoice=lookalike, confirmed_by=buyer_clerk)
+
+    [message] = refusal.value.message_dict["acknowledge_duplicate"]
+    assert invoice.number in message and invoice.issue_date.isoformat() in message
+    assert not ChainAction.objects.exists()
+    lookalike.refresh_from_db()
+    assert lookalike.duplicate_acknowledged_at is None
+
+
+def test_the_acknowledgement_is_recorded_with_the_confirmation(lookalike, buyer_clerk):
+    services.invoice_confirm(invoice=lookalike, confirmed_by=buyer_clerk, acknowledge_duplicate=True)
+
+    lookalike.refresh_from_db()
+    assert lookalike.duplicate_acknowledged_by == buyer_clerk
+    assert lookalike.duplicate_acknowledged_at is not None
+    assert ChainAction.objects.get().function == "confirmInvoice"
+
+
+# Dates are the seller's, in its own time zone
+
+
+SHANGHAI_MORNING = datetime(2026, 12, 2, 23, 30, tzinfo=dt_timezone.utc)  # 07:30 on 3 December in Shanghai
+
+
+@pytest.fixture
+def in_shanghai(supplier):
+    supplier.time_zone = "Asia/Shanghai"
+    supplier.save()
+
+
+def test_an_invoice_dated_today_in_shanghai_is_accepted_before_eight_in_the_morning(submit, in_shanghai):
+    with time_machine.travel(SHANGHAI_MORNING, tick=False):
+        invoice = submit(issue_date=date(2026, 12, 3), due_date=date(2027, 3, 3))
+
+    [action] = ChainAction.objects.all()
+    assert invoice.issue_date == date(2026, 12, 3)
+    # midnight in Shanghai, 16:00 UTC the day before: not in the future for the chain either
+    assert action.args[6] == _midnight_utc(date(2026, 12, 2)) + 16 * 3600
+    assert action.args[6] <= SHANGHAI_MORNING.timestamp()
+
+
+def test_the_same_date_is_in_the_future_for_a_seller_in_utc(submit, documents):
+    with time_machine.travel(SHANGHAI_MORNING, tick=False):
+        assert _refused_field(submit, issue_date=date(2026, 12, 3), due_date=date(2027, 3, 3)) == "issue_date"
+    _assert_nothing_stored(documents)

@@ -1,15 +1,22 @@
 """Sign-in, the second factor, sign-up, invitations and API tokens in the portal."""
 
+from datetime import date, datetime
+from datetime import timezone as dt_timezone
+
 import pytest
+import time_machine
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from organisations.models import ApiToken, KycStatus, Organisation, Role
+from portal.middleware import OrganisationTimeZone
 from users.models import Invitation, User
 
 from signin import verified
-from factories import OrganisationFactory, UserFactory
+from factories import OrganisationFactory, RegisteredOrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-demo-passphrase-42"
@@ -223,3 +230,48 @@ def test_failures_expire_and_a_successful_sign_in_clears_them(client):
     SignInFailure.objects.update(at=timezone.now() - timedelta(minutes=16))
     assert _sign_in(client, user).status_code == 302
     assert not SignInFailure.objects.exists()
+
+
+# The organisation's profile: its time zone
+
+
+def test_the_team_page_shows_the_organisations_time_zone_and_changes_it(client):
+    user = UserFactory(organisation=RegisteredOrganisationFactory(role=Role.SUPPLIER, time_zone="Asia/Shanghai"))
+    client.force_login(user)
+
+    page = client.get(reverse("portal:team")).content.decode()
+    response = client.post(reverse("portal:team"), {"time_zone": "Europe/Paris"})
+
+    assert 'data-testid="organisation-time-zone">Asia/Shanghai<' in page
+    assert response.status_code == 302
+    user.organisation.refresh_from_db()
+    assert user.organisation.time_zone == "Europe/Paris"
+
+
+def test_an_unknown_time_zone_is_refused_next_to_the_field(client):
+    user = UserFactory(organisation=RegisteredOrganisationFactory(role=Role.SUPPLIER, time_zone="Asia/Shanghai"))
+    client.force_login(user)
+
+    response = client.post(reverse("portal:team"), {"time_zone": "Mars/Olympus"})
+
+    assert "time_zone" in response.context["zone_form"].errors
+    user.organisation.refresh_from_db()
+    assert user.organisation.time_zone == "Asia/Shanghai"
+
+
+def test_a_request_judges_today_in_the_organisations_time_zone(rf):
+    user = UserFactory(organisation=RegisteredOrganisationFactory(role=Role.SUPPLIER, time_zone="Asia/Shanghai"))
+    request = rf.get("/")
+    request.user = user
+    seen = {}
+
+    def view(request):
+        seen["today"] = timezone.localdate()
+        return HttpResponse()
+
+    with time_machine.travel(datetime(2026, 12, 2, 23, 30, tzinfo=dt_timezone.utc), tick=False):
+        OrganisationTimeZone(view)(request)
+        after = timezone.localdate()
+
+    assert seen["today"] == date(2026, 12, 3)
+    assert after == date(2026, 12, 2)  # the zone is the request's only

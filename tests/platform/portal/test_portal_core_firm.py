@@ -261,7 +261,7 @@ def test_repay_queues_the_payment_once_per_key(buyer_client, confirmed):
     assert b'data-testid="progress-repay"' in page.content
 
 
-@pytest.mark.parametrize("amount, words", [("750.01", "more than the 750"), ("0", "above zero"), ("x", "not a number")])
+@pytest.mark.parametrize("amount, words", [("750.01", "more than the 750"), ("0", "above zero"), ("x", "is not an amount")])
 def test_bad_repayment_shows_next_to_the_amount_and_queues_nothing(buyer_client, confirmed, amount, words):
     response = buyer_client.post(url("invoice-repay", invoice_id=confirmed.pk),
                                  {"repay-amount": amount, "repay-request_key": "key-1"})
@@ -312,3 +312,86 @@ def test_exposure_per_lender(buyer_client, core_firm, bought):
                                      "outstanding": 1_200_000_000, "pieces": 2, "limit": 5_000_000_000}]
     assert page.context["chart"]["config"]["data"]["labels"] == ["Bank A"]
     assert page.context["chart"]["config"]["data"]["datasets"][0]["data"] == [1200.0]
+
+
+# What the buyer sees before it confirms: the e-invoice beside the submission, the document, and
+# a possible duplicate that it must acknowledge
+
+
+@pytest.fixture
+def earlier(bought):
+    return bought(number="INV-D-1", status=InvoiceStatus.CONFIRMED)
+
+
+@pytest.fixture
+def lookalike(bought, earlier):
+    return bought(number="INV-D-2", amount=earlier.amount, issue_date=earlier.issue_date, possible_duplicate_of=earlier,
+                  status=InvoiceStatus.REGISTERED)
+
+
+def test_a_possible_duplicate_is_shown_with_a_link_to_the_earlier_invoice(buyer_client, lookalike, earlier):
+    page = buyer_client.get(url("invoice", invoice_id=lookalike.pk)).content.decode()
+
+    assert 'data-testid="duplicate-warning"' in page
+    assert f'href="{url("invoice", invoice_id=earlier.pk)}"' in page and "INV-D-1" in page
+    assert 'name="confirm-acknowledge_duplicate"' in page
+
+
+def test_confirming_a_possible_duplicate_without_the_acknowledgement_queues_nothing(buyer_client, lookalike):
+    response = buyer_client.post(url("invoice-confirm", invoice_id=lookalike.pk))
+
+    assert "INV-D-1" in " ".join(field_errors(response, "confirm_form")["acknowledge_duplicate"])
+    assert not ChainAction.objects.exists()
+
+
+def test_the_acknowledged_confirmation_is_queued_and_recorded(buyer_client, lookalike):
+    buyer_client.post(url("invoice-confirm", invoice_id=lookalike.pk), {"confirm-acknowledge_duplicate": "on"})
+
+    lookalike.refresh_from_db()
+    assert lookalike.duplicate_acknowledged_by is not None
+    assert ChainAction.objects.get().function == "confirmInvoice"
+    page = buyer_client.get(url("invoice", invoice_id=lookalike.pk)).content.decode()
+    assert "Acknowledged as a different invoice by" in page
+
+
+def test_an_ordinary_invoice_is_confirmed_with_no_acknowledgement_to_tick(buyer_client, bought):
+    invoice = bought(status=InvoiceStatus.REGISTERED)
+
+    assert "acknowledge_duplicate" not in buyer_client.get(url("invoice", invoice_id=invoice.pk)).content.decode()
+    buyer_client.post(url("invoice-confirm", invoice_id=invoice.pk))
+    assert ChainAction.objects.get().function == "confirmInvoice"
+
+
+def test_the_confirm_page_shows_the_einvoice_fields_beside_the_submitted_ones_and_the_document(
+    buyer_client, bought, supplier
+):
+    invoice = bought(status=InvoiceStatus.REGISTERED, verified_from_einvoice=True)
+    document = document_upload(organisation=supplier, uploaded_by=None, kind=DocumentKind.INVOICE, name="i.pdf",
+                               content=samples.facturx_pdf(number="INV-FX-9", amount="1000.00"))
+    Document.objects.filter(pk=document.pk).update(invoice=invoice)
+
+    page = buyer_client.get(url("invoice", invoice_id=invoice.pk)).content.decode()
+
+    assert 'data-testid="einvoice-comparison"' in page and "INV-FX-9" in page and "1000.00 EUR" in page
+    assert f'src="{url("document", document_id=document.pk)}"' in page
+    assert 'data-testid="not-verified"' not in page
+
+
+def test_the_document_may_be_framed_by_the_invoice_page_only(buyer_client, bought, supplier):
+    invoice = bought(status=InvoiceStatus.REGISTERED)
+    document = document_upload(organisation=supplier, uploaded_by=None, kind=DocumentKind.INVOICE, name="i.pdf",
+                               content=samples.pdf_bytes("framed"))
+    Document.objects.filter(pk=document.pk).update(invoice=invoice)
+
+    response = buyer_client.get(url("document", document_id=document.pk))
+
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["Content-Security-Policy"] == "sandbox"
+
+
+@pytest.mark.parametrize("name", ["inbox", "invoice"])
+def test_an_invoice_typed_from_a_plain_pdf_is_marked_not_verified(buyer_client, bought, name):
+    invoice = bought(status=InvoiceStatus.REGISTERED, verified_from_einvoice=False)
+    address = url(name, invoice_id=invoice.pk) if name == "invoice" else url(name)
+
+    assert 'data-testid="not-verified"' in buyer_client.get(address).content.decode()

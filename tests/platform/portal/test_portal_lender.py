@@ -22,7 +22,7 @@ from factories import (
     UserFactory,
 )
 from financing.models import FinancingStatus, Programme
-from invoices.models import Currency, InvoiceStatus
+from invoices.models import Currency, Invoice, InvoiceStatus
 from organisations.models import KycStatus, Role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
@@ -136,6 +136,10 @@ def test_a_replayed_form_queues_nothing_new(banker, core_firm):
         pytest.param({"max_tenor_days": "366"}, "max_tenor_days", id="tenor-over-the-contracts-cap"),
         pytest.param({"rating_spread_bps": "2.56"}, "rating_spread_bps", id="spread-beyond-uint8"),
         pytest.param({"base_rate_bps": "99", "rating_spread_bps": "1"}, "rating_spread_bps", id="worst-rate-100"),
+        pytest.param({"base_rate_bps": "97.75", "rating_spread_bps": "0.25"}, "rating_spread_bps",
+                     id="worst-rate-exactly-100"),
+        pytest.param({"base_rate_bps": "100"}, "base_rate_bps", id="base-rate-100"),
+        pytest.param({"min_rating": "0"}, "min_rating", id="rating-zero"),
         pytest.param({"min_rating": "11"}, "min_rating", id="rating-eleven"),
         pytest.param({"limit": "-1"}, "limit", id="limit-negative"),
         pytest.param({"limit": "1.0000001"}, "limit", id="limit-seven-decimals"),
@@ -189,6 +193,25 @@ def test_a_limit_below_the_exposure_is_refused(banker, programme, core_firm):
 
     assert "current exposure of 2,000.00" in response.content.decode()
     assert not ChainAction.objects.exists()
+
+
+def test_new_terms_with_a_limit_below_an_existing_programmes_exposure_are_refused(banker, programme, core_firm):
+    response = banker.post(reverse("portal:lender:programmes"), _terms(core_firm=core_firm.pk, limit="1999.99"))
+
+    assert response.context["form"].errors["limit"] == [
+        "The limit cannot be below the programme's current exposure of 2,000.00 USDC: "
+        "the chain refuses a limit below what the programme has financed and not collected."
+    ]
+    assert not ChainAction.objects.exists()
+
+
+def test_terms_at_the_contracts_bounds_are_queued(banker, core_firm):
+    fields = {"advance_rate_bps": "100", "base_rate_bps": "97.74", "rating_spread_bps": "0.25", "max_tenor_days": "365"}
+
+    response = banker.post(reverse("portal:lender:programmes"), _terms(core_firm=core_firm.pk, **fields))
+
+    assert response.status_code == 302
+    assert ChainAction.objects.get().args[2][1:5] == [10_000, 9_774, 365, 25]
 
 
 def test_the_edit_form_shows_the_current_terms_in_percent(banker, programme):
@@ -413,3 +436,19 @@ def test_queries_do_not_grow_with_rows(banker, lender, page):
         add_rows()
 
     assert _queries(banker, url) == few
+
+
+def test_the_terms_form_says_a_rating_of_10_is_the_best_and_the_minimum_is_the_lowest_accepted(banker):
+    form = banker.get(reverse("portal:lender:programmes")).context["form"]
+
+    assert "10 (the best)" in str(form.fields["min_rating"].help_text)
+    assert "lowest rating accepted" in str(form.fields["min_rating"].help_text)
+    assert "10 (the best)" in str(form.fields["rating_spread_bps"].help_text)
+
+
+@pytest.mark.parametrize("page", ["portfolio", "decisions"])
+def test_an_invoice_not_verified_from_an_einvoice_is_marked_for_the_lender(banker, lender, page):
+    financed = _financed(lender)
+    Invoice.objects.filter(pk=financed.piece.invoice_id).update(verified_from_einvoice=False)
+
+    assert 'data-testid="not-verified"' in banker.get(reverse(f"portal:lender:{page}")).content.decode()

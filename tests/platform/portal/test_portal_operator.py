@@ -454,3 +454,32 @@ def test_audit_trail_queries_do_not_grow_with_events_or_pieces(admin):
                        idempotency_key=f"piece-split:{index}")
 
     assert _queries(admin, url) == few
+
+
+# Possible duplicates and invoices not verified from an e-invoice
+
+
+def test_the_admin_lists_possible_duplicates_with_the_earlier_invoice(admin, invoice):
+    lookalike = InvoiceFactory(seller=invoice.seller, buyer=invoice.buyer, number="INV-LOOKALIKE",
+                               amount=invoice.amount, issue_date=invoice.issue_date, possible_duplicate_of=invoice)
+    InvoiceFactory(number="INV-ORDINARY")
+
+    page = admin.get(reverse("portal:operator:duplicates")).content.decode()
+
+    assert "INV-LOOKALIKE" in page and "INV-LINEAGE" in page and "INV-ORDINARY" not in page
+    assert reverse("portal:operator:receivable", args=[invoice.pk]) in page
+    detail = admin.get(reverse("portal:operator:receivable", args=[lookalike.pk])).content.decode()
+    assert 'data-testid="possible-duplicate"' in detail
+
+
+def test_the_auditor_reads_the_possible_duplicates_too(auditor, invoice):
+    assert auditor.get(reverse("portal:operator:duplicates")).status_code == 200
+
+
+def test_an_invoice_not_verified_from_an_einvoice_is_marked_for_the_admin(admin):
+    typed = InvoiceFactory(number="INV-TYPED", verified_from_einvoice=False)
+
+    detail = admin.get(reverse("portal:operator:receivable", args=[typed.pk])).content.decode()
+    found = admin.get(reverse("portal:operator:receivables"), {"q": "INV-TYPED"}).content.decode()
+
+    assert 'data-testid="not-verified"' in detail and 'data-testid="not-verified"' in found

@@ -29,6 +29,7 @@ from factories import (
     RegisteredOrganisationFactory,
     UserFactory,
 )
+from receivable_tree import build_tree
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
 
@@ -421,7 +422,7 @@ def test_split_queues_the_action_and_shows_its_progress(supplier_client, confirm
     assert url("action-progress", action_id=action.pk).encode() in page.content
 
 
-@pytest.mark.parametrize("amount, words", [("1000", "transfer it"), ("0", "above zero"), ("abc", "not a number")])
+@pytest.mark.parametrize("amount, words", [("1000", "transfer it"), ("0", "above zero"), ("abc", "is not an amount")])
 def test_bad_split_amount_shows_next_to_the_field_and_queues_nothing(supplier_client, confirmed_piece, tier2,
                                                                      amount, words):
     response = supplier_client.post(url("piece-split", piece_id=confirmed_piece.pk),
@@ -569,3 +570,70 @@ def test_cash_page_lists_advances_and_collections(supplier_client, supplier, buy
 def test_every_reject_reason_of_the_contract_has_a_sentence():
     assert set(REJECT_REASONS) - {"none"} == set(REJECT_REASON_SENTENCES)
     assert "unheard_of" in reject_reason_sentence("unheard_of")
+
+
+# What a holder sees of the receivable (receivable_tree.py): its pieces and their lineage
+
+
+def _invoice_page_of(client, organisation, invoice):
+    client.force_login(UserFactory(organisation=organisation))
+    response = client.get(url("invoice", invoice_id=invoice.pk))
+    assert response.status_code == 200
+    return response
+
+
+def test_tier_2_sees_no_sibling_piece_its_holder_or_its_lender(client):
+    tree = build_tree()
+
+    page = _invoice_page_of(client, tree.tier2, tree.invoice)
+
+    assert [piece.index for piece in page.context["pieces"]] == [0, 1]
+    body = page.content.decode()
+    for hidden in ("Sibling Gears Ltd", "Sibling Lender Bank", "Tier Three Bolts", "270.00", "30.00"):
+        assert hidden not in body
+
+
+def test_tier_3_sees_its_lineage_up_to_piece_0_with_each_parents_holder_and_amount(client):
+    tree = build_tree()
+
+    page = _invoice_page_of(client, tree.tier3, tree.invoice)
+
+    rows = [(piece.index, piece.parent_index, piece.holder.name, piece.amount) for piece in page.context["pieces"]]
+    assert rows == [
+        (0, None, "Seller Works Ltd", 400_000_000), (1, 0, "Tier Two Parts", 200_000_000),
+        (4, 1, "Tier Three Bolts", 100_000_000),
+    ]
+    pieces = page.content.decode().split('data-testid="invoice-pieces"')[1]
+    assert "Split from" in pieces and "Tier Two Parts" in pieces and "200.00" in pieces
+
+
+def test_only_the_holders_own_piece_links_to_its_page(client):
+    tree = build_tree()
+
+    body = _invoice_page_of(client, tree.tier3, tree.invoice).content.decode()
+
+    assert url("piece", piece_id=tree.pieces[4].pk) in body
+    assert url("piece", piece_id=tree.pieces[1].pk) not in body
+
+
+def test_the_seller_sees_the_pieces_it_split_off_but_not_who_financed_them(client):
+    tree = build_tree()
+
+    page = _invoice_page_of(client, tree.seller, tree.invoice)
+
+    assert {piece.index: piece.holder.name for piece in page.context["pieces"]} == {
+        0: "Seller Works Ltd", 1: "Tier Two Parts", 2: "Sibling Gears Ltd",
+    }
+    assert "Sibling Lender Bank" not in page.content.decode()
+
+
+def test_the_piece_page_shows_no_action_of_an_earlier_holder(client, supplier, tier2, confirmed_piece):
+    confirmed_piece.holder = tier2  # the seller split it, then passed it on to tier 2
+    confirmed_piece.save()
+    ChainAction.objects.create(idempotency_key=f"piece-split:{confirmed_piece.pk}:99:1:0", function="splitPiece",
+                               signer=supplier.chain_account, status=ActionStatus.CONFIRMED)
+    client.force_login(UserFactory(organisation=tier2))
+
+    response = client.get(url("piece", piece_id=confirmed_piece.pk))
+
+    assert response.status_code == 200 and not response.context["actions"]
