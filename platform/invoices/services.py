@@ -199,7 +199,8 @@ def invoice_confirm(*, invoice: Invoice, confirmed_by, acknowledge_duplicate: bo
     """The buyer confirms: the invoice becomes its promise to pay on the due date. An invoice that
     looks like an earlier one (same seller, amount and issue date, another number) is confirmed
     only with the buyer's acknowledgement, which is recorded."""
-    invoice = Invoice.objects.select_for_update().select_related("possible_duplicate_of").get(pk=invoice.pk)
+    # Locks the invoice row only: PostgreSQL cannot lock the nullable side of the outer join.
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("possible_duplicate_of").get(pk=invoice.pk)
     require_member(confirmed_by, invoice.buyer, Role.CORE_FIRM, _("confirm its invoices"))
     _require_current_buyer(invoice)
     if invoice.status != InvoiceStatus.REGISTERED:

@@ -1,9 +1,18 @@
 """Fixtures of the whole Django suite. Factories live in factories.py, sample documents in samples.py."""
 
 import pytest
+from django.utils import translation
 
 from factories import deployment_manifest
 from signin import verified
+
+
+@pytest.fixture(autouse=True)
+def _language_of_each_test_its_own():
+    """A request in Chinese leaves Chinese active in the thread (Django's LocaleMiddleware does not
+    reset it); the next test starts in the default language again."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
