@@ -15,6 +15,7 @@ urlpatterns = [
     path("login/code/", accounts.otp_verify, name="otp-verify"),
     path("security/", accounts.otp_setup, name="otp-setup"),
     path("sign-up/", accounts.sign_up, name="sign-up"),
+    path("password/", accounts.PasswordChange.as_view(), name="password-change"),
     path("invitation/<str:token>/", accounts.invitation_accept, name="invitation"),
     path("team/", accounts.team, name="team"),
     path("tokens/", accounts.tokens, name="tokens"),

@@ -11,6 +11,13 @@ from organisations.models import Role
 from users.throttling import wait_before_sign_in
 
 
+PASSWORD_POLICY = _("At least 12 characters, not a common password, not only digits and not like your user name or e-mail.")
+
+
+def _new_password(label):
+    return forms.CharField(label=label, help_text=PASSWORD_POLICY, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Authenticator code"), max_length=6, min_length=6,
@@ -33,7 +40,7 @@ class SignUpForm(forms.Form):
     )
     username = forms.CharField(label=_("Your user name"), max_length=150)
     email = forms.EmailField(label=_("Your e-mail"))
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password = _new_password(_("Password"))
 
 
 class InviteForm(forms.Form):
@@ -49,7 +56,7 @@ class TimeZoneForm(forms.Form):
 
 class AcceptForm(forms.Form):
     username = forms.CharField(label=_("Choose a user name"), max_length=150)
-    password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput)
+    password = _new_password(_("Choose a password"))
 
 
 class TokenForm(forms.Form):

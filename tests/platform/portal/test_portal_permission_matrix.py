@@ -58,6 +58,7 @@ ANY_MEMBER = {  # portal pages for every signed-in member (login_required, no ro
     "portal:home": "sends each member to its role's dashboard",
     "portal:otp-verify": "the second-factor step of signing in",
     "portal:otp-setup": "adds an authenticator to the member's own account",
+    "portal:password-change": "changes the member's own password",
     "portal:team": "the member's own organisation's people and invitations",
     "portal:tokens": "the member's own organisation's API tokens",
     "portal:token-revoke": "revokes one of the member's own organisation's API tokens",
