@@ -165,6 +165,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A password reset link works once, for an hour (ASVS V2.5: short-lived recovery secrets).
+PASSWORD_RESET_TIMEOUT = 3600
+# Mail (invitations, password resets) is printed on the console unless a deployment says otherwise;
+# production sends it over SMTP (production.py).
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
