@@ -4,13 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from .accounts import views as accounts
-from .accounts.forms import SignInForm
 
 app_name = "portal"
 
 urlpatterns = [
     path("", accounts.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="portal/accounts/login.html", authentication_form=SignInForm), name="login"),
+    path("login/", auth_views.LoginView.as_view(template_name="portal/accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/code/", accounts.otp_verify, name="otp-verify"),
     path("security/", accounts.otp_setup, name="otp-setup"),
