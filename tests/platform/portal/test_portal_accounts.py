@@ -144,14 +144,14 @@ def test_an_organisation_signs_up_and_waits_for_kyc(client, manifest):
     assert "KYC" in client.get(reverse("portal:team")).text
 
 
-def test_sign_up_errors_are_shown_next_to_the_field_and_nothing_is_created(client, manifest):
+def test_a_sign_up_refusal_is_shown_and_nothing_is_created(client, manifest):
     OrganisationFactory(legal_id="DUPLICATE-1")
     page = client.post(reverse("portal:sign-up"), {
         "name": "Copy Ltd", "legal_id": "duplicate-1", "role": Role.SUPPLIER,
         "username": "copy", "email": "a@b.example", "password": "short",
     })
     assert page.status_code == 200
-    assert "already exists" in page.text
+    assert "We cannot sign up these details" in page.text
     assert not User.objects.filter(username="copy").exists()
     assert not Organisation.objects.filter(name="Copy Ltd").exists()
 
