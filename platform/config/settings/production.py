@@ -34,3 +34,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # seconds: a stuck relay must not hold a web worker
+# Production runs behind a reverse proxy (README: Production), so the sign-in lockout takes the
+# client address the proxy appended to X-Forwarded-For, not the proxy's own. Set
+# TRUSTED_PROXY_COUNT to the number of proxies in front of Django, 0 when clients reach it directly.
+AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
