@@ -58,4 +58,3 @@ class AcceptForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name, e.g. the ERP system using it"), max_length=100)
-

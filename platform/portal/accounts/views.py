@@ -145,6 +145,7 @@ class PasswordChange(SuccessMessageMixin, auth_views.PasswordChangeView):
     success_url = reverse_lazy("portal:home")
     success_message = gettext_lazy("Your password is changed.")
 
+
 @login_required
 def team(request):
     organisation = request.user.organisation
