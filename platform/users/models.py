@@ -29,10 +29,3 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-
-class SignInFailure(models.Model):
-    """A failed password sign-in, kept for a while to slow down password guessing."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -41,11 +41,31 @@ def _new_user(*, organisation: Organisation, username: str, email: str, password
     return user
 
 
+def _sign_up_in_use(*, username: str, legal_id: str) -> bool:
+    return (
+        User.objects.filter(username__iexact=username.strip()).exists()
+        or Organisation.objects.filter(legal_id__iexact=" ".join(legal_id.split())).exists()
+    )
+
+
 @transaction.atomic
 def organisation_sign_up(*, name: str, legal_id: str, role: str, username: str, email: str, password: str) -> User:
-    """A new organisation, pending KYC review, with its first user."""
+    """A new organisation, pending KYC review, with its first user.
+
+    Anyone may call this, so it must not tell whether a user name or a registration number is on
+    the platform: either one in use gets the same refusal, on the form as a whole. (The checks in
+    organisation_register and _new_user stay, and name the field, where the caller is known: an
+    invitee holding a token, the operator's tools.)"""
     if role not in SELF_SERVICE_ROLES:
         raise ValidationError({"role": _("Choose supplier, core firm or lender.")})
+    if _sign_up_in_use(username=username, legal_id=legal_id):
+        raise ValidationError(
+            _(
+                "We cannot sign up these details. If your organisation is already on the platform, ask a "
+                "colleague to invite you from its Team page; if not, choose another user name."
+            ),
+            code="in_use",
+        )
     organisation = organisation_register(name=name, legal_id=legal_id, role=role)
     return _new_user(organisation=organisation, username=username, email=email, password=password)
 

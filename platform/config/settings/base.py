@@ -3,6 +3,7 @@ the environment; the defaults let a fresh clone run with no servers (SQLite, a f
 and the local Ganache chain of `make run`)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
     "django_filters",
     "django_htmx",
     "rest_framework",
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -156,6 +159,43 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Passwords (ASVS V2.1): at least 12 characters, not a common password, not all digits and not
+# like the user's name or e-mail. Every password a person chooses (sign-up, invitation, change,
+# reset) goes through these validators.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sign-in lockout (django-axes), the same for every sign-in path (the portal's and the admin's):
+# 5 failed passwords for one user name from one client address lock that pair for 15 minutes,
+# right password or not. Locking by name alone would let anyone lock anyone out. API tokens are
+# not a sign-in path.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try while locked does not restart the 15 minutes, so the time the page shows is the time left.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "users.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout.sign_in_locked_out"
+# The client address (django-ipware): REMOTE_ADDR, unless TRUSTED_PROXY_COUNT says how many
+# reverse proxies stand in front of Django; then the address the last proxy appended to
+# X-Forwarded-For, never one the client wrote into that header itself.
+AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+# A password reset link works once, for an hour (ASVS V2.5: short-lived recovery secrets).
+PASSWORD_RESET_TIMEOUT = 3600
+# Mail (invitations, password resets) is printed on the console unless a deployment says otherwise;
+# production sends it over SMTP (production.py).
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -1,14 +1,18 @@
-"""Forms of sign-in, second factor, sign-up, invitations and API tokens."""
+"""Forms of the second factor, sign-up, invitations and API tokens."""
 
 import zoneinfo
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from organisations.models import Role
-from users.throttling import wait_before_sign_in
+
+
+PASSWORD_POLICY = _("At least 12 characters, not a common password, not only digits and not like your user name or e-mail.")
+
+
+def _new_password(label):
+    return forms.CharField(label=label, help_text=PASSWORD_POLICY, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
 class CodeForm(forms.Form):
@@ -33,7 +37,7 @@ class SignUpForm(forms.Form):
     )
     username = forms.CharField(label=_("Your user name"), max_length=150)
     email = forms.EmailField(label=_("Your e-mail"))
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password = _new_password(_("Password"))
 
 
 class InviteForm(forms.Form):
@@ -49,24 +53,8 @@ class TimeZoneForm(forms.Form):
 
 class AcceptForm(forms.Form):
     username = forms.CharField(label=_("Choose a user name"), max_length=150)
-    password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput)
+    password = _new_password(_("Choose a password"))
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name, e.g. the ERP system using it"), max_length=100)
-
-
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form, refusing a user name that failed too often lately (users.throttling)."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username", "")
-        if wait := wait_before_sign_in(username):
-            minutes = max(1, round(wait.total_seconds() / 60))
-            message = ngettext(
-                "Too many failed sign-ins for this user name. Try again in %(minutes)s minute.",
-                "Too many failed sign-ins for this user name. Try again in %(minutes)s minutes.",
-                minutes,
-            )
-            raise forms.ValidationError(message % {"minutes": minutes}, code="throttled")
-        return super().clean()

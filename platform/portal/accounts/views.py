@@ -1,17 +1,21 @@
-"""Sign-in with a second factor, sign-up of new organisations, team invitations and API tokens."""
+"""Sign-in with a second factor, sign-up of new organisations, passwords, team invitations and API
+tokens."""
 
 import base64
 
 import segno
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -131,6 +135,15 @@ def invitation_accept(request, token: str):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("portal:home")
     return render(request, "portal/accounts/invitation.html", {"form": form, "invitation": invitation})
+
+
+class PasswordChange(SuccessMessageMixin, auth_views.PasswordChangeView):
+    """A signed-in user's new password, checked against the password policy; the session stays
+    signed in (Django updates its hash), the user's other sessions end."""
+
+    template_name = "portal/accounts/password_change.html"
+    success_url = reverse_lazy("portal:home")
+    success_message = gettext_lazy("Your password is changed.")
 
 
 @login_required

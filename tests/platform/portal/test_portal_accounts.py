@@ -144,14 +144,14 @@ def test_an_organisation_signs_up_and_waits_for_kyc(client, manifest):
     assert "KYC" in client.get(reverse("portal:team")).text
 
 
-def test_sign_up_errors_are_shown_next_to_the_field_and_nothing_is_created(client, manifest):
+def test_a_sign_up_refusal_is_shown_and_nothing_is_created(client, manifest):
     OrganisationFactory(legal_id="DUPLICATE-1")
     page = client.post(reverse("portal:sign-up"), {
         "name": "Copy Ltd", "legal_id": "duplicate-1", "role": Role.SUPPLIER,
         "username": "copy", "email": "a@b.example", "password": "short",
     })
     assert page.status_code == 200
-    assert "already exists" in page.text
+    assert "We cannot sign up these details" in page.text
     assert not User.objects.filter(username="copy").exists()
     assert not Organisation.objects.filter(name="Copy Ltd").exists()
 
@@ -212,24 +212,22 @@ def test_password_guessing_is_refused_after_five_failures_even_with_the_right_pa
     for _ in range(5):
         client.post(reverse("portal:login"), {"username": user.username, "password": "guess"})
     page = client.post(reverse("portal:login"), {"username": user.username.upper(), "password": PASSWORD})
-    assert page.status_code == 200
-    assert "Too many failed sign-ins for this user name. Try again in 15 minutes." in page.text
+    assert page.status_code == 429
+    assert "Too many failed sign-ins for this user name from your address. Try again in 15\xa0minutes." in page.text
     assert "_auth_user_id" not in client.session
 
 
 def test_failures_expire_and_a_successful_sign_in_clears_them(client):
     from datetime import timedelta
 
-    from django.utils import timezone
-
-    from users.models import SignInFailure
+    from axes.models import AccessAttempt
 
     user = _user(Role.SUPPLIER)
     for _ in range(5):
         client.post(reverse("portal:login"), {"username": user.username, "password": "guess"})
-    SignInFailure.objects.update(at=timezone.now() - timedelta(minutes=16))
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
     assert _sign_in(client, user).status_code == 302
-    assert not SignInFailure.objects.exists()
+    assert not AccessAttempt.objects.exists()
 
 
 # The organisation's profile: its time zone
