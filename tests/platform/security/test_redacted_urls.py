@@ -1,0 +1,68 @@
+"""RPC, database and broker URLs are shown and logged without their credentials, path or query:
+a node's URL often carries an API key in its path or a user:password."""
+
+import logging
+
+import pytest
+from django.urls import reverse
+
+from config.redaction import redacted_text, redacted_url
+from factories import OrganisationFactory, UserFactory
+from organisations.models import Role
+from signin import verified
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
+
+MONITORING_TOKEN = "monitoring-token-for-tests"
+# Loopback, discard port: nothing listens, so the probe fails at once and never leaves the machine.
+KEYED_RPC_URL = "http://rpcuser:rpc-password@127.0.0.1:9/v3/node-api-key-123?apikey=query-key-456"
+SECRETS = ("rpc-password", "node-api-key-123", "query-key-456")
+
+
+@pytest.fixture(autouse=True)
+def _keyed_chain_url(settings):
+    settings.CHAIN_RPC_URL = KEYED_RPC_URL
+    settings.HEALTH_MONITORING_TOKEN = MONITORING_TOKEN
+
+
+def _shows_no_secret(text: str) -> None:
+    for secret in SECRETS:
+        assert secret not in text
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    (KEYED_RPC_URL, "http://127.0.0.1:9/***"),
+    ("https://mainnet.example.com/v3/abcdef", "https://mainnet.example.com/***"),
+    ("postgres://scf:db-password@db.internal:5432/scf", "postgres://db.internal:5432/***"),
+    ("amqp://guest:guest@[::1]:5672//", "amqp://[::1]:5672/***"),
+    ("redis://:redis-password@127.0.0.1:6379/0", "redis://127.0.0.1:6379/***"),
+    ("http://127.0.0.1:8545", "http://127.0.0.1:8545"),
+    ("filesystem://", "filesystem://"),
+])
+def test_a_url_keeps_only_its_scheme_host_and_port(url, shown):
+    assert redacted_url(url) == shown
+
+
+def test_a_url_that_does_not_parse_shows_nothing_of_itself():
+    assert redacted_url("http://user:secret@host:notaport/key") == "http://***"
+
+
+def test_an_error_message_quoting_the_url_or_its_path_is_redacted():
+    message = f"HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: /v3/node-api-key-123?apikey=query-key-456 ({KEYED_RPC_URL})"
+    _shows_no_secret(redacted_text(message, url=KEYED_RPC_URL))
+
+
+def test_healthz_details_show_no_part_of_the_node_url_secret(client):
+    response = client.get("/healthz", HTTP_AUTHORIZATION=f"Bearer {MONITORING_TOKEN}")
+    assert response.json()["checks"]["chain"]["ok"] is False
+    _shows_no_secret(response.content.decode())
+
+
+def test_the_chain_health_page_and_the_log_show_no_part_of_the_node_url_secret(client, caplog):
+    admin = verified(client, UserFactory(organisation=OrganisationFactory(role=Role.ADMIN)))
+    with caplog.at_level(logging.WARNING):
+        response = admin.get(reverse("portal:operator:chain"))
+    assert response.context["health"].unreachable
+    _shows_no_secret(response.content.decode())
+    assert "chain health" in caplog.text
+    _shows_no_secret(caplog.text)
