@@ -69,6 +69,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The debug error page (DEBUG on, `make run`) masks salts and service URLs too, not only Django's
+# KEY|TOKEN|SECRET|PASS settings.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.redaction.SecretSettingsFilter"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "users.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
