@@ -193,6 +193,9 @@ if env("DOCUMENT_STORAGE") == "s3":
 # identifies a party or an invoice on chain.
 KEY_ENCRYPTION_KEYS = [key for key in (env("KEY_ENCRYPTION_KEY") or "").split(",") if key]
 FINGERPRINT_SALT = env("FINGERPRINT_SALT")
+# /healthz shows its checks to a monitor sending this token as `Authorization: Bearer ...`
+# (anyone else learns only ok or not ok). Unset: only verified admins and auditors see them.
+HEALTH_MONITORING_TOKEN = env("HEALTH_MONITORING_TOKEN", "")
 
 # The chain.
 CHAIN_RPC_URL = env("CHAIN_RPC_URL", "http://127.0.0.1:8545")
