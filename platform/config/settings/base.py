@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "organisations",
     "users",
+    "authenticators",
     "documents",
     "invoices",
     "financing",
