@@ -1,9 +1,12 @@
 """What the platform never shows or logs: the secret parts of service URLs (a node's API key in
-its path, a database's or broker's user:password) and, on Django's debug error page, the values
-of the settings that hold secrets."""
+its path, a database's or broker's user:password), in pages, in log lines (tracebacks included)
+and, on Django's debug error page, the values of the settings that hold secrets."""
 
+import logging
 import re
 from urllib.parse import urlsplit
+
+from django.conf import settings
 
 from django.views.debug import SafeExceptionReporterFilter
 
@@ -36,6 +39,41 @@ def redacted_text(text: str, *, url: str) -> str:
     for secret in sorted(filter(None, secrets), key=len, reverse=True):
         text = text.replace(secret, redacted_url(url) if secret == url else MASK)
     return text
+
+
+SERVICE_URL_SETTINGS = ("CHAIN_RPC_URL", "DATABASE_URL", "CELERY_BROKER_URL")
+
+
+def redacted_line(line: str) -> str:
+    """A log line with the secret parts of the platform's service URLs masked."""
+    for name in SERVICE_URL_SETTINGS:
+        if url := getattr(settings, name, None):
+            line = redacted_text(line, url=url)
+    return line
+
+
+class RedactingFormatter(logging.Formatter):
+    """Log lines redacted whoever wrote them: an HTTP client's exception in a traceback quotes the
+    node's path, key and all."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redacted_line(super().format(record))
+
+
+class _Redacted(logging.Formatter):
+    def __init__(self, inner: logging.Formatter):
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redacted_line(self.inner.format(record))
+
+
+def log_handlers_redact(*, logger: logging.Logger, **_signal) -> None:
+    """Wraps the formatters of a logger's handlers: Celery's worker installs its own, not LOGGING's."""
+    for handler in logger.handlers:
+        if not isinstance(handler.formatter, (RedactingFormatter, _Redacted)):
+            handler.setFormatter(_Redacted(handler.formatter or logging.Formatter()))
 
 
 class SecretSettingsFilter(SafeExceptionReporterFilter):

@@ -259,7 +259,10 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"plain": {
+        "()": "config.redaction.RedactingFormatter",  # no node key or password in any line
+        "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    }},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {name: {"level": "WARNING"} for name in ("web3", "urllib3", "factur-x", "facturx")}

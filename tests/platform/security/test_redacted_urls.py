@@ -2,6 +2,7 @@
 a node's URL often carries an API key in its path or a user:password."""
 
 import logging
+import sys
 
 import pytest
 from django.urls import reverse
@@ -66,3 +67,29 @@ def test_the_chain_health_page_and_the_log_show_no_part_of_the_node_url_secret(c
     _shows_no_secret(response.content.decode())
     assert "chain health" in caplog.text
     _shows_no_secret(caplog.text)
+
+
+def test_a_log_line_or_traceback_quoting_a_service_url_is_redacted(settings):
+    settings.DATABASE_URL = "postgres://scf:database-password@db.internal:5432/scf"
+    handler = logging.getLogger().handlers[0]  # the console handler of settings.LOGGING
+    record = logging.LogRecord("chain.tasks", logging.ERROR, __file__, 1, "send failed: %s", (KEYED_RPC_URL,), None)
+    try:
+        raise ConnectionError(f"Max retries exceeded with url: /v3/node-api-key-123 via {settings.DATABASE_URL}")
+    except ConnectionError:
+        record.exc_info = sys.exc_info()
+    line = handler.format(record)
+    assert "send failed: http://127.0.0.1:9/***" in line
+    _shows_no_secret(line)
+    assert "database-password" not in line
+
+
+def test_the_celery_worker_s_own_log_handlers_are_redacted_too():
+    from config.celery import _redact_worker_logs
+
+    logger = logging.Logger("celery-worker-stand-in")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+    logger.addHandler(handler)
+    _redact_worker_logs(logger=logger, loglevel=logging.INFO)
+    record = logging.LogRecord("celery", logging.ERROR, __file__, 1, "node %s down", (KEYED_RPC_URL,), None)
+    assert handler.format(record) == "[ERROR] node http://127.0.0.1:9/*** down"
