@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from chain.health import health_report
+from config.redaction import redacted_line
 from organisations.models import Role
 
 DETAIL_ROLES = {Role.ADMIN, Role.AUDITOR}
@@ -36,7 +37,7 @@ def healthz(request):
     try:
         report = health_report()
     except DatabaseError as error:
-        report = {"ok": False, "checks": {"database": {"ok": False, "error": str(error)[:200]}}}
+        report = {"ok": False, "checks": {"database": {"ok": False, "error": redacted_line(str(error))[:200]}}}
     status = 200 if report["ok"] else 503
     if _monitor(request) or _operator(request):
         return JsonResponse(report, status=status)

@@ -7,7 +7,6 @@ import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
-
 from django.views.debug import SafeExceptionReporterFilter
 
 MASK = "***"
@@ -60,7 +59,9 @@ class RedactingFormatter(logging.Formatter):
         return redacted_line(super().format(record))
 
 
-class _Redacted(logging.Formatter):
+class _RedactingWrapper(logging.Formatter):
+    """Another formatter's lines, redacted."""
+
     def __init__(self, inner: logging.Formatter):
         super().__init__()
         self.inner = inner
@@ -72,8 +73,8 @@ class _Redacted(logging.Formatter):
 def log_handlers_redact(*, logger: logging.Logger, **_signal) -> None:
     """Wraps the formatters of a logger's handlers: Celery's worker installs its own, not LOGGING's."""
     for handler in logger.handlers:
-        if not isinstance(handler.formatter, (RedactingFormatter, _Redacted)):
-            handler.setFormatter(_Redacted(handler.formatter or logging.Formatter()))
+        if not isinstance(handler.formatter, (RedactingFormatter, _RedactingWrapper)):
+            handler.setFormatter(_RedactingWrapper(handler.formatter or logging.Formatter()))
 
 
 class SecretSettingsFilter(SafeExceptionReporterFilter):

@@ -93,3 +93,19 @@ def test_the_celery_worker_s_own_log_handlers_are_redacted_too():
     _redact_worker_logs(logger=logger, loglevel=logging.INFO)
     record = logging.LogRecord("celery", logging.ERROR, __file__, 1, "node %s down", (KEYED_RPC_URL,), None)
     assert handler.format(record) == "[ERROR] node http://127.0.0.1:9/*** down"
+
+
+def test_a_database_error_quoting_the_dsn_reaches_the_monitor_redacted(client, settings, monkeypatch):
+    from django.db import DatabaseError
+
+    from config import health
+
+    settings.DATABASE_URL = "postgres://scf:rpc-password@db.internal:5432/scf"
+
+    def failing():
+        raise DatabaseError(f"could not connect with {settings.DATABASE_URL}")
+
+    monkeypatch.setattr(health, "health_report", failing)
+    response = client.get("/healthz", HTTP_AUTHORIZATION=f"Bearer {MONITORING_TOKEN}")
+    assert response.json()["checks"]["database"]["ok"] is False
+    _shows_no_secret(response.content.decode())
