@@ -108,8 +108,8 @@ def _client_for(page, login):
     """A test client signed in as the login (second factor verified), or carrying its API key."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from authenticators.models import EncryptedTOTPDevice
     from users.models import User
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -118,7 +118,7 @@ def _client_for(page, login):
         return client
     user = User.objects.get(username=login.username)
     client.force_login(user)
-    if device := TOTPDevice.objects.filter(user=user).first():
+    if device := EncryptedTOTPDevice.objects.filter(user=user).first():
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()

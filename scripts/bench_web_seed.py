@@ -20,9 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone as dt_timezone
 
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from authenticators.models import EncryptedTOTPDevice
+from chain import keys
 from chain.models import (
     ActionStatus, ChainAccount, ChainAction, ChainEvent, ChainTransaction, IndexerState, TransactionStatus,
 )
@@ -74,6 +77,17 @@ def _address(text: str) -> str:
 
 def _insert(model, rows: list) -> list:
     return model.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _insert_authenticators(totp_secrets: dict[int, bytes]) -> None:
+    """Confirmed authenticators with these secrets, by user id, encrypted as the portal stores them.
+    Django cannot bulk-create a multi-table child, so the child rows go in with one executemany."""
+    parents = _insert(TOTPDevice, [TOTPDevice(user_id=pk, name="authenticator", confirmed=True) for pk in totp_secrets])
+    rows = [(parent.pk, keys.encrypt(totp_secrets[parent.user_id])) for parent in parents]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {EncryptedTOTPDevice._meta.db_table} (totpdevice_ptr_id, encrypted_key) VALUES (%s, %s)", rows
+        )
 
 
 @contextmanager
@@ -376,18 +390,16 @@ class Book:
                  organisation=o)
             for o in self.all for n in range(1, USERS_PER_ORGANISATION[o.role] + 1)
         ])
-        devices = {
-            user.pk: TOTPDevice(user=user, name="authenticator", confirmed=True, key=self.rng.randbytes(20).hex())
-            for user in users if user.organisation.role in SECOND_FACTOR_ROLES
-        }
-        _insert(TOTPDevice, list(devices.values()))
+        totp_secrets = {user.pk: self.rng.randbytes(20) for user in users if user.organisation.role in SECOND_FACTOR_ROLES}
+        _insert_authenticators(totp_secrets)
         activity = Counter(o.pk for invoice in self.invoices for o in (invoice.seller, invoice.buyer))
         # Every organisation's first user before anyone's second; busiest organisations first.
         users.sort(key=lambda user: (int(user.username.rsplit("-", 1)[1]), -activity[user.organisation_id], user.pk))
         logins = defaultdict(list)
         for user in users:
             role = str(user.organisation.role)
-            login = Login(user.username, role, user.organisation.name, getattr(devices.get(user.pk), "key", ""))
+            secret = totp_secrets.get(user.pk)
+            login = Login(user.username, role, user.organisation.name, secret.hex() if secret else "")
             if user.organisation.role in API_ROLES:
                 login.api_key = api_token_create(created_by=user, name="ERP")[1]
             logins[role].append(login)

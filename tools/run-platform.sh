@@ -19,6 +19,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# scheme://host:port of a URL, for the terminal: a node's URL may carry an API key in its path or a
+# user:password (as config.redaction.redacted_url does for the platform's pages and logs).
+redacted() {
+  sed -E 's#^([A-Za-z][A-Za-z0-9+.-]*://)([^@/?#]*@)?([^/?#]*).*$#\1\3#' <<<"$1"
+}
+
 rpc_ready() {
   curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
     --data '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' "$1"
@@ -43,7 +49,7 @@ else
 fi
 
 for _ in $(seq 1 60); do rpc_ready "$CHAIN_RPC_URL" && break; sleep 0.5; done
-rpc_ready "$CHAIN_RPC_URL" || { echo "The chain at $CHAIN_RPC_URL does not answer." >&2; exit 1; }
+rpc_ready "$CHAIN_RPC_URL" || { echo "The chain at $(redacted "$CHAIN_RPC_URL") does not answer." >&2; exit 1; }
 
 .venv/bin/brownie run scripts/deploy.py --network "$network"
 .venv/bin/python manage.py migrate --verbosity 0
@@ -59,7 +65,7 @@ pids+=($!)
 pids+=($!)
 
 echo
-echo "Chain:    $CHAIN_RPC_URL, manifest $DEPLOYMENT_MANIFEST"
+echo "Chain:    $(redacted "$CHAIN_RPC_URL"), manifest $DEPLOYMENT_MANIFEST"
 echo "Workers:  Celery worker + beat, log in var/log/worker.log; web log in var/log/web.log"
 echo "Portal:   http://127.0.0.1:8000/   API docs: http://127.0.0.1:8000/api/docs/"
 echo "Ctrl-C stops everything; the next 'make run' finds the same state ('make reset' wipes it)."

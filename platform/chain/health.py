@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from config.redaction import redacted_text
+
 from . import client
 from .models import ActionStatus, ChainAction, ChainTransaction, Heartbeat, IndexerState, TransactionStatus
 
@@ -23,7 +25,9 @@ def _chain_head() -> dict:
     try:
         return {"ok": True, "head": client.web3().eth.block_number}
     except Exception as error:  # any failure to reach the node is the finding itself
-        return {"ok": False, "error": f"{type(error).__name__}: {str(error)[:200]}"}
+        # Redacted before it is cut short, so no part of a node key in the URL survives the cut.
+        message = redacted_text(f"{type(error).__name__}: {error}", url=settings.CHAIN_RPC_URL)
+        return {"ok": False, "error": message[:200]}
 
 
 def _indexer(head: int | None) -> dict:

@@ -1,6 +1,7 @@
 """Rotation of the key-encryption key: every secret encrypted with it (custodial signing keys,
-webhook signing secrets) is re-encrypted under the newest key. Run it after putting the new key
-first in KEY_ENCRYPTION_KEY (old keys after it); once it has run, the old keys can be dropped."""
+webhook signing secrets, users' TOTP secrets) is re-encrypted under the newest key. Run it after
+putting the new key first in KEY_ENCRYPTION_KEY (old keys after it); once it has run, the old keys
+can be dropped."""
 
 from django.apps import apps
 from django.db import transaction
@@ -8,7 +9,11 @@ from django.db import transaction
 from . import keys
 
 # (model, field) pairs holding secrets under the key-encryption key.
-ENCRYPTED_FIELDS = [("chain.ChainAccount", "encrypted_key"), ("webhooks.WebhookEndpoint", "encrypted_secret")]
+ENCRYPTED_FIELDS = [
+    ("chain.ChainAccount", "encrypted_key"),
+    ("webhooks.WebhookEndpoint", "encrypted_secret"),
+    ("authenticators.EncryptedTOTPDevice", "encrypted_key"),
+]
 
 
 @transaction.atomic

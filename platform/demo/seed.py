@@ -16,8 +16,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from authenticators.models import EncryptedTOTPDevice
 from chain import accounts, client
 from chain.bootstrap import platform_bootstrap
 from chain.models import ActionStatus, ChainAction
@@ -83,8 +83,8 @@ def _user(organisation: Organisation, username: str, password: str, logins: list
         user.save()
     key = ""
     if organisation.role in settings.TWO_FACTOR_REQUIRED_ROLES:
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="demo", defaults={"confirmed": True})
-        key = device.key
+        device, _ = EncryptedTOTPDevice.objects.get_or_create(user=user, name="demo", defaults={"confirmed": True})
+        key = device.bin_key.hex()
     logins.append(Login(username, organisation.name, organisation.get_role_display(), key))
     return user
 

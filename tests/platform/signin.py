@@ -5,9 +5,10 @@ def verified(client, user):
     """Signs `user` in on the test client with a verified second factor (a confirmed TOTP device),
     as the portal's /login/code/ page would."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    from authenticators.models import EncryptedTOTPDevice
+
+    device, _ = EncryptedTOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "organisations",
     "users",
+    "authenticators",
     "documents",
     "invoices",
     "financing",
@@ -72,6 +73,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The debug error page (DEBUG on, `make run`) masks salts and service URLs too, not only Django's
+# KEY|TOKEN|SECRET|PASS settings.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.redaction.SecretSettingsFilter"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "users.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -230,6 +234,9 @@ if env("DOCUMENT_STORAGE") == "s3":
 # identifies a party or an invoice on chain.
 KEY_ENCRYPTION_KEYS = [key for key in (env("KEY_ENCRYPTION_KEY") or "").split(",") if key]
 FINGERPRINT_SALT = env("FINGERPRINT_SALT")
+# /healthz shows its checks to a monitor sending this token as `Authorization: Bearer ...`
+# (anyone else learns only ok or not ok). Unset: only verified admins and auditors see them.
+HEALTH_MONITORING_TOKEN = env("HEALTH_MONITORING_TOKEN", "")
 
 # The chain.
 CHAIN_RPC_URL = env("CHAIN_RPC_URL", "http://127.0.0.1:8545")
@@ -292,7 +299,10 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"plain": {
+        "()": "config.redaction.RedactingFormatter",  # no node key or password in any line
+        "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    }},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {name: {"level": "WARNING"} for name in ("web3", "urllib3", "factur-x", "facturx")}

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from authenticators.models import EncryptedTOTPDevice
 from organisations.models import ApiToken, Role
 from organisations.services import organisation_set_time_zone
 from organisations.tokens import api_token_create, api_token_revoke
@@ -50,7 +50,7 @@ def home(request):
     return redirect(HOME_BY_ROLE.get(request.user.role, "portal:team"))
 
 
-def _code_refusal(device: TOTPDevice, code: str) -> str | None:
+def _code_refusal(device: EncryptedTOTPDevice, code: str) -> str | None:
     """None when the code is right; else why not, in words. Wrong codes slow further tries down
     (django-otp's throttling doubles the wait after each failure)."""
     allowed, details = device.verify_is_allowed()
@@ -64,7 +64,7 @@ def _code_refusal(device: TOTPDevice, code: str) -> str | None:
 
 @login_required
 def otp_verify(request):
-    devices = list(TOTPDevice.objects.devices_for_user(request.user, confirmed=True))
+    devices = list(EncryptedTOTPDevice.objects.devices_for_user(request.user, confirmed=True))
     if not devices:
         return redirect(reverse("portal:otp-setup"))
     form = CodeForm(request.POST or None)
@@ -82,8 +82,8 @@ def otp_verify(request):
 @login_required
 def otp_setup(request):
     """Adds a TOTP authenticator: a new device is confirmed by its first code."""
-    if request.user.is_verified() or not TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
-        device, _created = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "app"})
+    if request.user.is_verified() or not EncryptedTOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
+        device, _created = EncryptedTOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "app"})
     else:
         return redirect(f"{reverse('portal:otp-verify')}?next={reverse('portal:otp-setup')}")
     form = CodeForm(request.POST or None)
@@ -102,7 +102,7 @@ def otp_setup(request):
         "qr": "data:image/svg+xml;base64," + base64.b64encode(qr.svg_inline(scale=4).encode()).decode(),
         "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
         "next": _next(request, ""),
-        "has_device": TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists(),
+        "has_device": EncryptedTOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists(),
     })
 
 

@@ -25,6 +25,7 @@ from chain.models import (
     TransactionAttempt,
     TransactionStatus,
 )
+from config.redaction import redacted_text, redacted_url
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,7 @@ def chain_health() -> ChainHealth:
         health.head = w3.eth.block_number
         health.balances = _balances(w3, signers)
     except Exception as error:  # whatever stops the node from answering is shown, never raised
-        log.warning("chain health: the node at %s did not answer: %s", settings.CHAIN_RPC_URL, error)
-        health.unreachable = f"{type(error).__name__}: {error}"
+        message = redacted_text(f"{type(error).__name__}: {error}", url=settings.CHAIN_RPC_URL)
+        log.warning("chain health: the node at %s did not answer: %s", redacted_url(settings.CHAIN_RPC_URL), message)
+        health.unreachable = message
     return health

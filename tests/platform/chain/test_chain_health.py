@@ -1,4 +1,5 @@
-"""/healthz: every check named, 503 with the reason when one fails."""
+"""/healthz as a monitor with the monitoring token reads it: every check named, 503 with the reason
+when one fails. What anonymous callers see: tests/platform/security/test_healthz_anonymous.py."""
 
 from datetime import timedelta
 
@@ -10,16 +11,25 @@ from chain.models import Heartbeat, IndexerState
 
 pytestmark = pytest.mark.django_db
 
+TOKEN = "monitoring-token-for-tests"
+
+
+@pytest.fixture
+def monitor(client):
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {TOKEN}"
+    return client
+
 
 @pytest.fixture
 def closed_chain(settings, manifest):
     settings.CHAIN_RPC_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
+    settings.HEALTH_MONITORING_TOKEN = TOKEN
     IndexerState.objects.create(chain_id=1337, genesis_hash="0x0", contract_address="0x0", last_block=42)
 
 
-def test_an_unreachable_chain_makes_the_platform_unhealthy(client, closed_chain):
+def test_an_unreachable_chain_makes_the_platform_unhealthy(monitor, closed_chain):
     heartbeat_record()
-    response = client.get("/healthz")
+    response = monitor.get("/healthz")
     assert response.status_code == 503
     report = response.json()
     assert report["checks"]["chain"]["ok"] is False
@@ -28,15 +38,15 @@ def test_an_unreachable_chain_makes_the_platform_unhealthy(client, closed_chain)
     assert report["checks"]["outbox"] == {"ok": True, "queued": 0, "in_flight": 0, "failed_last_hour": 0, "stuck_transactions": 0}
 
 
-def test_a_stale_worker_heartbeat_is_reported(client, closed_chain):
+def test_a_stale_worker_heartbeat_is_reported(monitor, closed_chain):
     Heartbeat.objects.create(name="worker", beat_at=timezone.now() - HEARTBEAT_STALE_AFTER - timedelta(seconds=5))
-    worker = client.get("/healthz").json()["checks"]["worker"]
+    worker = monitor.get("/healthz").json()["checks"]["worker"]
     assert worker["ok"] is False
     assert worker["heartbeat_age_seconds"] > HEARTBEAT_STALE_AFTER.total_seconds()
 
 
-def test_no_heartbeat_at_all_says_what_to_start(client, closed_chain):
-    assert "Celery worker and beat" in client.get("/healthz").json()["checks"]["worker"]["error"]
+def test_no_heartbeat_at_all_says_what_to_start(monitor, closed_chain):
+    assert "Celery worker and beat" in monitor.get("/healthz").json()["checks"]["worker"]["error"]
 
 
 def test_health_needs_no_sign_in_and_is_never_cached(client, closed_chain):

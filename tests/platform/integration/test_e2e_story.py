@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect, sync_playwright
 
+from authenticators.models import EncryptedTOTPDevice
 from demo import cast, seed
 from demo.documents import ubl_invoice_xml
 from financing.models import Programme
@@ -80,7 +80,7 @@ class Actor:
         self.page.get_by_label("Username").fill(user.username)
         self.page.get_by_label("Password").fill(password)
         self.page.get_by_role("button", name="Sign in").click()
-        if device := TOTPDevice.objects.filter(user=user, confirmed=True).first():
+        if device := EncryptedTOTPDevice.objects.filter(user=user, confirmed=True).first():
             code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
             self.page.get_by_label("Authenticator code").fill(f"{code:06d}")
             self.page.get_by_role("button", name="Verify").click()

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from django.db.models import Model
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from authenticators.models import EncryptedTOTPDevice
 from chain.services import action_enqueue
 from factories import (
     DocumentFactory,
@@ -83,7 +83,7 @@ def _organisation(tag: str, role: str) -> Organisation:
 
 def _member(tag: str, organisation: Organisation) -> User:
     user = UserFactory(username=f"{tag.lower()}-{organisation.role}", organisation=organisation)
-    TOTPDevice.objects.create(user=user, name="test", confirmed=True)  # conftest.verified() signs in with it
+    EncryptedTOTPDevice.objects.create(user=user, name="test", confirmed=True)  # conftest.verified() signs in with it
     return user
 
 

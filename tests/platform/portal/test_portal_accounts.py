@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from authenticators.models import EncryptedTOTPDevice
 from organisations.models import ApiToken, KycStatus, Organisation, Role
 from portal.middleware import OrganisationTimeZone
 from users.models import Invitation, User
@@ -29,7 +29,7 @@ def _user(role: str) -> User:
     return user
 
 
-def _code(device: TOTPDevice, offset_steps: int = 0) -> str:
+def _code(device: EncryptedTOTPDevice, offset_steps: int = 0) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift + offset_steps):06d}"
 
 
@@ -68,32 +68,32 @@ def test_setting_up_an_authenticator_verifies_the_session(client):
     _sign_in(client, user)
     page = client.get(reverse("portal:otp-setup"))
     assert page.status_code == 200
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = EncryptedTOTPDevice.objects.get(user=user, confirmed=False)
     assert client.post(reverse("portal:otp-setup"), {"code": "000000" if _code(device) != "000000" else "111111"}).status_code == 200
-    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    assert not EncryptedTOTPDevice.objects.get(pk=device.pk).confirmed
+    EncryptedTOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
     assert client.post(reverse("portal:otp-setup"), {"code": _code(device)}).status_code == 302
-    assert TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert EncryptedTOTPDevice.objects.get(pk=device.pk).confirmed
     assert client.get(reverse("portal:team")).status_code == 200
 
 
 def test_a_user_with_an_authenticator_gives_its_code_at_each_sign_in(client):
     user = _user(Role.ADMIN)
-    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    device = EncryptedTOTPDevice.objects.create(user=user, name="app", confirmed=True)
     _sign_in(client, user)
     assert client.get(reverse("portal:team")).url.startswith(reverse("portal:otp-verify"))
     wrong = client.post(reverse("portal:otp-verify"), {"code": "12345x"})
     assert "6 digits" in wrong.text
     stale = client.post(reverse("portal:otp-verify"), {"code": _code(device, offset_steps=-20)})
     assert "wrong or has expired" in stale.text
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    EncryptedTOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
     assert client.post(reverse("portal:otp-verify"), {"code": _code(device)}).status_code == 302
     assert client.get(reverse("portal:team")).status_code == 200
 
 
 def test_repeated_wrong_codes_are_throttled(client):
     user = _user(Role.ADMIN)
-    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    device = EncryptedTOTPDevice.objects.create(user=user, name="app", confirmed=True)
     _sign_in(client, user)
     for _ in range(3):
         client.post(reverse("portal:otp-verify"), {"code": "000000" if _code(device) != "000000" else "111111"})

@@ -1,5 +1,5 @@
-"""`manage.py rotate_key_encryption`: re-encrypts custodial keys and webhook secrets under the
-newest key-encryption key (the first in KEY_ENCRYPTION_KEY)."""
+"""`manage.py rotate_key_encryption`: re-encrypts custodial keys, webhook secrets and TOTP secrets
+under the newest key-encryption key (the first in KEY_ENCRYPTION_KEY)."""
 
 from django.core.management.base import BaseCommand
 

@@ -6,8 +6,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from authenticators.models import EncryptedTOTPDevice
 from demo import seed
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
             raise CommandError("Demo codes exist only on a local demo installation (DEBUG on, demo seeded).")
         if username not in {login["username"] for login in seed.read_logins()["logins"]}:
             raise CommandError(f"{username} is not a demo user.")
-        device = TOTPDevice.objects.filter(user__username=username, name="demo").first()
+        device = EncryptedTOTPDevice.objects.filter(user__username=username, name="demo").first()
         if device is None:
             raise CommandError(f"{username} signs in without a second factor.")
         code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
