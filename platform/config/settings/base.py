@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "organisations",
     "users",
     "documents",
@@ -129,6 +130,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "PATH_CONVERTER_OVERRIDES": {"object_id": int},  # config.api_urls.ObjectIdConverter
+    # The schema and Swagger UI are for signed-in users (a session or an organisation token): they
+    # map every endpoint of the platform, which an anonymous visitor has no need of.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI's files come from the pinned drf-spectacular-sidecar package, served as static
+    # files of the platform's own origin: never a CDN's latest build.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LANGUAGE_CODE = "en"
