@@ -178,6 +178,14 @@ STATICFILES_DIRS = [
 # Documents: on disk by default, any S3-compatible store when DOCUMENT_STORAGE=s3.
 MEDIA_ROOT = Path(env("DOCUMENT_ROOT", str(VAR_DIR / "documents")))
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# What one request may make Django hold. An uploaded file above FILE_UPLOAD_MAX_MEMORY_SIZE is
+# streamed to a temporary file, and the services read no more than DOCUMENT_MAX_BYTES of it; the
+# other fields of a request (JSON bodies, form fields) are refused past DATA_UPLOAD_MAX_MEMORY_SIZE;
+# the supplier's upload takes three files (invoice, purchase order, delivery note), so no request
+# needs more. The total request size is capped in front of Django, by the reverse proxy (README).
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(DOCUMENT_MAX_BYTES, 2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(DOCUMENT_MAX_BYTES, 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 3
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
