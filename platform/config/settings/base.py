@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_filters",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -165,6 +167,25 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response that sets none of its own (a document
+# sets "sandbox"). Scripts and styles come only from the platform's static files: the templates
+# hold no inline <script>, style attribute or event handler (tests/platform/security/
+# test_content_security_policy.py checks them). frame-ancestors 'none' as X_FRAME_OPTIONS says
+# (a browser that sees frame-ancestors ignores X-Frame-Options): the one page framed, the document
+# the core firm's invoice page shows, answers with a policy of its own ("sandbox") and
+# X-Frame-Options SAMEORIGIN, and frame-src (default-src 'self') lets the invoice page frame it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
