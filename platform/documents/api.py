@@ -34,6 +34,6 @@ class DocumentUploadView(APIView):
         upload = fields.validated_data["file"]
         document = document_upload(
             organisation=request.user.organisation, uploaded_by=request.user,
-            kind=fields.validated_data["kind"], name=upload.name, content=upload.read(),
+            kind=fields.validated_data["kind"], name=upload.name, content=upload,
         )
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)

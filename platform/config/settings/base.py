@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "organisations",
     "users",
     "authenticators",
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into the lockout page
 ]
 
@@ -136,6 +139,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "PATH_CONVERTER_OVERRIDES": {"object_id": int},  # config.api_urls.ObjectIdConverter
+    # The schema and Swagger UI are for signed-in users (a session or an organisation token): they
+    # map every endpoint of the platform, which an anonymous visitor has no need of.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI's files come from the pinned drf-spectacular-sidecar package, served as static
+    # files of the platform's own origin: never a CDN's latest build.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LANGUAGE_CODE = "en"
@@ -200,6 +211,25 @@ PASSWORD_RESET_TIMEOUT = 3600
 # production sends it over SMTP (production.py).
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "no-reply@localhost")
+# Content-Security-Policy (django-csp) on every response that sets none of its own (a document
+# sets "sandbox"). Scripts and styles come only from the platform's static files: the templates
+# hold no inline <script>, style attribute or event handler (tests/platform/security/
+# test_content_security_policy.py checks them). frame-ancestors 'none' as X_FRAME_OPTIONS says
+# (a browser that sees frame-ancestors ignores X-Frame-Options): the one page framed, the document
+# the core firm's invoice page shows, answers with a policy of its own ("sandbox") and
+# X-Frame-Options SAMEORIGIN, and frame-src (default-src 'self') lets the invoice page frame it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -213,6 +243,14 @@ STATICFILES_DIRS = [
 # Documents: on disk by default, any S3-compatible store when DOCUMENT_STORAGE=s3.
 MEDIA_ROOT = Path(env("DOCUMENT_ROOT", str(VAR_DIR / "documents")))
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# What one request may make Django hold. An uploaded file above FILE_UPLOAD_MAX_MEMORY_SIZE is
+# streamed to a temporary file, and the services read no more than DOCUMENT_MAX_BYTES of it; the
+# other fields of a request (JSON bodies, form fields) are refused past DATA_UPLOAD_MAX_MEMORY_SIZE;
+# the supplier's upload takes three files (invoice, purchase order, delivery note), so no request
+# needs more. The total request size is capped in front of Django, by the reverse proxy (README).
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(DOCUMENT_MAX_BYTES, 2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(DOCUMENT_MAX_BYTES, 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 3
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

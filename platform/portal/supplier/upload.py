@@ -3,7 +3,6 @@ a UBL or Factur-X invoice, correct them, and submit the invoice for registration
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from documents.extraction import ExtractedInvoice
 from documents.models import Document
 from documents.selectors import document_extracted_invoice
-from documents.services import document_upload
+from documents.services import DocumentFile, documents_upload
 from invoices.models import Invoice
 from invoices.einvoice import same_registration_id
 from invoices.services import invoice_submit
@@ -44,24 +43,17 @@ def upload(request):
 def _store_uploads(request, form: UploadForm) -> list[Document] | None:
     """Stores every uploaded file, the invoice first; or none of them, with each refusal next to
     its file, when any is refused."""
-    stored = []
-    with transaction.atomic():
-        for field, kind in UploadForm.KINDS.items():
-            upload = form.cleaned_data.get(field)
-            if not upload:
-                continue
-            try:
-                with transaction.atomic():
-                    stored.append(document_upload(
-                        organisation=organisation(request), uploaded_by=request.user,
-                        kind=kind, name=upload.name, content=upload.read(),
-                    ))
-            except ValidationError as refusal:
-                form.add_error(field, refusal.messages)
-        if form.errors:
-            transaction.set_rollback(True)
-            return None
-    return stored
+    files = {
+        field: DocumentFile(kind=kind, name=upload.name, content=upload)
+        for field, kind in UploadForm.KINDS.items()
+        if (upload := form.cleaned_data.get(field))
+    }
+    try:
+        return documents_upload(organisation=organisation(request), uploaded_by=request.user, files=files)
+    except ValidationError as refusal:
+        for field, messages in refusal.message_dict.items():
+            form.add_error(field, messages)
+    return None
 
 
 def _review_url(document: Document, attachments: list[Document]) -> str:
