@@ -123,6 +123,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.ErrorDocumentingAutoSchema",
 }
+# An API token is refused this many days after it was created; the organisation mints a new one.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Supply-chain finance platform API",
     "DESCRIPTION": "Invoices, receivables and financing for suppliers, core firms and lenders.",
