@@ -6,7 +6,6 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import views
 from rest_framework.exceptions import ErrorDetail, Throttled, ValidationError
@@ -40,11 +39,8 @@ def exception_handler(error, context):
         error = ValidationError(messages)
     if isinstance(error, Throttled) and error.wait is not None:
         error.detail = ErrorDetail(
-            ngettext(
-                "Too many API requests: try again in %(seconds)d second.",
-                "Too many API requests: try again in %(seconds)d seconds.",
-                error.wait,
-            ) % {"seconds": error.wait},
+            _("Too many API requests: wait %(seconds)d s (the Retry-After header) and try again.")
+            % {"seconds": error.wait},
             code="throttled",
         )
     return views.exception_handler(error, context)
