@@ -19,8 +19,9 @@ ERROR_SCHEMA = {
 class ErrorDocumentingAutoSchema(AutoSchema):
     def _error_descriptions(self) -> dict[str, str]:
         errors = {
-            "401": "No valid API token.",
+            "401": "No valid API token: unknown, revoked or expired, or its creator left its organisation.",
             "403": "Your organisation's role may not do this, or a rule of the platform forbids it.",
+            "429": "Too many requests with this token: wait the seconds in the Retry-After header.",
         }
         lists = self._is_list_view()
         if self.method in ("POST", "PUT", "PATCH") or (lists and self.method == "GET"):

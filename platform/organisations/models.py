@@ -56,7 +56,8 @@ class Organisation(models.Model):
 
 class ApiToken(models.Model):
     """An organisation's key to the REST API, for its ERP. Only a SHA-256 of the key is stored;
-    the key itself is shown once, when it is created."""
+    the key itself is shown once, when it is created. It acts for its organisation until it
+    expires or is revoked, and only while its creator still belongs to that organisation."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_tokens")
     created_by = models.ForeignKey("users.User", on_delete=models.PROTECT, related_name="+")
@@ -64,10 +65,16 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8, help_text="The key's first characters, to recognise it.")
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Written at most once a minute (organisations.tokens), so that a busy ERP costs no write per call.
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}...)"
+
+    def has_expired(self, at) -> bool:
+        return at >= self.expires_at
 
 
 class IdempotentRequest(models.Model):

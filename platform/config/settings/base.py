@@ -132,6 +132,22 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.ErrorDocumentingAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.SustainedRate", "config.throttling.BurstRate"],
+}
+# Requests the API answers one caller (a token; a user for a portal session): "count/period",
+# the period one of s, min, h, day. Beyond them it answers 429 with Retry-After.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", "120/min")
+API_THROTTLE_BURST_RATE = env("API_THROTTLE_BURST_RATE", "10/s")
+# An API token is refused this many days after it was created; the organisation mints a new one.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 90)
+
+# The throttle counts live in the cache: in each process by default, in Redis (CACHE_URL, e.g.
+# redis://127.0.0.1:6379/1) when several processes serve the API and must share one count.
+CACHE_URL = env("CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Supply-chain finance platform API",

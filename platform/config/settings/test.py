@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_BROKER_URL, DATABASES, VAR_DIR
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_BROKER_URL, DATABASES, VAR_DIR, env
 
 TEST_RUN_ID = os.environ.setdefault("TEST_RUN_ID", str(os.getpid()))
 SECRET_KEY = "test-only-secret-key"
@@ -28,3 +28,7 @@ if CELERY_BROKER_URL == "filesystem://":
     }
 # The suite's dates are timezone.now()'s dates; tests of organisations' own time zones set them.
 ORGANISATION_TIME_ZONE = "UTC"
+# The contract test (schemathesis) and `make bench-web` send far more than one ERP would; the
+# throttle's own tests set their rates.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", "100000/min")
+API_THROTTLE_BURST_RATE = env("API_THROTTLE_BURST_RATE", "100000/s")

@@ -4,6 +4,7 @@ tokens."""
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -185,11 +186,16 @@ def tokens(request):
     form = TokenForm(request.POST or None)
     key = None
     if request.method == "POST" and form.is_valid():
-        _token, key = api_token_create(created_by=request.user, name=form.cleaned_data["name"])
-        form = TokenForm()
+        try:
+            _token, key = api_token_create(created_by=request.user, name=form.cleaned_data["name"])
+            form = TokenForm()
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
     return render(request, "portal/accounts/tokens.html", {
         "form": form,
         "key": key,
+        "now": timezone.now(),
+        "lifetime_days": settings.API_TOKEN_LIFETIME_DAYS,
         "tokens": ApiToken.objects.filter(organisation=request.user.organisation).select_related("created_by"),
     })
 
