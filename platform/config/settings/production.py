@@ -26,3 +26,4 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+WEBHOOK_REQUIRE_HTTPS = True  # a delivery's body and signature never cross the internet in clear
