@@ -244,9 +244,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The indexer and the reconciler get their own queue, so a backlog of sends never delays
 # confirmations: run one worker with `-Q indexer` (or any worker with `-Q celery,indexer`).
+# Webhook deliveries get theirs, so a slow endpoint never holds a chain sender: `-Q webhooks`.
 CELERY_TASK_ROUTES = {
     "chain.tasks.chain_index": {"queue": "indexer"},
     "chain.tasks.transactions_reconcile": {"queue": "indexer"},
+    "webhooks.tasks.webhook_deliver": {"queue": "webhooks"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
