@@ -7,6 +7,7 @@ the delivery log keeps that and the status code, never what the endpoint said.""
 
 import http.client
 import io
+import select
 import socket
 import ssl
 import time
@@ -90,7 +91,23 @@ class _PinnedTLSConnection(http.client.HTTPSConnection):
         self._address, self._deadline = address, deadline
 
     def connect(self) -> None:
-        self.sock = self._tls.wrap_socket(_connect(self._address, self.port, self._deadline), server_hostname=self.host)
+        tls = self._tls.wrap_socket(
+            _connect(self._address, self.port, self._deadline), server_hostname=self.host, do_handshake_on_connect=False
+        )
+        # Without a timeout, so that a handshake dripped byte by byte still ends at the deadline.
+        tls.settimeout(0)
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                waiting = ([tls], [])
+            except ssl.SSLWantWriteError:
+                waiting = ([], [tls])
+            if not any(select.select(*waiting, [], _remaining(self._deadline))):
+                raise TimeoutError
+        tls.settimeout(_remaining(self._deadline))
+        self.sock = tls
 
 
 def _remaining(deadline: float) -> float:

@@ -68,10 +68,13 @@ class Answering(BaseRequestHandler):
     handshake gets a plain-text answer, which no TLS client accepts."""
 
     answer = staticmethod(_answer_huge)
+    stall_tls = False
 
     def handle(self):
         received = self.request.recv(65536)
         if received.startswith(b"\x16"):  # a TLS record: the client expects a certificate
+            if Answering.stall_tls:
+                time.sleep(15)
             self.request.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
             return
         while b"\r\n\r\n" not in received:
@@ -92,6 +95,7 @@ class Answering(BaseRequestHandler):
 @pytest.fixture
 def endpoint_url(settings):
     settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    Answering.stall_tls = False
     ThreadingTCPServer.daemon_threads = True
     server = ThreadingTCPServer(("127.0.0.1", 0), Answering)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -193,6 +197,18 @@ def test_an_untrusted_certificate_is_logged_as_a_tls_error(queued):
     _attempt(queued)
 
     assert (queued.last_status_code, queued.last_error) == (None, "TLS error")
+
+
+def test_a_stalled_tls_handshake_is_cut_at_the_deadline(queued, monkeypatch):
+    monkeypatch.setattr(delivery, "DEADLINE_SECONDS", 1)
+    queued.endpoint.url = queued.endpoint.url.replace("http://", "https://")
+    queued.endpoint.save()
+    Answering.stall_tls = True
+
+    elapsed, _ = _attempt(queued)
+
+    assert elapsed < 3
+    assert (queued.last_status_code, queued.last_error) == (None, "timeout")
 
 
 def test_deliveries_have_a_queue_of_their_own():
