@@ -94,7 +94,7 @@ class _PinnedTLSConnection(http.client.HTTPSConnection):
         tls = self._tls.wrap_socket(
             _connect(self._address, self.port, self._deadline), server_hostname=self.host, do_handshake_on_connect=False
         )
-        # Without a timeout, so that a handshake dripped byte by byte still ends at the deadline.
+        # Non-blocking, each wait bounded by select(): a handshake dripped byte by byte ends at the deadline too.
         tls.settimeout(0)
         while True:
             try:
@@ -127,13 +127,15 @@ def post(url: str, *, body: bytes, headers: dict[str, str], deadline_seconds: fl
         port = parts.port or (443 if https else 80)
     except ValueError as error:  # stored before registration checked URLs
         raise SendFailed(BAD_URL) from error
+    if not parts.hostname:  # an empty name would resolve to this host's own addresses
+        raise SendFailed(BAD_URL)
+    deadline = time.monotonic() + deadline_seconds
     try:
-        address = addresses.checked_address(parts.hostname or "", port)
+        address = addresses.checked_address(parts.hostname, port)
     except addresses.HostUnresolved as error:
         raise SendFailed(NAME_NOT_RESOLVED) from error
     except addresses.AddressRefused as error:
         raise SendFailed(REFUSED_ADDRESS) from error
-    deadline = time.monotonic() + deadline_seconds
     connection = (_PinnedTLSConnection if https else _PinnedConnection)(parts.hostname, port, address=address, deadline=deadline)
     connection.response_class = partial(_BoundedResponse, deadline=deadline, limit=head_limit)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
