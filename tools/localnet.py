@@ -103,7 +103,7 @@ class Worker:
 
     def __init__(
         self, env: dict, log_dir: Path, concurrency: int = 2, beat: bool = False, name: str = "w1", pool: str = "prefork",
-        queues: str = "celery,indexer",
+        queues: str = "celery,indexer,webhooks",
     ):
         self.env = env
         self.log_dir = log_dir

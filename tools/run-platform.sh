@@ -55,7 +55,7 @@ rpc_ready "$CHAIN_RPC_URL" || { echo "The chain at $(redacted "$CHAIN_RPC_URL") 
 .venv/bin/python manage.py migrate --verbosity 0
 .venv/bin/python manage.py chain_bootstrap
 
-(cd platform && exec ../.venv/bin/celery -A config worker -B -Q celery,indexer -c 2 -l INFO \
+(cd platform && exec ../.venv/bin/celery -A config worker -B -Q celery,indexer,webhooks -c 2 -l INFO \
   -s ../var/celerybeat-schedule) > var/log/worker.log 2>&1 &
 pids+=($!)
 

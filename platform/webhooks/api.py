@@ -69,6 +69,14 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "id", "endpoint", "url", "event", "payload", "status", "attempts", "last_status_code", "last_error",
             "created_at", "delivered_at",
         ]
+        extra_kwargs = {
+            "last_status_code": {"help_text": "The status code of the last answer; null when none arrived."},
+            "last_error": {
+                "help_text": "Why the last attempt failed, as a short class: timeout, connection refused, connection "
+                "failed, TLS error, refused address, name not resolved, HTTPS required, redirect not followed, "
+                "error status, response too large, bad response, bad URL. The answer's body is never kept."
+            },
+        }
 
 
 class WebhookDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

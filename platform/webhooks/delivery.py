@@ -1,22 +1,27 @@
 """One attempt to deliver a webhook: a JSON POST signed with HMAC-SHA256 over
 `<timestamp>.<body>` with the endpoint's secret, in the header
 `X-SCF-Signature: t=<timestamp>,v1=<hex>`. A 2xx answer delivers it; anything else is recorded
-on the delivery and raised, for the task to retry with backoff."""
+on the delivery and raised, for the task to retry with backoff. What is recorded is the status code
+and a short class of the error, never the answer's body: the endpoint's owner reads the log, and
+the endpoint may be something else than theirs."""
 
 import hashlib
 import hmac
 import json
 import time
 
-import requests
 from django.db.models import F
 from django.utils import timezone
 
 from chain import keys
 
+from . import client
 from .models import DeliveryStatus, WebhookDelivery
 
-TIMEOUT_SECONDS = 10
+DEADLINE_SECONDS = 10  # connect, TLS, send and the answer's head together: well inside the task's time limit
+HEAD_LIMIT_BYTES = 8192  # the status line and headers; a larger head is no webhook receiver's
+REDIRECT_NOT_FOLLOWED = "redirect not followed"
+ERROR_STATUS = "error status"
 
 
 class DeliveryFailed(Exception):
@@ -42,16 +47,18 @@ def delivery_attempt(delivery_id: int) -> None:
     }
     WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
     try:
-        response = requests.post(delivery.endpoint.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS)
-    except requests.RequestException as error:
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=f"{type(error).__name__}: {error}"[:500])
-        raise DeliveryFailed(str(error)) from error
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(last_status_code=response.status_code)
-    if not 200 <= response.status_code < 300:
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=response.text[:500])
-        raise DeliveryFailed(f"HTTP {response.status_code}")
+        status = client.post(
+            delivery.endpoint.url, body=body, headers=headers, deadline_seconds=DEADLINE_SECONDS, head_limit=HEAD_LIMIT_BYTES
+        )
+    except client.SendFailed as failure:
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(last_status_code=None, last_error=str(failure))
+        raise DeliveryFailed(str(failure)) from failure
+    if not 200 <= status < 300:
+        error = REDIRECT_NOT_FOLLOWED if 300 <= status < 400 else ERROR_STATUS
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(last_status_code=status, last_error=error)
+        raise DeliveryFailed(f"HTTP {status}: {error}")
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.DELIVERED, delivered_at=timezone.now(), last_error=""
+        status=DeliveryStatus.DELIVERED, delivered_at=timezone.now(), last_status_code=status, last_error=""
     )
 
 

@@ -1,5 +1,8 @@
 """Fixtures of the whole Django suite. Factories live in factories.py, sample documents in samples.py."""
 
+import ipaddress
+import socket
+
 import pytest
 from django.utils import translation
 
@@ -18,6 +21,34 @@ def _language_of_each_test_its_own():
 @pytest.fixture(autouse=True)
 def _documents_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "documents"
+
+
+PUBLIC_LOOKING = "93.184.215.14"
+
+
+@pytest.fixture(autouse=True)
+def _names_resolve_offline(monkeypatch):
+    """No test asks a name server: IP literals and localhost resolve as always, example.com names
+    (the suite's webhook URLs) to a public-looking address so they can be registered, and any other
+    name not at all. A webhook delivery may connect to loopback only, whatever it resolved."""
+    from webhooks import client
+
+    real_getaddrinfo, real_connect = socket.getaddrinfo, client._connect
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is None or name == "localhost" or name.endswith(".localhost"):
+            return real_getaddrinfo(host, port, family, type, proto, flags)
+        if name == "example.com" or name.endswith(".example.com"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (PUBLIC_LOOKING, port or 0))]
+        return real_getaddrinfo(host, port, family, type, proto, flags | socket.AI_NUMERICHOST)
+
+    def connect(address, port, deadline):
+        assert ipaddress.ip_address(address).is_loopback, f"a test's webhook tried to connect to {address}"
+        return real_connect(address, port, deadline)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(client, "_connect", connect)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 the environment; the defaults let a fresh clone run with no servers (SQLite, a filesystem broker
 and the local Ganache chain of `make run`)."""
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -310,6 +311,13 @@ OPERATOR_PRIVATE_KEY = env("OPERATOR_PRIVATE_KEY")  # the deployer (founding adm
 OPERATOR_LEGAL_ID = env("OPERATOR_LEGAL_ID", "PLATFORM-OPERATOR")
 RISK_MODEL_VERSION = 1
 
+# Webhooks go to public addresses only. A deployment whose ERPs sit on its own network lists those
+# networks here (comma-separated CIDRs, e.g. "10.20.0.0/16,fd00:20::/64"); a bad one fails at start.
+WEBHOOK_ALLOWED_NETWORKS = [
+    str(ipaddress.ip_network(cidr.strip())) for cidr in (env("WEBHOOK_ALLOWED_NETWORKS", "") or "").split(",") if cidr.strip()
+]
+WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", False)  # True in production, whatever the environment says
+
 # Celery: a broker that needs no server by default; Redis or RabbitMQ via CELERY_BROKER_URL.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
@@ -337,9 +345,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The indexer and the reconciler get their own queue, so a backlog of sends never delays
 # confirmations: run one worker with `-Q indexer` (or any worker with `-Q celery,indexer`).
+# Webhook deliveries get theirs, so a slow endpoint never holds a chain sender: `-Q webhooks`.
 CELERY_TASK_ROUTES = {
     "chain.tasks.chain_index": {"queue": "indexer"},
     "chain.tasks.transactions_reconcile": {"queue": "indexer"},
+    "webhooks.tasks.webhook_deliver": {"queue": "webhooks"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

@@ -39,3 +39,4 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # seconds: a stuck relay must not 
 # TRUSTED_PROXY_COUNT to the number of proxies in front of Django, 0 when clients reach it directly.
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+WEBHOOK_REQUIRE_HTTPS = True  # a delivery's body and signature never cross the internet in clear
