@@ -70,3 +70,11 @@ class SignInForm(AuthenticationForm):
             )
             raise forms.ValidationError(message % {"minutes": minutes}, code="throttled")
         return super().clean()
+
+
+class KycDocumentForm(forms.Form):
+    file = forms.FileField(
+        label=_("KYC document: PDF, PNG or JPEG"),
+        help_text=_("Your registration certificate, and the ID of the people who sign for your organisation."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}),
+    )
