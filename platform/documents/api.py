@@ -7,7 +7,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .models import Document, DocumentKind
+from .models import INVOICE_KINDS, Document
 from .services import document_upload
 
 
@@ -19,7 +19,8 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
-    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    # KYC documents are uploaded in the portal (the KYC page), where the operator reviews them.
+    kind = serializers.ChoiceField(choices=[(kind.value, kind.label) for kind in INVOICE_KINDS])
 
 
 class DocumentUploadView(APIView):

@@ -1,4 +1,5 @@
-"""Uploaded invoice documents, validated by content and hashed exactly as the chain holds them."""
+"""Uploaded documents, validated by content and hashed exactly as the chain holds them: an
+invoice's documents, and an organisation's KYC documents for the platform's review."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,11 @@ class DocumentKind(models.TextChoices):
     INVOICE = "invoice", _("Invoice")
     PURCHASE_ORDER = "purchase_order", _("Purchase order")
     DELIVERY_NOTE = "delivery_note", _("Delivery note")
+    # Never attached to an invoice; only the organisation and the platform's operator see it.
+    KYC = "kyc", _("KYC document: registration certificate, ID of the signatories")
+
+
+INVOICE_KINDS = (DocumentKind.INVOICE, DocumentKind.PURCHASE_ORDER, DocumentKind.DELIVERY_NOTE)
 
 
 class DocumentFormat(models.TextChoices):

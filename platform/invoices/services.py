@@ -54,6 +54,8 @@ def _documents(seller: Organisation, document_ids: list[int]) -> tuple[Document,
     documents = list(Document.objects.select_for_update().filter(pk__in=document_ids, organisation=seller))
     if len(documents) != len(set(document_ids)):
         raise ValidationError({"documents": _("Some documents do not exist or belong to another organisation.")})
+    if any(document.kind == DocumentKind.KYC for document in documents):
+        raise ValidationError({"documents": _("A KYC document is for the platform's review; it cannot back an invoice.")})
     invoice_documents = [document for document in documents if document.kind == DocumentKind.INVOICE]
     if not invoice_documents:
         raise ValidationError({"documents": _("Attach the invoice document itself (PDF, UBL or Factur-X).")})

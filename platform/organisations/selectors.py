@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import KycStatus, Organisation, Role
 
@@ -24,6 +25,27 @@ def is_active(organisation: Organisation) -> bool:
         and organisation.kyc_expires_at > timezone.now()
         and organisation.onchain_id is not None
     )
+
+
+def kyc_refusal(organisation: Organisation, *, writes: bool) -> str | None:
+    """Why a member of `organisation` may not use the platform's pages and API; None when it may.
+
+    Pending and rejected organisations were never vetted: they may complete their profile and
+    upload KYC documents (pages that say so), nothing else, reads included, since the directory,
+    the pickers and every list would show them other organisations' business. A suspended one was
+    vetted and holds receivables and debts: it keeps reading what it has, and changes nothing.
+    A lapsed approval (past kyc_expires_at) is left to the rules of the chain and the directory."""
+    status = organisation.kyc_status
+    if status == KycStatus.PENDING:
+        return _("Your organisation's KYC review is pending: until the platform approves it, you can complete "
+                 "your organisation's profile (Team) and upload its KYC documents, nothing else.")
+    if status == KycStatus.REJECTED:
+        return _("Your organisation's KYC review was rejected: you can complete your organisation's profile "
+                 "(Team) and upload new KYC documents for another review, nothing else.")
+    if status == KycStatus.SUSPENDED and writes:
+        return _("Your organisation is suspended: you can still see what it has, and upload KYC documents for "
+                 "a renewal, but not change anything.")
+    return None
 
 
 def counterparties_of(organisation: Organisation) -> QuerySet[Organisation]:

@@ -1,9 +1,11 @@
-"""The menu of the signed-in user's role, for the base template."""
+"""The menu of the signed-in user's role, for the base template; before its organisation's KYC is
+approved, only the pages it may open (portal.access.kyc_gate)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Role
+from organisations.selectors import kyc_refusal
 
 MENUS = {
     Role.SUPPLIER: [
@@ -41,7 +43,11 @@ MENUS = {
         (_("Possible duplicates"), "portal:operator:duplicates"),
     ],
 }
-COMMON = [(_("Team"), "portal:team"), (_("API tokens"), "portal:tokens"), (_("Security"), "portal:otp-setup")]
+COMMON = [
+    (_("Team"), "portal:team"), (_("KYC documents"), "portal:kyc"), (_("API tokens"), "portal:tokens"),
+    (_("Security"), "portal:otp-setup"),
+]
+BEFORE_KYC = [(_("KYC documents"), "portal:kyc"), (_("Team"), "portal:team"), (_("Security"), "portal:otp-setup")]
 
 
 def navigation(request) -> dict:
@@ -50,7 +56,8 @@ def navigation(request) -> dict:
         return {"menu": []}
     path = request.path
     menu = []
-    for label, name in MENUS.get(user.role, []) + COMMON:
+    unvetted = kyc_refusal(user.organisation, writes=False) is not None
+    for label, name in BEFORE_KYC if unvetted else MENUS.get(user.role, []) + COMMON:
         url = reverse(name)
         menu.append({"label": label, "url": url, "active": path == url})
     return {"menu": menu}

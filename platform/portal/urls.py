@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from .accounts import kyc
 from .accounts import views as accounts
 
 app_name = "portal"
@@ -33,6 +34,7 @@ urlpatterns = [
     ), name="password-reset-complete"),
     path("invitation/<str:token>/", accounts.invitation_accept, name="invitation"),
     path("team/", accounts.team, name="team"),
+    path("kyc/", kyc.kyc_documents, name="kyc"),
     path("tokens/", accounts.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", accounts.token_revoke, name="token-revoke"),
     path("supplier/", include("portal.supplier.urls")),

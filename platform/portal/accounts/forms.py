@@ -58,3 +58,11 @@ class AcceptForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name, e.g. the ERP system using it"), max_length=100)
+
+
+class KycDocumentForm(forms.Form):
+    file = forms.FileField(
+        label=_("KYC document: PDF, PNG or JPEG"),
+        help_text=_("Your registration certificate, and the ID of the people who sign for your organisation."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}),
+    )

@@ -1,5 +1,6 @@
 """Sign-in with a second factor, sign-up of new organisations, passwords, team invitations and API
-tokens."""
+tokens. Before its KYC is approved an organisation reaches its profile (the Team page, without
+invitations) and its KYC documents (kyc.py) only: portal.access.kyc_gate."""
 
 import base64
 
@@ -22,8 +23,10 @@ from django_otp import login as otp_login
 
 from authenticators.models import EncryptedTOTPDevice
 from organisations.models import ApiToken, Role
+from organisations.selectors import kyc_refusal
 from organisations.services import organisation_set_time_zone
 from organisations.tokens import api_token_create, api_token_revoke
+from portal.access import kyc_gate, member_required
 from portal.forms import apply_errors
 from users import services as people
 from users.models import Invitation
@@ -48,6 +51,9 @@ def _next(request, default: str) -> str:
 
 @login_required
 def home(request):
+    organisation = request.user.organisation
+    if organisation is not None and kyc_refusal(organisation, writes=False) is not None:
+        return redirect("portal:kyc")  # the one thing it can do before approval
     return redirect(HOME_BY_ROLE.get(request.user.role, "portal:team"))
 
 
@@ -155,6 +161,8 @@ def team(request):
     form = InviteForm(request.POST if posted and not zone_posted else None)
     zone_form = TimeZoneForm(request.POST if zone_posted else None, initial={"time_zone": getattr(organisation, "time_zone", None)})
     link = None
+    if posted and not zone_posted:
+        kyc_gate(request)  # the profile is open before KYC approval; inviting people is not
     if zone_posted and zone_form.is_valid():
         zone = zone_form.cleaned_data["time_zone"]
         try:
@@ -181,7 +189,7 @@ def team(request):
     })
 
 
-@login_required
+@member_required
 def tokens(request):
     form = TokenForm(request.POST or None)
     key = None
@@ -200,7 +208,7 @@ def tokens(request):
     })
 
 
-@login_required
+@member_required
 @require_POST
 def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, organisation=request.user.organisation)

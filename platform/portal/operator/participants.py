@@ -1,6 +1,6 @@
 """The participants: every organisation with its role, KYC status, on-chain identity, rating and
-people; and the KYC review, where an admin approves (until a date), rejects or suspends. Auditors
-see the same pages without the decisions."""
+people and KYC documents; and the KYC review, where an admin approves (until a date), rejects or
+suspends. Auditors see the same pages without the decisions."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from chain.models import ChainAction
+from documents.selectors import kyc_documents_of
 from organisations import services
 from organisations.models import KycStatus, Organisation, Role
 from portal.access import role_required
 from portal.forms import apply_errors
+from portal.supplier.downloads import document_response
 
 from . import selectors
 from .forms import KycApprovalForm
@@ -53,6 +55,7 @@ def _detail(request, organisation: Organisation, approval: KycApprovalForm | Non
         "organisation": organisation,
         "account": account,
         "members": organisation.users.order_by("username"),
+        "kyc_documents": kyc_documents_of(organisation),
         "approval": approval or KycApprovalForm.fresh(),
         "actions": actions,
         "can_decide": request.user.role == Role.ADMIN,
@@ -66,6 +69,13 @@ def _organisation(organisation_id: int) -> Organisation:
 @role_required(*ROLES)
 def participant_detail(request, organisation_id: int):
     return _detail(request, _organisation(organisation_id))
+
+
+@role_required(*ROLES)
+def participant_kyc_document(request, organisation_id: int, document_id: int):
+    """One of the organisation's KYC documents, for the review; no other document is served here."""
+    organisations_documents = kyc_documents_of(_organisation(organisation_id))
+    return document_response(get_object_or_404(organisations_documents, pk=document_id))
 
 
 @role_required(Role.ADMIN)

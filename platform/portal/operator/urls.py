@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("participants/", participants.participant_list, name="participants"),
     path("participants/<int:organisation_id>/", participants.participant_detail, name="participant"),
+    path("participants/<int:organisation_id>/kyc/<int:document_id>/", participants.participant_kyc_document,
+         name="participant-kyc-document"),
     path("participants/<int:organisation_id>/approve/", participants.participant_approve, name="participant-approve"),
     path("participants/<int:organisation_id>/reject/", participants.participant_reject, name="participant-reject"),
     path("participants/<int:organisation_id>/suspend/", participants.participant_suspend, name="participant-suspend"),

@@ -1,5 +1,6 @@
 """An invoice's documents, served to the parties of the invoice only: the seller (which uploaded
-them) and the buyer. The supplier's and the core firm's pages both serve them through here."""
+them) and the buyer. The supplier's and the core firm's pages both serve them through here, and
+the operator's participant page an organisation's KYC documents."""
 
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404

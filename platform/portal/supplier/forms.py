@@ -54,10 +54,16 @@ class AmountField(forms.CharField):
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
-    """An organisation chosen by name; the registration number tells namesakes apart."""
+    """An organisation chosen by name. Registration numbers are shown only where the chooser needs
+    them (`with_registration`): the buyer of an invoice, which the invoice names by its number;
+    a recipient or a lender is known to the supplier by name."""
+
+    def __init__(self, *args, with_registration: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.with_registration = with_registration
 
     def label_from_instance(self, organisation):
-        return f"{organisation.name} ({organisation.legal_id})"
+        return f"{organisation.name} ({organisation.legal_id})" if self.with_registration else organisation.name
 
 
 class UploadForm(forms.Form):
@@ -83,7 +89,7 @@ class UploadForm(forms.Form):
 
 class InvoiceReviewForm(forms.Form):
     buyer = OrganisationChoiceField(
-        label=_("Buyer"), queryset=None, empty_label=_("Choose the buyer"),
+        label=_("Buyer"), queryset=None, empty_label=_("Choose the buyer"), with_registration=True,
         help_text=_("Core firms with a current KYC approval."),
     )
     number = forms.CharField(label=_("Invoice number"), max_length=validation.MAX_NUMBER_LENGTH)

@@ -191,7 +191,7 @@ def test_file_at_the_limit_is_accepted(user, settings):
 
 def test_unknown_kind_is_refused(user):
     errors = refusal(user, samples.pdf_bytes(), kind="receipt")
-    assert errors == {"kind": "'receipt' is not a document kind; use one of invoice, purchase_order, delivery_note."}
+    assert errors == {"kind": "'receipt' is not a document kind; use one of invoice, purchase_order, delivery_note, kyc."}
 
 
 def test_same_bytes_twice_for_one_organisation_is_refused(user, settings):

@@ -2,8 +2,10 @@
 per role, a user of each (with a confirmed TOTP device), and what the organisations own: an
 invoice sold by the side's supplier to its core firm, a piece of it held by the supplier and a
 piece financed by the lender, the financing request, the lender's programme, an attached and a
-draft document (with their files), an on-chain action signed by each trading organisation, and
-an API token, a webhook endpoint and a delivery for every organisation.
+draft document (with their files), the supplier's KYC document, an on-chain action signed by
+each trading organisation, and an API token, a webhook endpoint and a delivery for every
+organisation. Beside them, a side of organisations whose KYC is pending (one per role, each with
+a member and an API token, owning nothing): what they may open is the KYC gate's business.
 
 A side's private markers are strings of its business that no other side may ever see; its
 identity markers are its organisations' names and legal ids."""
@@ -28,7 +30,8 @@ from factories import (
 )
 from financing.models import FinancingStatus, Programme
 from invoices.models import Currency, InvoiceStatus
-from organisations.models import Organisation, Role
+from documents.models import DocumentKind
+from organisations.models import KycStatus, Organisation, Role
 from organisations.tokens import api_token_create
 from users.models import User
 from webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -67,11 +70,27 @@ class Side:
 class World:
     a: Side
     b: Side
+    pending: Side
     media_root: Path
 
 
 def build_world(media_root: Path) -> World:
-    return World(a=_side("Alpha", media_root), b=_side("Bravo", media_root), media_root=media_root)
+    return World(a=_side("Alpha", media_root), b=_side("Bravo", media_root), pending=_pending_side(),
+                 media_root=media_root)
+
+
+def _pending_side() -> Side:
+    organisations = {
+        role: OrganisationFactory(role=role, kyc_status=KycStatus.PENDING, name=f"Pending {Role(role).label} Ltd",
+                                  legal_id=f"LEI-PENDING-{role.upper()}")
+        for role in Role.values
+    }
+    users = {role: _member("Pending", organisation) for role, organisation in organisations.items()}
+    api_keys = {role: api_token_create(created_by=user, name=f"Pending {role} token")[1] for role, user in users.items()}
+    return Side(
+        tag="Pending", organisations=organisations, users=users, api_keys=api_keys, owned={}, representative={},
+        private_markers=[], identity_markers=[marker for org in organisations.values() for marker in (org.name, org.legal_id)],
+    )
 
 
 def _organisation(tag: str, role: str) -> Organisation:
@@ -87,8 +106,8 @@ def _member(tag: str, organisation: Organisation) -> User:
     return user
 
 
-def _document(owner: Organisation, name: str, media_root: Path, invoice=None):
-    document = DocumentFactory(organisation=owner, invoice=invoice, original_name=name)
+def _document(owner: Organisation, name: str, media_root: Path, invoice=None, kind=DocumentKind.INVOICE):
+    document = DocumentFactory(organisation=owner, invoice=invoice, original_name=name, kind=kind)
     stored = media_root / document.file.name
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(PDF_BYTES)
@@ -116,6 +135,7 @@ def _side(tag: str, media_root: Path) -> Side:
     )
     attached = _document(supplier, f"{tag}-invoice-7731.pdf", media_root, invoice=invoice)
     draft = _document(supplier, f"{tag}-draft-invoice.pdf", media_root)
+    kyc = _document(supplier, f"{tag}-registration-certificate.pdf", media_root, kind=DocumentKind.KYC)
     actions = {
         Role.SUPPLIER: action_enqueue(
             signer=supplier.chain_account, function="registerInvoice", args=[],
@@ -162,13 +182,14 @@ def _side(tag: str, media_root: Path) -> Side:
         api_keys=api_keys,
         owned=owned,
         representative={
-            "invoice": invoice, "piece": held, "request": financing, "programme": programme, "document": attached,
+            # The document of the operator's pages (the participant's KYC documents).
+            "invoice": invoice, "piece": held, "request": financing, "programme": programme, "document": kyc,
             "action": actions[Role.SUPPLIER], "organisation": supplier, "token": tokens[Role.SUPPLIER],
             "endpoint": endpoints[Role.SUPPLIER], "delivery": deliveries[Role.SUPPLIER],
         },
         private_markers=[
             invoice.number, invoice.fingerprint, invoice.fingerprint[:10], invoice.document_hash,
-            attached.original_name, draft.original_name,
+            attached.original_name, draft.original_name, kyc.original_name,
             *(token.name for token in tokens.values()), *(endpoint.url for endpoint in endpoints.values()),
         ],
         identity_markers=[marker for org in organisations.values() for marker in (org.name, org.legal_id)],

@@ -10,6 +10,9 @@ two sides (matrix_world.py: A and B, one organisation per role on each, each wit
 - Writes (POST, DELETE) by a role the route refuses, by B on A's objects, or by anonymous
   visitors are refused and change nothing in the database.
 - The body of a refusal never holds any of A's markers (matrix_world.Side.markers).
+- A member of an organisation whose KYC is pending, whatever its role, gets 403 everywhere but on
+  the pages open before approval (BEFORE_KYC), with its own API token too; its writes change
+  nothing.
 
 Pages that show every organisation by design (the operator's and auditor's) and the API's
 counterparty directory are checked for roles, not for organisation scoping; see PLATFORM_WIDE_ROLES
@@ -66,7 +69,16 @@ ANY_MEMBER = {  # portal pages for every signed-in member (login_required, no ro
     "portal:team": "the member's own organisation's people and invitations",
     "portal:tokens": "the member's own organisation's API tokens",
     "portal:token-revoke": "revokes one of the member's own organisation's API tokens",
+    "portal:kyc": "the member's own organisation's KYC documents, uploaded for the platform's review",
 }
+BEFORE_KYC = {  # the only pages an organisation whose KYC is not approved may open, and why
+    "portal:home": "sends it to its KYC documents",
+    "portal:otp-verify": "the second-factor step of signing in",
+    "portal:otp-setup": "adds an authenticator to the member's own account",
+    "portal:team": "its profile (name, time zone) to complete; inviting people there is refused",
+    "portal:kyc": "its KYC documents, uploaded for the review",
+}
+INVITES_BEFORE_KYC = {"portal:team"}  # open before approval, but a POST with an e-mail is an invitation
 SIGN_IN_STEPS = {"portal:login", "portal:otp-verify", "portal:otp-setup"}
 PLATFORM_WIDE_ROLES = {Role.ADMIN, Role.AUDITOR}  # routes only for them show every organisation by design
 DIRECTORY = {  # API routes that list other organisations by design
@@ -339,7 +351,7 @@ def test_every_route_is_in_the_matrix():
             f"({', '.join(KIND_BY_KWARG)}), or map its model in KIND_BY_MODEL (API) or KIND_BY_ROUTE (portal)"
             for kwarg in route.kwargs if route.kind_of(kwarg) is None
         ]
-    unused = [name for name in [*EXCLUDED, *ANY_MEMBER, *DIRECTORY] if not any(_listed(r, name) for r in ALL_ROUTES)]
+    unused = [name for name in [*EXCLUDED, *ANY_MEMBER, *DIRECTORY, *BEFORE_KYC] if not any(_listed(r, name) for r in ALL_ROUTES)]
     assert not problems, "\n".join(problems)
     assert not unused, f"listed in the matrix but no longer routes: {unused}"
     assert {route.is_api for route in GET_ROUTES} == {True, False}
@@ -417,6 +429,21 @@ def test_directory_never_shows_legal_ids(world):
     assert not _leaks(body, [org.legal_id for side in (world.a, world.b) for org in side.organisations.values()])
 
 
+@pytest.mark.parametrize(
+    "route, role", [pytest.param(route, role, id=f"{route.label}-{role}") for route in GET_ROUTES for role in ROLES]
+)
+def test_an_organisation_pending_kyc_gets_only_its_kyc_pages(world, route, role):
+    url, _owned = _fill(route, role, world.a)
+    response = _send(route, "GET", url, world.pending, role)
+    expected = {200, 302} if route.name in BEFORE_KYC else {403}
+    assert response.status_code in expected, f"pending {role} on {url}: {response.status_code}, expected {expected}"
+    if response.status_code == 302:
+        target = resolve(urlsplit(response["Location"]).path).view_name
+        assert target in BEFORE_KYC, f"pending {role} on {url} is sent to {target}, which it may not open"
+    leaked = _leaks(_body(response), world.a.markers)
+    assert not leaked, f"pending {role} on {url} sees A's {leaked}"
+
+
 # Writes
 
 
@@ -431,6 +458,26 @@ def _write_cases():
                     yield pytest.param(route, method, role, "a", id=f"{route.label}-{method}-{role}")
                 elif route.kwargs and route.scoped(method):
                     yield pytest.param(route, method, role, "b", id=f"{route.label}-{method}-{role}-of-B")
+
+
+PENDING_WRITE_CASES = [
+    pytest.param(route, method, role, id=f"{route.label}-{method}-{role}")
+    for route in ROUTES if route.name not in BEFORE_KYC or route.name in INVITES_BEFORE_KYC
+    for method in route.write_methods for role in ROLES
+]
+
+
+@pytest.mark.parametrize("route, method, role", PENDING_WRITE_CASES)
+def test_an_organisation_pending_kyc_writes_nothing(world, route, method, role):
+    url, _owned = _fill(route, role, world.a, method)
+    client = _client(route, world.pending, role)  # before the snapshot: signing in writes last_login
+    before = _snapshot()
+    response = _request(client, route, method, url, _payload(world))
+    assert response.status_code == 403, f"pending {role} {method} {url}: {response.status_code}, expected 403"
+    leaked = _leaks(_body(response), world.a.markers)
+    assert not leaked, f"the refusal shows A's {leaked}"
+    changed = _changes(before, _snapshot())
+    assert not changed, f"{method} {url} by a pending {role} changed {changed}"
 
 
 @pytest.mark.parametrize("route, method, role, sender", list(_write_cases()))
