@@ -36,7 +36,8 @@ abstract contract Participants is IParticipants {
     /// @inheritdoc IParticipants
     function renewKyc(address account, uint40 kycExpiresAt) external onlyAdmin {
         if (kycExpiresAt <= block.timestamp) revert ParticipantInvalidKycExpiry(kycExpiresAt);
-        _known(account).kycExpiresAt = kycExpiresAt;
+        // Locked like a suspension: a shortened expiry is a suspension on a timer.
+        _lockable(account).kycExpiresAt = kycExpiresAt;
         emit KycRenewed(account, kycExpiresAt, msg.sender);
     }
 
@@ -111,7 +112,9 @@ abstract contract Participants is IParticipants {
         if (record.role == Role.None) revert ParticipantUnknown(account);
     }
 
-    /// @dev A known participant that the calling admin may suspend or demote.
+    /// @dev A known participant whose record the calling admin may change. No admin changes its
+    ///      own record and nobody changes the founding admin's (its KYC never expires), so at
+    ///      least one admin with current KYC always remains.
     function _lockable(address account) private view returns (Participant storage record) {
         record = _known(account);
         if (account == msg.sender || record.id == FOUNDING_ADMIN_ID) revert ParticipantLockout(account);

@@ -63,8 +63,8 @@ interface IParticipants {
     error ParticipantInvalidRegistration(address account, Role role);
     /// @notice Ratings run from 1 (worst) to 10 (best).
     error ParticipantInvalidRating(uint8 rating);
-    /// @notice Admins cannot suspend or demote themselves, nor the founding admin (id 1, whose
-    ///         KYC never expires), so the platform can never lose its last admin.
+    /// @notice Admins cannot renew, suspend or demote themselves, nor the founding admin (id 1,
+    ///         whose KYC never expires), so the platform can never lose its last admin.
     error ParticipantLockout(address account);
 
     /// @notice Registers an organisation. Admin only.
@@ -74,7 +74,8 @@ interface IParticipants {
     /// @param kycExpiresAt When its KYC review expires; must be in the future.
     function registerParticipant(address account, Role role, bytes32 orgHash, uint40 kycExpiresAt) external;
 
-    /// @notice Sets a new KYC expiry for a participant. Admin only.
+    /// @notice Sets a new KYC expiry for a participant. Admin only; not the caller itself nor the
+    ///         founding admin.
     function renewKyc(address account, uint40 kycExpiresAt) external;
 
     /// @notice Suspends a participant at once. Admin only; not the caller itself nor the founding admin.

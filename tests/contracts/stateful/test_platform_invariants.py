@@ -20,7 +20,10 @@ Invariants (see ``_verify`` and ``_verify_model``):
      the model says, and the balances of all accounts sum to the minted supply;
   5. holders are paid pro rata (``claimable`` matches the model, no piece ever collects more than
      its share of what was repaid) and, once an obligation is fully repaid and claimed, every
-     piece received exactly its amount and the claims sum to the invoice amount.
+     piece received exactly its amount and the claims sum to the invoice amount;
+  6. the platform never loses its last admin: whatever the admins do to each other's and their own
+     records (renew, shorten, suspend, demote), at least one admin keeps current KYC, because no
+     admin changes its own record and nobody changes the founding admin's (``ParticipantLockout``).
 Claims, repayments and withdrawals of a participant whose KYC was suspended are expected to
 succeed (money already owed is never blocked); new business by it is expected to fail.
 
@@ -50,7 +53,7 @@ from dataclasses import dataclass, field
 
 import brownie
 import brownie.test
-from brownie import chain, web3
+from brownie import accounts, chain, web3
 from hexbytes import HexBytes
 from hypothesis import HealthCheck, Verbosity
 from hypothesis import strategies as st
@@ -233,6 +236,15 @@ class PlatformMachine:
                 "id": int(record["id"]),
             }
         cls.renewed_kyc = min(cls.base_participants[a]["kyc"] for a in cls.kyc_targets)
+        # A second admin, so the admins can act on each other's records as well as their own.
+        cls.founding_admin, cls.deputy = str(cls.admin), str(accounts[10])
+        if scf.participant(cls.deputy)["role"] == Role.NONE:  # not registered by an earlier round
+            scf.registerParticipant(cls.deputy, Role.ADMIN, fingerprint_of("stateful-deputy"), cls.renewed_kyc,
+                                    {"from": cls.admin})
+        record = scf.participant(cls.deputy)
+        cls.base_participants[cls.deputy] = {"role": int(record["role"]), "kyc": int(record["kycExpiresAt"]),
+                                             "rating": 0, "id": int(record["id"])}
+        cls.admins = [cls.founding_admin, cls.deputy]
         cls.time_horizon = cls.renewed_kyc - 3 * DAY
         cls.grace, cls.default_period = (int(x) for x in scf.periods())
 
@@ -967,7 +979,48 @@ class PlatformMachine:
             self.people[address]["kyc"] = 0
             self.stats["kyc_suspended"] += 1
 
+    def rule_admin_records(self, caller="st_pick", whom="st_pick", action="st_roll"):
+        """An admin renews (for long or short), suspends, demotes or restores an admin's record,
+        its own included. Only the founding admin acting on the deputy may succeed."""
+        sender, subject = self._pick(self.admins, caller), self._pick(self.admins, whom)
+        at = chain.time()
+        kyc = self._kyc(sender)
+        if kyc != 0 and abs(kyc - at) < TIME_MARGIN:
+            return  # the caller's KYC lapses about now: either outcome is right
+        kind = ("renew", "shorten", "suspend", "demote", "restore")[action % 5]
+        expiry = {"renew": self.renewed_kyc, "shorten": at + 2 * DAY}.get(kind)
+        if kind in ("renew", "shorten"):
+            call, args = self.scf.renewKyc, (subject, expiry)
+        elif kind == "suspend":
+            call, args = self.scf.suspendParticipant, (subject,)
+        else:
+            call, args = self.scf.changeRole, (subject, Role.SUPPLIER if kind == "demote" else Role.ADMIN)
+        expected = self._require_current(sender, Role.ADMIN, at)
+        if expected is None and (subject == sender or subject == self.founding_admin):
+            expected = err("ParticipantLockout", subject)
+        if self._send(expected, call, *args, {"from": self._acct_or_deputy(sender)}) is None:
+            return
+        record = self.people[subject]
+        if kind in ("renew", "shorten"):
+            record["kyc"] = expiry
+        elif kind == "suspend":
+            record["kyc"] = 0
+        else:
+            record["role"] = Role.SUPPLIER if kind == "demote" else Role.ADMIN
+        self.stats[f"admin_{kind}"] += 1
+
+    def _acct_or_deputy(self, address):
+        return accounts[10] if address == self.deputy else self._acct(address)
+
     # ------------------------------------------------------------------ invariants
+
+    def invariant_an_admin_keeps_current_kyc(self):
+        """6. At least one admin can act: the platform can always be unpaused and administered."""
+        records = self._read([(self.scf.participant, (admin,)) for admin in self.admins])
+        now = chain.time()
+        assert any(record[0] == Role.ADMIN and record[1] > now for record in records), records
+        for admin, record in zip(self.admins, records):
+            assert (int(record[0]), int(record[1])) == (self._role(admin), self._kyc(admin)), (admin, record)
 
     def invariant_platform(self):
         self.checks_this_run += 1

@@ -217,6 +217,34 @@ def test_second_admin_cannot_demote_the_founding_admin(scf, admin, newcomer):
         scf.changeRole(admin, Role.SUPPLIER, {"from": newcomer})
 
 
+def test_second_admin_cannot_shorten_the_founding_admin_kyc(scf, admin, newcomer):
+    """A shortened expiry is a suspension on a timer: refused like one, so the founding admin's
+    KYC stays current for good."""
+    scf.registerParticipant(newcomer, Role.ADMIN, fingerprint_of("admin2"), chain.time() + YEAR, {"from": admin})
+    with reverts_with("ParticipantLockout", admin):
+        scf.renewKyc(admin, chain.time() + 60, {"from": newcomer})
+    assert scf.participant(admin)["kycExpiresAt"] == UINT40_MAX
+
+
+def test_founding_admin_renewing_own_kyc_reverts(scf, admin):
+    with reverts_with("ParticipantLockout", admin):
+        scf.renewKyc(admin, chain.time() + 60, {"from": admin})
+
+
+def test_second_admin_renewing_own_kyc_reverts(scf, admin, newcomer):
+    """An admin's review is someone else's decision: it can neither extend nor shorten its own."""
+    scf.registerParticipant(newcomer, Role.ADMIN, fingerprint_of("admin2"), chain.time() + YEAR, {"from": admin})
+    with reverts_with("ParticipantLockout", newcomer):
+        scf.renewKyc(newcomer, chain.time() + 2 * YEAR, {"from": newcomer})
+
+
+def test_founding_admin_can_renew_a_second_admin(scf, admin, newcomer):
+    scf.registerParticipant(newcomer, Role.ADMIN, fingerprint_of("admin2"), chain.time() + YEAR, {"from": admin})
+    expiry = chain.time() + 2 * YEAR
+    scf.renewKyc(newcomer, expiry, {"from": admin})
+    assert scf.participant(newcomer)["kycExpiresAt"] == expiry
+
+
 def test_founding_admin_can_suspend_a_second_admin(scf, admin, newcomer):
     scf.registerParticipant(newcomer, Role.ADMIN, fingerprint_of("admin2"), chain.time() + YEAR, {"from": admin})
     scf.suspendParticipant(newcomer, {"from": admin})
