@@ -25,7 +25,7 @@ MESSAGES = {
     "ParticipantInvalidKycExpiry": "The KYC expiry must lie in the future.",
     "ParticipantInvalidRegistration": "The account cannot be registered with role {role}.",
     "ParticipantInvalidRating": "A rating runs from 1 to 10 (got {rating}).",
-    "ParticipantLockout": "This change would leave the platform without an admin.",
+    "ParticipantLockout": "No admin may change its own record or the founding admin's: the platform must always keep an admin with current KYC.",
     "ConfigPaused": "The platform is paused by its operator.",
     "ConfigNotPaused": "The platform is not paused.",
     "ConfigReentrantCall": "A reentrant call was refused.",
