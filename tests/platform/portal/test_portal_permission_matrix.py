@@ -77,6 +77,7 @@ BEFORE_KYC = {  # the only pages an organisation whose KYC is not approved may o
     "portal:otp-setup": "adds an authenticator to the member's own account",
     "portal:team": "its profile (name, time zone) to complete; inviting people there is refused",
     "portal:kyc": "its KYC documents, uploaded for the review",
+    "portal:password-change": "the member's own password: account security does not wait for KYC",
 }
 INVITES_BEFORE_KYC = {"portal:team"}  # open before approval, but a POST with an e-mail is an invitation
 SIGN_IN_STEPS = {"portal:login", "portal:otp-verify", "portal:otp-setup"}
