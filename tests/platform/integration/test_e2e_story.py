@@ -65,8 +65,9 @@ def world(platform):
 
 
 def _option(user: User) -> str:
-    """How the portal's organisation pickers name an organisation."""
-    return f"{user.organisation.name} ({user.organisation.legal_id})"
+    """How the portal's recipient and lender pickers name an organisation: by name only (its
+    registration number is shown only where an invoice names it, in the buyer picker)."""
+    return user.organisation.name
 
 
 class Actor:
