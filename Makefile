@@ -108,8 +108,11 @@ test-contracts: compile
 
 # The Django suite: unit tests, then integration and fault tests with real Ganache and Celery
 # worker processes. SQLite and a filesystem broker unless DATABASE_URL / CELERY_BROKER_URL are set.
+# Unit tests on both cores (pytest-xdist: a database and queue per worker), then the integration
+# and fault tests one at a time: they start chains and workers on fixed ports.
 test-platform: compile chromium tools
-	$(PYTEST_PLATFORM) tests/platform
+	$(PYTEST_PLATFORM) tests/platform --ignore=tests/platform/integration -n 2
+	$(PYTEST_PLATFORM) tests/platform/integration
 
 test-deep: compile
 	STATEFUL_EXAMPLES=500 $(BROWNIE) test tests/contracts/stateful --network $(TEST_NETWORK)
