@@ -39,6 +39,8 @@ abstract contract Invoices is ReceivableLedger {
         Invoice storage record = _invoiceOfBuyer(fingerprint, msg.sender);
         if (record.status != InvoiceStatus.Registered) revert InvoiceWrongStatus(fingerprint, record.status);
         record.status = InvoiceStatus.Confirmed;
+        // Same slot as the status: the obligation keeps these periods whatever changes later.
+        record.periodsVersion = _currentPeriodsVersion();
         emit InvoiceConfirmed(fingerprint, msg.sender);
     }
 
@@ -70,14 +72,16 @@ abstract contract Invoices is ReceivableLedger {
         _storeInvoice(
             fingerprint,
             Invoice({
-                sellerId: sellerId,
-                buyerId: buyer.id,
+                // Participant ids fit 24 bits: the registry refuses more (Participants._register).
+                sellerId: uint24(sellerId),
+                buyerId: uint24(buyer.id),
                 amount: registration.amount,
                 repaid: 0,
                 dueDate: registration.dueDate,
                 currency: registration.currency,
                 status: InvoiceStatus.Registered,
-                pieceCount: 0
+                pieceCount: 0,
+                periodsVersion: 0
             }),
             registration.documentHash
         );

@@ -124,6 +124,7 @@ abstract contract Participants is IParticipants {
         if (account == address(0) || role == Role.None) revert ParticipantInvalidRegistration(account, role);
         if (_participants[account].role != Role.None) revert ParticipantAlreadyRegistered(account);
         uint32 id = ++_participantCount;
+        if (id > type(uint24).max) revert ParticipantRegistryFull();
         _participants[account] = Participant({
             role: role,
             kycExpiresAt: kycExpiresAt,

@@ -24,14 +24,20 @@ abstract contract PlatformConfig is IPlatformConfig, Participants {
     uint32 private constant MIN_PERIOD = 1 days;
     uint32 private constant MAX_PERIOD = 3650 days;
 
+    /// @dev One version of the lifecycle periods.
+    struct Periods {
+        uint32 gracePeriod;
+        uint32 defaultPeriod;
+    }
+
     mapping(uint8 currency => Currency) private _currencies;
     mapping(address token => uint8 currency) private _currencyOfToken;
+    mapping(uint16 version => Periods) private _periodsHistory;
     // One slot, read by every business call (see the contract's @dev).
     bool private _paused;
     bool private _entered;
     uint8 private _currencyCount;
-    uint32 private _gracePeriod;
-    uint32 private _defaultPeriod;
+    uint16 private _periodsVersion;
 
     modifier whenNotPaused() {
         if (_paused) revert ConfigPaused();
@@ -51,13 +57,14 @@ abstract contract PlatformConfig is IPlatformConfig, Participants {
     }
 
     /// @inheritdoc IPlatformConfig
-    function addCurrency(address token) external onlyAdmin returns (uint8 id) {
+    function addCurrency(address token) external onlyAdmin nonReentrant returns (uint8 id) {
         if (_currencyOfToken[token] != 0) revert ConfigCurrencyExists(token);
         if (_currencyCount == type(uint8).max) revert ConfigTooManyCurrencies();
         uint8 decimals = IERC20Metadata(token).decimals();
         if (decimals < PLATFORM_DECIMALS || decimals > MAX_TOKEN_DECIMALS) {
             revert ConfigUnsupportedDecimals(token, decimals);
         }
+        _requireExactTransfers(IERC20(token), 10 ** decimals);
         id = ++_currencyCount;
         _currencies[id] = Currency({token: token, scale: uint64(10 ** (decimals - PLATFORM_DECIMALS))});
         _currencyOfToken[token] = id;
@@ -94,7 +101,12 @@ abstract contract PlatformConfig is IPlatformConfig, Participants {
 
     /// @inheritdoc IPlatformConfig
     function periods() external view returns (uint32 gracePeriod, uint32 defaultPeriod) {
-        return (_gracePeriod, _defaultPeriod);
+        return _periodsOf(_periodsVersion);
+    }
+
+    /// @inheritdoc IPlatformConfig
+    function periodsAt(uint16 version) external view returns (uint32 gracePeriod, uint32 defaultPeriod) {
+        return _periodsOf(version);
     }
 
     /// @dev Loads a currency and reverts when it is not registered.
@@ -118,16 +130,43 @@ abstract contract PlatformConfig is IPlatformConfig, Participants {
         IERC20(settlement.token).safeTransferFrom(from, address(this), uint256(amount) * settlement.scale);
     }
 
-    function _periods() internal view returns (uint256 gracePeriod, uint256 defaultPeriod) {
-        return (_gracePeriod, _defaultPeriod);
+    /// @dev The version of the periods that obligations confirmed now get; read from the slot
+    ///      every business call has already loaded.
+    function _currentPeriodsVersion() internal view returns (uint16) {
+        return _periodsVersion;
     }
 
+    /// @dev The periods of `version` (zero for a version never set).
+    function _periodsOf(uint16 version) internal view returns (uint32 gracePeriod, uint32 defaultPeriod) {
+        Periods memory stored = _periodsHistory[version];
+        return (stored.gracePeriod, stored.defaultPeriod);
+    }
+
+    /// @dev Adds a version: earlier versions stay as they were, for the obligations they apply to.
     function _setPeriods(uint32 gracePeriod, uint32 defaultPeriod) private {
         if (gracePeriod < MIN_PERIOD || gracePeriod > MAX_PERIOD || defaultPeriod < MIN_PERIOD || defaultPeriod > MAX_PERIOD) {
             revert ConfigInvalidPeriods(gracePeriod, defaultPeriod);
         }
-        _gracePeriod = gracePeriod;
-        _defaultPeriod = defaultPeriod;
-        emit PeriodsChanged(gracePeriod, defaultPeriod, msg.sender);
+        uint16 version = _periodsVersion;
+        if (version == type(uint16).max) revert ConfigTooManyPeriodChanges();
+        _periodsVersion = ++version;
+        _periodsHistory[version] = Periods(gracePeriod, defaultPeriod);
+        emit PeriodsChanged(gracePeriod, defaultPeriod, msg.sender, version);
+    }
+
+    /// @dev Pulls `probe` token units from the admin and sends them back, and reverts unless each
+    ///      leg moved exactly `probe`: the contract books amounts asked for, so it can only hold
+    ///      tokens whose transfers are exact (see addCurrency).
+    function _requireExactTransfers(IERC20 token, uint256 probe) private {
+        uint256 held = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), probe);
+        uint256 heldAfterPull = token.balanceOf(address(this));
+        if (heldAfterPull != held + probe) revert ConfigInexactToken(address(token), held + probe, heldAfterPull);
+        uint256 adminHeld = token.balanceOf(msg.sender);
+        token.safeTransfer(msg.sender, probe);
+        uint256 adminHeldAfter = token.balanceOf(msg.sender);
+        if (adminHeldAfter != adminHeld + probe || token.balanceOf(address(this)) != held) {
+            revert ConfigInexactToken(address(token), adminHeld + probe, adminHeldAfter);
+        }
     }
 }

@@ -16,6 +16,7 @@ abstract contract ReceivableLedger is IInvoices, IReceivables, PlatformConfig {
     uint8 internal constant SETTLED = 2;
     uint8 internal constant PARTLY_CLAIMED = 4;
     uint8 internal constant RESERVE = 8; // the unfinanced rest of a financed piece
+    uint8 internal constant WRITTEN_OFF = 16; // a financed piece its lender wrote off
 
     mapping(bytes32 fingerprint => Invoice) private _invoices;
     // The reverse index (document -> invoice) both records an invoice's document and refuses a

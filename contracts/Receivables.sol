@@ -8,6 +8,8 @@ import {Invoices} from "./Invoices.sol";
 /// @title Receivables
 /// @notice Holders split and transfer pieces of confirmed obligations down the supply chain.
 abstract contract Receivables is Invoices {
+    uint64 private constant MIN_PIECE_DIVISOR = 16_384;
+
     /// @inheritdoc IReceivables
     function splitPiece(bytes32 fingerprint, uint16 parent, address to, uint64 amount)
         external
@@ -17,6 +19,8 @@ abstract contract Receivables is Invoices {
         (Invoice storage record, PiecePacking.StoredPiece memory source, uint32 recipientId) =
             _movablePiece(fingerprint, parent, to);
         if (amount == 0 || amount >= source.amount) revert PieceInvalidAmount(amount, source.amount);
+        uint64 minimum = _minimumPiece(record.amount);
+        if (amount < minimum || source.amount - amount < minimum) revert PieceBelowMinimum(amount, minimum);
         source.amount -= amount;
         _savePiece(fingerprint, parent, source);
         index = _addPiece(
@@ -31,6 +35,14 @@ abstract contract Receivables is Invoices {
         moving.holderId = recipientId;
         _savePiece(fingerprint, index, moving);
         emit PieceTransferred(fingerprint, index, msg.sender, to);
+    }
+
+    /// @dev The smallest piece a split may leave: 1/16,384 of the obligation, rounded up. It bounds
+    ///      an obligation's pieces at 16,384 split ones plus one locked reserve each, below the
+    ///      65,535 an index can count, whoever splits, at the price of one division (a limit per
+    ///      holder would need a counter written on every split, and Sybil holders defeat it).
+    function _minimumPiece(uint64 obligation) private pure returns (uint64) {
+        return uint64((uint256(obligation) + MIN_PIECE_DIVISOR - 1) / MIN_PIECE_DIVISOR);
     }
 
     /// @dev Checks that the caller (a supplier with current KYC) holds an unlocked piece of a

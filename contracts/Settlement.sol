@@ -52,7 +52,10 @@ abstract contract Settlement is ISettlement, CreditDesk {
             held.flags = flags | PARTLY_CLAIMED;
         }
         _savePiece(fingerprint, index, held);
-        if (flags & FINANCED != 0) _releaseExposure(msg.sender, record.buyerId, record.currency, amount);
+        // A written-off piece released its exposure already; what it collects now is recovery.
+        if (flags & (FINANCED | WRITTEN_OFF) == FINANCED) {
+            _releaseExposure(msg.sender, record.buyerId, record.currency, amount);
+        }
         emit PieceClaimed(fingerprint, index, msg.sender, amount);
         _sendTokens(_currency(record.currency), msg.sender, amount);
     }
@@ -61,7 +64,7 @@ abstract contract Settlement is ISettlement, CreditDesk {
     function markOverdue(bytes32 fingerprint) external whenNotPaused {
         Invoice storage record = _invoice(fingerprint);
         if (record.status != InvoiceStatus.Confirmed) revert InvoiceWrongStatus(fingerprint, record.status);
-        (uint256 gracePeriod,) = _periods();
+        (uint256 gracePeriod,) = _periodsOf(record.periodsVersion);
         uint256 overdueAt = record.dueDate + gracePeriod;
         if (block.timestamp < overdueAt) revert SettlementTooEarly(fingerprint, overdueAt);
         record.status = InvoiceStatus.Overdue;
@@ -72,11 +75,32 @@ abstract contract Settlement is ISettlement, CreditDesk {
     function markDefaulted(bytes32 fingerprint) external whenNotPaused {
         Invoice storage record = _invoice(fingerprint);
         if (record.status != InvoiceStatus.Overdue) revert InvoiceWrongStatus(fingerprint, record.status);
-        (uint256 gracePeriod, uint256 defaultPeriod) = _periods();
+        (uint256 gracePeriod, uint256 defaultPeriod) = _periodsOf(record.periodsVersion);
         uint256 defaultAt = record.dueDate + gracePeriod + defaultPeriod;
         if (block.timestamp < defaultAt) revert SettlementTooEarly(fingerprint, defaultAt);
         record.status = InvoiceStatus.Defaulted;
         emit RecourseRecorded(fingerprint, _accountOf(record.sellerId), record.amount - record.repaid);
+    }
+
+    /// @inheritdoc ISettlement
+    function writeOff(bytes32 fingerprint, uint16 index) external whenNotPaused {
+        // No role or KYC check, as for defunding: the lender only releases its own book.
+        PiecePacking.StoredPiece memory held = _heldPiece(fingerprint, index, _participantId(msg.sender));
+        Invoice storage record = _invoice(fingerprint);
+        uint8 flags = held.flags;
+        if (
+            record.status != InvoiceStatus.Defaulted || flags & FINANCED == 0 || flags & (SETTLED | WRITTEN_OFF) != 0
+        ) revert SettlementCannotWriteOff(fingerprint, index);
+        uint64 released = held.amount - (flags & PARTLY_CLAIMED != 0 ? _claimed[fingerprint][index] : 0);
+        held.flags = flags | WRITTEN_OFF;
+        _savePiece(fingerprint, index, held);
+        _releaseExposure(msg.sender, record.buyerId, record.currency, released);
+        emit PieceWrittenOff(fingerprint, index, msg.sender, released);
+    }
+
+    /// @inheritdoc ISettlement
+    function obligationPeriods(bytes32 fingerprint) external view returns (uint32 gracePeriod, uint32 defaultPeriod) {
+        return _periodsOf(_invoice(fingerprint).periodsVersion);
     }
 
     /// @inheritdoc ISettlement

@@ -11,7 +11,7 @@ Run: brownie run scripts/bench_gas.py --network scf-test   (or `make bench-gas`)
 
 from brownie import MockStablecoin, SupplyChainFinance, accounts, chain
 
-from scripts.world import DAY, PARTY_NAMES, ZERO_HASH, deploy_platform, fingerprint_for, fingerprint_of, units
+from scripts.world import ANY_PAYOUT, NO_DEADLINE, DAY, PARTY_NAMES, ZERO_HASH, deploy_platform, fingerprint_for, fingerprint_of, units
 
 NEW_SLOT = 22_100
 CHANGED_SLOT = 5_000
@@ -57,7 +57,7 @@ def run_lifecycle(parties):
             {"from": supplier})),
         ("confirm", lambda: scf.confirmInvoice(fingerprint, {"from": core_firm})),
         ("split", lambda: scf.splitPiece(fingerprint, 0, tier2, units(40_000), {"from": supplier})),
-        ("request financing", lambda: scf.requestFinancing(fingerprint, 1, lender, {"from": tier2})),
+        ("request financing", lambda: scf.requestFinancing(fingerprint, 1, lender, ANY_PAYOUT, NO_DEADLINE, {"from": tier2})),
         ("repay", lambda: scf.repay(fingerprint, amount, {"from": core_firm})),
         ("claim", lambda: scf.claim(fingerprint, 1, {"from": lender})),
     ]

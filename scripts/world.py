@@ -49,12 +49,21 @@ class Reject(IntEnum):
     SETTLED = 11
     INSUFFICIENT_LIQUIDITY = 12
     ADVANCE_TOO_SMALL = 13
+    OBLIGOR_KYC_EXPIRED = 14
+    HOLDER_NOT_SUPPLIER = 15
+    LENDER_NOT_LENDER = 16
+    RATING_STALE = 17
+    QUOTE_EXPIRED = 18
+    PAYOUT_BELOW_MINIMUM = 19
 
 
-FINANCED, SETTLED, PARTLY_CLAIMED, RESERVE = 1, 2, 4, 8
+FINANCED, SETTLED, PARTLY_CLAIMED, RESERVE, WRITTEN_OFF = 1, 2, 4, 8, 16
 
-# limit, advanceRateBps, baseRateBps, maxTenorDays, ratingSpreadBps, minRating
-STANDARD_TERMS = (1_000_000 * MICRO, 10_000, 500, 180, 25, 4)
+# limit, advanceRateBps, baseRateBps, maxTenorDays, ratingSpreadBps, minRating, maxRatingAgeDays
+STANDARD_TERMS = (1_000_000 * MICRO, 10_000, 500, 180, 25, 4, 365)
+# A financing request's price bound when the test does not care: any payout, no deadline.
+ANY_PAYOUT = 0
+NO_DEADLINE = 2**32 - 1
 FUNDED_LIQUIDITY = 600_000 * MICRO
 GRACE_PERIOD = 5 * DAY
 DEFAULT_PERIOD = 30 * DAY
@@ -86,6 +95,15 @@ def fingerprint_for(scf, seller, invoice_key):
     return invoice_fingerprint(scf.participant(seller)["id"], invoice_key)
 
 
+def list_currency(scf, token, admin):
+    """Lists a mock token as a settlement currency: addCurrency test-transfers one whole token
+    from the admin, which mints and approves it first."""
+    probe = 10 ** token.decimals()
+    token.mint(admin, probe, {"from": admin})
+    token.approve(scf, probe, {"from": admin})
+    return scf.addCurrency(token, {"from": admin})
+
+
 @dataclass
 class Platform:
     scf: object
@@ -98,8 +116,8 @@ def deploy_platform(SupplyChainFinance, MockStablecoin, parties):
     scf = SupplyChainFinance.deploy(fingerprint_of("operator"), GRACE_PERIOD, DEFAULT_PERIOD, {"from": admin})
     usdc = MockStablecoin.deploy("USD Coin (mock)", "USDC", 6, {"from": admin})
     eurt = MockStablecoin.deploy("Euro Token (mock)", "EURT", 18, {"from": admin})
-    scf.addCurrency(usdc, {"from": admin})
-    scf.addCurrency(eurt, {"from": admin})
+    list_currency(scf, usdc, admin)
+    list_currency(scf, eurt, admin)
 
     kyc_until = chain.time() + YEAR
     roles = {

@@ -24,20 +24,28 @@ interface ICreditDesk {
         AlreadyFinanced,
         Settled,
         InsufficientLiquidity,
-        AdvanceTooSmall
+        AdvanceTooSmall,
+        ObligorKycExpired,
+        HolderNotSupplier,
+        LenderNotLender,
+        RatingStale,
+        QuoteExpired,
+        PayoutBelowMinimum
     }
 
     /// @notice The terms and book of one programme (lender x core firm x currency).
-    /// @dev One storage slot, read and written once per decision.
+    /// @dev One storage slot, read and written once per decision. A limit (and so an exposure)
+    ///      fits 56 bits: 72 billion currency units.
     struct Programme {
-        uint64 limit; // maximum exposure, micro-units; 0 means closed
-        uint64 exposure; // face value of financed pieces not yet repaid to the lender
+        uint56 limit; // maximum exposure, micro-units; 0 means closed
+        uint56 exposure; // face value of financed pieces not yet repaid to the lender nor written off
         uint64 liquidity; // deposited and not yet advanced
         uint16 advanceRateBps; // advance = face * rate
         uint16 baseRateBps; // yearly discount rate for the best rating
         uint16 maxTenorDays;
         uint8 ratingSpreadBps; // added yearly rate per rating notch below the best
         uint8 minRating;
+        uint16 maxRatingAgeDays; // a holder's rating older than this is stale
     }
 
     /// @notice The terms a lender sets; the book (exposure, liquidity) is kept by the contract.
@@ -48,6 +56,7 @@ interface ICreditDesk {
         uint16 maxTenorDays;
         uint8 ratingSpreadBps;
         uint8 minRating;
+        uint16 maxRatingAgeDays;
     }
 
     /// @notice A lender set the terms of its programme for a core firm and currency.
@@ -82,7 +91,8 @@ interface ICreditDesk {
 
     /// @notice The named core firm is not registered as a core firm.
     error CreditInvalidParty(address account);
-    /// @notice Rates are in basis points up to 100%; the advance rate must be above zero.
+    /// @notice Rates are in basis points up to 100%; the advance rate, the tenor and the maximum
+    ///         rating age must be above zero; a limit fits 56 bits.
     error CreditInvalidTerms(Terms terms);
     /// @notice A programme's limit cannot drop below its current exposure.
     error CreditLimitBelowExposure(uint64 limit, uint64 exposure);
@@ -101,8 +111,15 @@ interface ICreditDesk {
     function defundProgramme(address coreFirm, uint8 currency, uint64 amount) external;
 
     /// @notice Asks `lender` to finance a piece the caller holds. The contract decides at once.
+    /// @dev The holder's price bound: the terms or the rating may change between the quote the
+    ///      holder saw and the block that runs the request. Below `minPayout`, or after
+    ///      `deadline`, the request is rejected (PayoutBelowMinimum, QuoteExpired) and nothing moves.
+    /// @param minPayout The least the holder accepts to receive (advance minus discount), micro-units.
+    /// @param deadline Unix seconds; the request is rejected when mined after it.
     /// @return reason `None` when approved (and paid), else why it was rejected.
-    function requestFinancing(bytes32 fingerprint, uint16 piece, address lender) external returns (RejectReason reason);
+    function requestFinancing(bytes32 fingerprint, uint16 piece, address lender, uint64 minPayout, uint32 deadline)
+        external
+        returns (RejectReason reason);
 
     /// @notice The programme of `lender` for `coreFirm` in `currency`.
     function programme(address lender, address coreFirm, uint8 currency) external view returns (Programme memory);

@@ -26,17 +26,21 @@ interface IInvoices {
     }
 
     /// @notice An invoice, and once confirmed, the obligation it became.
-    /// @dev One storage slot (32 bytes). Parties are compact participant ids; dates are uint32
-    ///      unix seconds (valid until 2106); amounts are uint64 micro-units (see IPlatformConfig).
+    /// @dev One storage slot (32 bytes). Parties are compact participant ids (24 bits: the
+    ///      registry holds at most 16,777,215); dates are uint32 unix seconds (valid until 2106);
+    ///      amounts are uint64 micro-units (see IPlatformConfig). `periodsVersion` names the grace
+    ///      and default periods in force when the buyer confirmed it (IPlatformConfig.periodsAt):
+    ///      later changes of the periods never move an open obligation's overdue or default date.
     struct Invoice {
-        uint32 sellerId;
-        uint32 buyerId;
+        uint24 sellerId;
+        uint24 buyerId;
         uint64 amount;
         uint64 repaid;
         uint32 dueDate;
         uint8 currency;
         InvoiceStatus status;
         uint16 pieceCount;
+        uint16 periodsVersion; // 0 until confirmed
     }
 
     /// @notice A supplier registered an invoice. Only hashes identify it on chain.

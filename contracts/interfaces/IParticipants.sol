@@ -49,6 +49,8 @@ interface IParticipants {
     /// @notice A risk oracle posted a supplier's rating.
     event RatingPosted(address indexed supplier, uint8 rating, uint32 modelVersion, address indexed oracle);
 
+    /// @notice The registry is full: invoices keep participant ids in 24 bits.
+    error ParticipantRegistryFull();
     /// @notice The account is already registered.
     error ParticipantAlreadyRegistered(address account);
     /// @notice The account is not registered.

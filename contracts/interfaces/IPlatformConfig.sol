@@ -16,8 +16,9 @@ interface IPlatformConfig {
     /// @notice An admin added a settlement currency.
     event CurrencyAdded(uint8 indexed currency, address indexed token, uint8 decimals, address indexed admin);
 
-    /// @notice An admin changed the lifecycle periods.
-    event PeriodsChanged(uint32 gracePeriod, uint32 defaultPeriod, address indexed admin);
+    /// @notice An admin changed the lifecycle periods. They apply to obligations confirmed from now
+    ///         on, as periods `version`; open obligations keep the periods they were confirmed with.
+    event PeriodsChanged(uint32 gracePeriod, uint32 defaultPeriod, address indexed admin, uint16 version);
 
     /// @notice An admin paused the platform.
     event Paused(address indexed account);
@@ -41,8 +42,18 @@ interface IPlatformConfig {
     error ConfigTooManyCurrencies();
     /// @notice Periods must be at least one day and at most ten years.
     error ConfigInvalidPeriods(uint32 gracePeriod, uint32 defaultPeriod);
+    /// @notice The periods were changed 65,535 times: no version is left.
+    error ConfigTooManyPeriodChanges();
+    /// @notice The token's test transfer did not move exactly the amount asked for: a
+    ///         fee-on-transfer, rebasing or otherwise inexact token would break conservation.
+    error ConfigInexactToken(address token, uint256 expected, uint256 moved);
 
     /// @notice Adds an ERC-20 settlement token. Admin only.
+    /// @dev Only tokens whose transfers move exactly the amount asked for qualify (USDC, EURC,
+    ///      DAI, USDT while its fee is zero): the contract books amounts, not balance deltas. To
+    ///      prove it, the call pulls one whole token from the admin (which must hold and approve
+    ///      it), checks the contract received exactly that, sends it back and checks again.
+    ///      Fee-on-transfer and rebasing tokens (stETH, aTokens, AMPL) are refused.
     /// @return id The new currency id (1, 2, ...).
     function addCurrency(address token) external returns (uint8 id);
 
@@ -62,6 +73,9 @@ interface IPlatformConfig {
     /// @notice The settlement token and scale of `currency`.
     function currency(uint8 id) external view returns (Currency memory);
 
-    /// @notice The grace and default periods, in seconds.
+    /// @notice The grace and default periods, in seconds, that obligations confirmed now get.
     function periods() external view returns (uint32 gracePeriod, uint32 defaultPeriod);
+
+    /// @notice The grace and default periods of version `version` (1 is the deployment's).
+    function periodsAt(uint16 version) external view returns (uint32 gracePeriod, uint32 defaultPeriod);
 }

@@ -12,7 +12,8 @@ pragma solidity 0.8.28;
 ///      times the gas of a split.
 interface IReceivables {
     /// @notice A piece of an obligation. Flags: 1 financed, 2 settled, 4 partly claimed, 8 reserve
-    ///         (the holder's unfinanced rest of a financed piece: held to maturity, never refinanced).
+    ///         (the holder's unfinanced rest of a financed piece: held to maturity, never refinanced),
+    ///         16 written off (a financed piece of a defaulted obligation its lender wrote off).
     struct Piece {
         address holder;
         uint64 amount;
@@ -40,6 +41,9 @@ interface IReceivables {
     error PieceInvalidRecipient(address to);
     /// @notice An obligation has at most 65,535 pieces.
     error PieceLimitReached(bytes32 fingerprint);
+    /// @notice A split must leave both pieces at or above the obligation's minimum piece,
+    ///         1/16,384 of its amount (rounded up), so no holder can exhaust its piece limit.
+    error PieceBelowMinimum(uint64 amount, uint64 minimum);
 
     /// @notice Splits `amount` off a piece the caller holds, into a new piece for `to`.
     /// @return index The new piece's index.

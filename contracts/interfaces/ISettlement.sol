@@ -19,8 +19,16 @@ interface ISettlement {
     /// @notice The obligation defaulted; holders have recourse to the seller for `unpaid`.
     event RecourseRecorded(bytes32 indexed fingerprint, address indexed seller, uint64 unpaid);
 
+    /// @notice The lender wrote off a financed piece of a defaulted obligation: `released` (the
+    ///         face value it had not yet collected) leaves its programme's exposure. Any later
+    ///         repayment stays claimable by the piece.
+    event PieceWrittenOff(bytes32 indexed fingerprint, uint16 indexed piece, address indexed lender, uint64 released);
+
     /// @notice The repayment must be above zero and within the amount still owed.
     error SettlementInvalidAmount(uint64 amount, uint64 owed);
+    /// @notice Only the lender holding a financed, unsettled piece of a defaulted obligation may
+    ///         write it off, once.
+    error SettlementCannotWriteOff(bytes32 fingerprint, uint16 piece);
     /// @notice There is nothing to claim on this piece yet.
     error SettlementNothingToClaim(bytes32 fingerprint, uint16 piece);
     /// @notice It is too early: the obligation may change state at `notBefore`.
@@ -41,6 +49,15 @@ interface ISettlement {
     /// @notice Marks an overdue obligation defaulted once its default period has passed and
     ///         records recourse to the seller. Anyone may call.
     function markDefaulted(bytes32 fingerprint) external;
+
+    /// @notice Writes off a financed piece the caller holds on a defaulted obligation, releasing
+    ///         its uncollected face value from the programme's exposure (so the limit can be cut
+    ///         and the programme closed). The piece keeps its claim on later repayments.
+    function writeOff(bytes32 fingerprint, uint16 piece) external;
+
+    /// @notice The grace and default periods that apply to obligation `fingerprint` (those in
+    ///         force when it was confirmed; zero while it is not).
+    function obligationPeriods(bytes32 fingerprint) external view returns (uint32 gracePeriod, uint32 defaultPeriod);
 
     /// @notice Micro-units the holder of `piece` could claim now.
     function claimable(bytes32 fingerprint, uint16 piece) external view returns (uint64);

@@ -59,6 +59,8 @@ from hypothesis import HealthCheck, Verbosity
 from hypothesis import strategies as st
 
 from scripts.world import (
+    ANY_PAYOUT,
+    NO_DEADLINE,
     DAY,
     FINANCED,
     MICRO,
@@ -84,8 +86,9 @@ ZERO32 = b"\x00" * 32
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 SCALES = {1: 1, 2: 10**12}
 # Terms of a second, partial-advance programme (other_lender), so reserve pieces, lower ratings,
-# a shorter tenor and scarce liquidity all occur: limit, advance, base, tenor, spread, min rating.
-PARTIAL_TERMS = (100_000 * MICRO, 8_000, 300, 120, 50, 1)
+# a shorter tenor and scarce liquidity all occur: limit, advance, base, tenor, spread, min rating,
+# max rating age (days).
+PARTIAL_TERMS = (100_000 * MICRO, 8_000, 300, 120, 50, 1, 365)
 PARTIAL_LIQUIDITY = 50_000 * MICRO
 # Obligations every run starts from (registered once, before the snapshot): name, seller, buyer,
 # amount, currency, days to due date, buyer's review, splits (parent piece, holder, recipient, amount).
@@ -731,7 +734,7 @@ class PlatformMachine:
             expected = err("PieceNotHolder", fp, idx, sender)
         else:
             expected = None
-        tx = self._send(expected, self.scf.requestFinancing, fp, idx, lender_address, {"from": self._acct(sender)})
+        tx = self._send(expected, self.scf.requestFinancing, fp, idx, lender_address, ANY_PAYOUT, NO_DEADLINE, {"from": self._acct(sender)})
         if tx is None:
             if ob is not None:
                 self.dirty_obs.add(fp)

@@ -12,6 +12,8 @@ from brownie import accounts, chain
 import pricing_model as model
 from errors import expire_kyc, reverts_with
 from scripts.world import (
+    ANY_PAYOUT,
+    NO_DEADLINE,
     DAY,
     FINANCED,
     RESERVE,
@@ -31,7 +33,7 @@ LIMIT = STANDARD_TERMS[0]
 
 def _terms(**changes):
     """STANDARD_TERMS with some fields changed."""
-    names = ("limit", "advance", "base", "max_tenor", "spread", "min_rating")
+    names = ("limit", "advance", "base", "max_tenor", "spread", "min_rating", "max_rating_age")
     terms = dict(zip(names, STANDARD_TERMS))
     terms.update(changes)
     return tuple(terms[name] for name in names)
@@ -39,8 +41,8 @@ def _terms(**changes):
 
 def _programme(limit, exposure, liquidity, terms=STANDARD_TERMS):
     """A Programme as the view returns it, from a Terms tuple and a book."""
-    _, advance, base, max_tenor, spread, min_rating = terms
-    return (limit, exposure, liquidity, advance, base, max_tenor, spread, min_rating)
+    _, advance, base, max_tenor, spread, min_rating, max_rating_age = terms
+    return (limit, exposure, liquidity, advance, base, max_tenor, spread, min_rating, max_rating_age)
 
 
 @pytest.fixture
@@ -66,7 +68,7 @@ def expect_rejection(scf, ledger):
 
     def _expect(fingerprint, index, holder, lender, reason):
         before = ledger(fingerprint, holder, lender)
-        tx = scf.requestFinancing(fingerprint, index, lender, {"from": holder})
+        tx = scf.requestFinancing(fingerprint, index, lender, ANY_PAYOUT, NO_DEADLINE, {"from": holder})
         assert tx.return_value == reason
         assert tx.events["FinancingRejected"] == {
             "fingerprint": fingerprint.to_0x_hex(),
@@ -172,13 +174,13 @@ def test_set_terms_by_lender_with_expired_kyc_reverts(scf, admin, core_firm, len
 
 
 def test_limit_below_exposure_reverts(scf, supplier, core_firm, lender, receivable):
-    scf.requestFinancing(receivable(), 0, lender, {"from": supplier})
+    scf.requestFinancing(receivable(), 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     with reverts_with("CreditLimitBelowExposure", FACE - 1, FACE):
         scf.setProgrammeTerms(core_firm, 1, _terms(limit=FACE - 1), {"from": lender})
 
 
 def test_limit_equal_to_exposure_is_accepted(scf, supplier, core_firm, lender, receivable):
-    scf.requestFinancing(receivable(), 0, lender, {"from": supplier})
+    scf.requestFinancing(receivable(), 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     scf.setProgrammeTerms(core_firm, 1, _terms(limit=FACE), {"from": lender})
     assert scf.programme(lender, core_firm, 1)["limit"] == FACE
 
@@ -244,7 +246,7 @@ def test_defund_more_than_liquidity_reverts(scf, core_firm, lender):
 
 
 def test_defund_cannot_take_advanced_liquidity(scf, supplier, core_firm, lender, receivable):
-    tx = scf.requestFinancing(receivable(), 0, lender, {"from": supplier})
+    tx = scf.requestFinancing(receivable(), 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     event = tx.events["FinancingApproved"]
     left = FUNDED_LIQUIDITY - (event["advance"] - event["discount"])
     with reverts_with("CreditInvalidLiquidity", FUNDED_LIQUIDITY, left):
@@ -268,13 +270,13 @@ def test_lender_with_lapsed_kyc_can_still_withdraw_its_liquidity(scf, usdc, admi
 
 
 def test_approval_returns_none(scf, supplier, lender, receivable):
-    tx = scf.requestFinancing(receivable(), 0, lender, {"from": supplier})
+    tx = scf.requestFinancing(receivable(), 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     assert tx.return_value == Reject.NONE
 
 
 def test_approval_emits_event_with_the_quote(scf, supplier, lender, receivable):
     fingerprint = receivable()
-    tx = scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    tx = scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     offer = model.quote(FACE, STANDARD_TERMS, 8, scf.invoice(fingerprint)["dueDate"], tx.timestamp)
     assert tx.events["FinancingApproved"] == {
         "fingerprint": fingerprint.to_0x_hex(),
@@ -292,7 +294,7 @@ def test_approval_emits_event_with_the_quote(scf, supplier, lender, receivable):
 def test_approval_pays_holder_advance_less_discount_in_same_tx(scf, usdc, supplier, lender, receivable):
     fingerprint = receivable()
     before = [usdc.balanceOf(account) for account in (supplier, lender, scf)]
-    tx = scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    tx = scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     payout = model.quote(FACE, STANDARD_TERMS, 8, scf.invoice(fingerprint)["dueDate"], tx.timestamp).payout
     assert tx.events["Transfer"] == {"from": scf.address, "to": supplier, "value": payout}
     assert [usdc.balanceOf(account) for account in (supplier, lender, scf)] == [
@@ -304,13 +306,13 @@ def test_approval_pays_holder_advance_less_discount_in_same_tx(scf, usdc, suppli
 
 def test_approval_passes_piece_to_lender_flagged_financed(scf, supplier, lender, receivable):
     fingerprint = receivable()
-    scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     assert tuple(scf.piece(fingerprint, 0)) == (lender.address, FACE, 0, FINANCED)
     assert scf.invoice(fingerprint)["pieceCount"] == 1
 
 
 def test_approval_books_exposure_and_spends_liquidity(scf, supplier, core_firm, lender, receivable):
-    tx = scf.requestFinancing(receivable(), 0, lender, {"from": supplier})
+    tx = scf.requestFinancing(receivable(), 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     event = tx.events["FinancingApproved"]
     book = scf.programme(lender, core_firm, 1)
     assert (book["exposure"], book["liquidity"]) == (FACE, FUNDED_LIQUIDITY - (event["advance"] - event["discount"]))
@@ -319,7 +321,7 @@ def test_approval_books_exposure_and_spends_liquidity(scf, supplier, core_firm, 
 def test_approval_of_split_piece_uses_its_holders_rating(scf, supplier, tier2, lender, receivable):
     fingerprint = receivable()
     scf.splitPiece(fingerprint, 0, tier2, units(40_000), {"from": supplier})
-    tx = scf.requestFinancing(fingerprint, 1, lender, {"from": tier2})
+    tx = scf.requestFinancing(fingerprint, 1, lender, ANY_PAYOUT, NO_DEADLINE, {"from": tier2})
     event = tx.events["FinancingApproved"]
     offer = model.quote(units(40_000), STANDARD_TERMS, 7, scf.invoice(fingerprint)["dueDate"], tx.timestamp)
     assert (event["rating"], event["advance"], event["discount"]) == (7, offer.advance, offer.discount)
@@ -329,7 +331,7 @@ def test_approval_of_split_piece_uses_its_holders_rating(scf, supplier, tier2, l
 def test_partial_advance_leaves_reserve_piece_with_holder(scf, supplier, core_firm, lender, receivable):
     fingerprint = receivable()
     scf.setProgrammeTerms(core_firm, 1, _terms(advance=8_000), {"from": lender})
-    tx = scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    tx = scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     assert tx.events["FinancingApproved"]["reservePiece"] == 1
     assert tx.events["FinancingApproved"]["advance"] == units(80_000)
     assert tuple(scf.piece(fingerprint, 0)) == (lender.address, units(80_000), 0, FINANCED)
@@ -341,31 +343,31 @@ def test_reserve_piece_of_split_piece_records_its_parent(scf, supplier, tier2, c
     fingerprint = receivable()
     scf.splitPiece(fingerprint, 0, tier2, units(40_000), {"from": supplier})
     scf.setProgrammeTerms(core_firm, 1, _terms(advance=7_500), {"from": lender})
-    scf.requestFinancing(fingerprint, 1, lender, {"from": tier2})
+    scf.requestFinancing(fingerprint, 1, lender, ANY_PAYOUT, NO_DEADLINE, {"from": tier2})
     assert tuple(scf.piece(fingerprint, 2)) == (tier2.address, units(10_000), 1, RESERVE)
     assert sum(scf.piece(fingerprint, i)["amount"] for i in range(3)) == FACE
 
 
 def test_approval_in_18_decimal_currency_pays_scaled_tokens(scf, eurt, supplier, lender, receivable):
     fingerprint = receivable(currency=2)
-    tx = scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    tx = scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     event = tx.events["FinancingApproved"]
     assert eurt.balanceOf(supplier) == (event["advance"] - event["discount"]) * 10**12
 
 
 def test_approval_within_limit_boundary(scf, supplier, core_firm, lender, receivable):
     scf.setProgrammeTerms(core_firm, 1, _terms(limit=FACE), {"from": lender})
-    assert scf.requestFinancing(receivable(), 0, lender, {"from": supplier}).return_value == Reject.NONE
+    assert scf.requestFinancing(receivable(), 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier}).return_value == Reject.NONE
 
 
 def test_approval_at_max_tenor(scf, supplier, lender, receivable):
-    tx = scf.requestFinancing(receivable(due_in=180 * DAY), 0, lender, {"from": supplier})
+    tx = scf.requestFinancing(receivable(due_in=180 * DAY), 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     assert tx.events["FinancingApproved"]["tenorDays"] == 180
 
 
 def test_approval_at_min_rating(scf, supplier, oracle, lender, receivable):
     scf.postRating(supplier, 4, 1, {"from": oracle})
-    tx = scf.requestFinancing(receivable(), 0, lender, {"from": supplier})
+    tx = scf.requestFinancing(receivable(), 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     assert tx.events["FinancingApproved"]["rating"] == 4
 
 
@@ -373,7 +375,7 @@ def test_approval_with_liquidity_equal_to_payout(scf, supplier, core_firm, lende
     fingerprint = receivable()
     payout = model.quote(FACE, STANDARD_TERMS, 8, scf.invoice(fingerprint)["dueDate"], chain.time()).payout
     scf.defundProgramme(core_firm, 1, FUNDED_LIQUIDITY - payout, {"from": lender})
-    scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     assert scf.programme(lender, core_firm, 1)["liquidity"] == 0
 
 
@@ -398,7 +400,7 @@ def test_pricing_matches_reference_model(scf, usdc, supplier, oracle, core_firm,
     scf.postRating(supplier, rating, 1, {"from": oracle})
     fingerprint = receivable(amount=face, due_in=due_in)
     before = usdc.balanceOf(supplier)
-    tx = scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    tx = scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     offer = model.quote(face, terms, rating, scf.invoice(fingerprint)["dueDate"], tx.timestamp)
     event = tx.events["FinancingApproved"]
     assert (event["advance"], event["discount"], event["tenorDays"]) == (offer.advance, offer.discount, offer.tenor_days)
@@ -436,7 +438,7 @@ def test_request_over_limit_is_rejected(scf, supplier, core_firm, lender, receiv
 
 def test_request_over_limit_counts_existing_exposure(scf, supplier, core_firm, lender, receivable, expect_rejection):
     scf.setProgrammeTerms(core_firm, 1, _terms(limit=FACE + units(50_000)), {"from": lender})
-    scf.requestFinancing(receivable(), 0, lender, {"from": supplier})
+    scf.requestFinancing(receivable(), 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     expect_rejection(receivable(), 0, supplier, lender, Reject.OVER_LIMIT)
 
 
@@ -502,7 +504,7 @@ def test_request_on_overdue_invoice_is_rejected(scf, supplier, lender, receivabl
 
 def test_request_on_financed_piece_is_rejected(scf, supplier, core_firm, lender, other_lender, receivable, expect_rejection):
     fingerprint = receivable()
-    scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     scf.setProgrammeTerms(core_firm, 1, STANDARD_TERMS, {"from": other_lender})
     expect_rejection(fingerprint, 0, lender, other_lender, Reject.ALREADY_FINANCED)
 
@@ -565,19 +567,19 @@ def test_request_on_someone_elses_piece_reverts(scf, lender, receivable, caller,
     fingerprint = receivable()
     account = request.getfixturevalue(caller)
     with reverts_with("PieceNotHolder", fingerprint, 0, account):
-        scf.requestFinancing(fingerprint, 0, lender, {"from": account})
+        scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": account})
 
 
 def test_request_on_unknown_piece_reverts(scf, supplier, lender, receivable):
     fingerprint = receivable()
     with reverts_with("PieceUnknown", fingerprint, 1):
-        scf.requestFinancing(fingerprint, 1, lender, {"from": supplier})
+        scf.requestFinancing(fingerprint, 1, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
 
 
 def test_request_on_unknown_invoice_reverts(scf, supplier, lender):
     unknown = fingerprint_of("unknown")
     with reverts_with("PieceUnknown", unknown, 0):
-        scf.requestFinancing(unknown, 0, lender, {"from": supplier})
+        scf.requestFinancing(unknown, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
 
 
 def test_reserve_piece_cannot_be_refinanced_by_the_same_lender(scf, supplier, core_firm, lender, receivable):
@@ -585,6 +587,6 @@ def test_reserve_piece_cannot_be_refinanced_by_the_same_lender(scf, supplier, co
     its reserve again, and so on) lets the holder draw ever closer to 100% of the face value."""
     fingerprint = receivable()
     scf.setProgrammeTerms(core_firm, 1, _terms(advance=8_000), {"from": lender})
-    scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
-    tx = scf.requestFinancing(fingerprint, 1, lender, {"from": supplier})
+    scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
+    tx = scf.requestFinancing(fingerprint, 1, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     assert tx.return_value == Reject.ALREADY_FINANCED

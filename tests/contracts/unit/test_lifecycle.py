@@ -2,14 +2,14 @@
 
 from brownie import chain
 
-from scripts.world import Reject, Status, units
+from scripts.world import ANY_PAYOUT, NO_DEADLINE, Reject, Status, units
 
 
 def test_invoice_lifecycle_pays_every_holder_in_full(scf, usdc, receivable, supplier, tier2, core_firm, lender):
     fingerprint = receivable()
     scf.splitPiece(fingerprint, 0, tier2, units(40_000), {"from": supplier})
 
-    tx = scf.requestFinancing(fingerprint, 1, lender, {"from": tier2})
+    tx = scf.requestFinancing(fingerprint, 1, lender, ANY_PAYOUT, NO_DEADLINE, {"from": tier2})
     assert tx.return_value == Reject.NONE
     approved = tx.events["FinancingApproved"]
     payout = approved["advance"] - approved["discount"]

@@ -6,13 +6,17 @@ import pytest
 from brownie import MockStablecoin, SupplyChainFinance, ZERO_ADDRESS, chain
 
 from errors import error_message, reverts_with
-from scripts.world import DAY, DEFAULT_PERIOD, GRACE_PERIOD, STANDARD_TERMS, YEAR, ZERO_HASH, Role, fingerprint_of, units
+from scripts.world import ANY_PAYOUT, NO_DEADLINE, DAY, DEFAULT_PERIOD, GRACE_PERIOD, STANDARD_TERMS, YEAR, ZERO_HASH, Role, fingerprint_of, units
 
 MAX_PERIOD = 3650 * DAY
 
 
-def _token(admin, decimals):
-    return MockStablecoin.deploy(f"Token {decimals}", f"T{decimals}", decimals, {"from": admin})
+def _token(admin, decimals, scf=None):
+    """A fresh token; with `scf`, the admin holds and approved the whole token addCurrency tests with."""
+    token = MockStablecoin.deploy(f"Token {decimals}", f"T{decimals}", decimals, {"from": admin})
+    token.mint(admin, 10**decimals, {"from": admin})
+    token.approve(scf or admin, 10**decimals, {"from": admin})
+    return token
 
 
 # --- the revert helper itself -----------------------------------------------------------------
@@ -53,26 +57,26 @@ def test_unknown_currency_is_empty(scf):
 
 
 def test_add_currency_returns_next_id(scf, admin):
-    token = _token(admin, 8)
+    token = _token(admin, 8, scf)
     assert scf.addCurrency(token, {"from": admin}).return_value == 3
 
 
 def test_add_currency_emits_event(scf, admin):
-    token = _token(admin, 8)
+    token = _token(admin, 8, scf)
     tx = scf.addCurrency(token, {"from": admin})
     assert tx.events["CurrencyAdded"] == {"currency": 3, "token": token, "decimals": 8, "admin": admin}
 
 
 @pytest.mark.parametrize("decimals", [6, 8, 24])
 def test_add_currency_stores_scale_to_micro_units(scf, admin, decimals):
-    token = _token(admin, decimals)
+    token = _token(admin, decimals, scf)
     scf.addCurrency(token, {"from": admin})
     assert tuple(scf.currency(3)) == (token.address, 10 ** (decimals - 6))
 
 
 @pytest.mark.parametrize("decimals", [0, 5, 25])
 def test_add_currency_with_unsupported_decimals_reverts(scf, admin, decimals):
-    token = _token(admin, decimals)
+    token = _token(admin, decimals, scf)
     with reverts_with("ConfigUnsupportedDecimals", token, decimals):
         scf.addCurrency(token, {"from": admin})
 
@@ -83,7 +87,7 @@ def test_add_existing_currency_reverts(scf, admin, eurt):
 
 
 def test_add_currency_by_non_admin_reverts(scf, admin, lender):
-    token = _token(admin, 6)
+    token = _token(admin, 6, scf)
     with reverts_with("ParticipantRoleRequired", lender, Role.ADMIN, Role.LENDER):
         scf.addCurrency(token, {"from": lender})
 
@@ -215,7 +219,7 @@ BUSINESS_CALLS = {
     "setProgrammeTerms": lambda w: (w.lender, (w.core_firm, 1, STANDARD_TERMS)),
     "fundProgramme": lambda w: (w.lender, (w.core_firm, 1, units(1_000))),
     "defundProgramme": lambda w: (w.lender, (w.core_firm, 1, units(1_000))),
-    "requestFinancing": lambda w: (w.supplier, (w.receivable(), 0, w.lender)),
+    "requestFinancing": lambda w: (w.supplier, (w.receivable(), 0, w.lender, ANY_PAYOUT, NO_DEADLINE)),
     "repay": lambda w: (w.core_firm, (w.receivable(), units(1_000))),
     "claim": lambda w: (w.supplier, (_repaid(w), 0)),
     "markOverdue": lambda w: (w.outsider, (_overdue(w),)),

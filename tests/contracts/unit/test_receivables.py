@@ -4,7 +4,7 @@ import pytest
 from brownie import chain
 
 from errors import expire_kyc, reverts_with
-from scripts.world import DAY, FINANCED, GRACE_PERIOD, PARTLY_CLAIMED, RESERVE, YEAR, Role, Status, fingerprint_of, units
+from scripts.world import ANY_PAYOUT, NO_DEADLINE, DAY, FINANCED, GRACE_PERIOD, PARTLY_CLAIMED, RESERVE, YEAR, Role, Status, fingerprint_of, units
 
 FACE = units(100_000)  # the `receivable` fixture's amount
 
@@ -263,14 +263,14 @@ def test_split_of_overdue_invoice_reverts(scf, supplier, tier2, receivable):
 
 def test_financed_piece_cannot_be_moved_by_its_lender(scf, supplier, tier2, lender, receivable):
     fingerprint = receivable()
-    scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     with reverts_with("ParticipantRoleRequired", lender, Role.SUPPLIER, Role.LENDER):
         scf.transferPiece(fingerprint, 0, tier2, {"from": lender})
 
 
 def test_financed_piece_cannot_be_moved_by_its_former_holder(scf, supplier, tier2, lender, receivable):
     fingerprint = receivable()
-    scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     with reverts_with("PieceNotHolder", fingerprint, 0, supplier):
         scf.splitPiece(fingerprint, 0, tier2, units(1_000), {"from": supplier})
 
@@ -278,7 +278,7 @@ def test_financed_piece_cannot_be_moved_by_its_former_holder(scf, supplier, tier
 def test_financed_piece_is_locked_even_for_a_supplier_holder(scf, admin, supplier, tier2, lender, receivable):
     """Were the lender ever made a supplier, the FINANCED flag alone still locks the piece."""
     fingerprint = receivable()
-    scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     scf.changeRole(lender, Role.SUPPLIER, {"from": admin})
     with reverts_with("PieceLocked", fingerprint, 0, FINANCED):
         scf.splitPiece(fingerprint, 0, tier2, units(1_000), {"from": lender})
@@ -309,7 +309,7 @@ def test_reserve_piece_of_partial_advance_is_locked(scf, supplier, tier2, core_f
     fingerprint = receivable()
     terms = (units(1_000_000), 8_000, 500, 180, 25, 4)
     scf.setProgrammeTerms(core_firm, 1, terms, {"from": lender})
-    scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     with reverts_with("PieceLocked", fingerprint, 1, RESERVE):
         scf.transferPiece(fingerprint, 1, tier2, {"from": supplier})
     with reverts_with("PieceLocked", fingerprint, 1, RESERVE):

@@ -10,7 +10,7 @@ import pytest
 from brownie import ReentrantToken, ZERO_ADDRESS, chain
 
 from errors import reverts_with
-from scripts.world import DAY, FUNDED_LIQUIDITY, STANDARD_TERMS, ZERO_HASH, Status, fingerprint_for, fingerprint_of, units
+from scripts.world import ANY_PAYOUT, NO_DEADLINE, DAY, FUNDED_LIQUIDITY, STANDARD_TERMS, ZERO_HASH, Status, fingerprint_for, fingerprint_of, units
 
 FACE = units(100_000)
 
@@ -19,6 +19,8 @@ FACE = units(100_000)
 def hostile(scf, admin, supplier, core_firm, lender):
     """A ReentrantToken as currency 3 with a funded programme and a confirmed invoice in it."""
     token = ReentrantToken.deploy({"from": admin})
+    token.mint(admin, 10 ** token.decimals(), {"from": admin})  # what addCurrency test-transfers
+    token.approve(scf, 2**256 - 1, {"from": admin})
     currency = scf.addCurrency(token, {"from": admin}).return_value
     for account in (core_firm, lender):
         token.mint(account, 10 * FUNDED_LIQUIDITY, {"from": account})
@@ -43,7 +45,7 @@ def _reentry(scf, hostile, lender, name):
     return {
         "claim": lambda: scf.claim.encode_input(fingerprint, 0),
         "repay": lambda: scf.repay.encode_input(fingerprint, 1),
-        "requestFinancing": lambda: scf.requestFinancing.encode_input(fingerprint, 0, lender),
+        "requestFinancing": lambda: scf.requestFinancing.encode_input(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE),
     }[name]()
 
 
@@ -56,7 +58,7 @@ def test_hostile_currency_is_registered(scf, hostile):
 
 
 def test_unarmed_hostile_token_runs_the_lifecycle(scf, hostile, supplier, core_firm, lender):
-    scf.requestFinancing(hostile.fingerprint, 0, lender, {"from": supplier})
+    scf.requestFinancing(hostile.fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     scf.repay(hostile.fingerprint, FACE, {"from": core_firm})
     scf.claim(hostile.fingerprint, 0, {"from": lender})
     assert scf.programme(lender, core_firm, hostile.currency)["exposure"] == 0
@@ -66,7 +68,7 @@ def test_unarmed_hostile_token_runs_the_lifecycle(scf, hostile, supplier, core_f
 def test_reentry_from_request_financing_reverts(scf, hostile, supplier, lender, reentry):
     hostile.token.arm(scf, _reentry(scf, hostile, lender, reentry), {"from": supplier})
     with reverts_with("ConfigReentrantCall"):
-        scf.requestFinancing(hostile.fingerprint, 0, lender, {"from": supplier})
+        scf.requestFinancing(hostile.fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     assert scf.piece(hostile.fingerprint, 0)["holder"] == supplier
     assert hostile.token.balanceOf(supplier) == 0
 
@@ -99,9 +101,9 @@ def test_reentry_from_programme_liquidity_reverts(scf, hostile, core_firm, lende
 @pytest.mark.parametrize(
     "reentry, error, args",
     [
-        ("claim", "PieceNotHolder", lambda h: (h.fingerprint, 0, h.token)),
+        ("claim", "PieceNotHolder", lambda h: (h.fingerprint, 0, h.token, ANY_PAYOUT, NO_DEADLINE)),
         ("repay", "InvoiceNotBuyer", lambda h: (h.fingerprint, h.token)),
-        ("requestFinancing", "PieceNotHolder", lambda h: (h.fingerprint, 0, h.token)),
+        ("requestFinancing", "PieceNotHolder", lambda h: (h.fingerprint, 0, h.token, ANY_PAYOUT, NO_DEADLINE)),
     ],
 )
 def test_same_call_outside_the_lock_fails_on_its_own_checks(scf, hostile, core_firm, lender, outsider, reentry, error, args):
@@ -115,5 +117,5 @@ def test_same_call_outside_the_lock_fails_on_its_own_checks(scf, hostile, core_f
 def test_disarmed_token_no_longer_calls_back(scf, hostile, supplier, lender):
     hostile.token.arm(scf, _reentry(scf, hostile, lender, "claim"), {"from": supplier})
     hostile.token.arm(ZERO_ADDRESS, b"", {"from": supplier})
-    scf.requestFinancing(hostile.fingerprint, 0, lender, {"from": supplier})
+    scf.requestFinancing(hostile.fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     assert scf.piece(hostile.fingerprint, 0)["holder"] == lender

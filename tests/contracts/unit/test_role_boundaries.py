@@ -13,6 +13,8 @@ from brownie import MockStablecoin, SupplyChainFinance, accounts, chain
 
 from errors import reverts_with, sleep_until
 from scripts.world import (
+    ANY_PAYOUT,
+    NO_DEADLINE,
     DAY,
     DEFAULT_PERIOD,
     GRACE_PERIOD,
@@ -37,6 +39,8 @@ def world(scf, admin, supplier, tier2, tier3, core_firm, other_buyer, lender, or
     w = SimpleNamespace(**locals())
     w.newcomer = accounts[10]
     w.spare_token = MockStablecoin.deploy("Spare", "SPR", 6, {"from": admin})
+    w.spare_token.mint(admin, 10**6, {"from": admin})  # the whole token addCurrency test-transfers
+    w.spare_token.approve(scf, 10**6, {"from": admin})
     now = chain.time()
 
     def invoice(name):
@@ -134,7 +138,7 @@ ROLE_GATED = {
     "defundProgramme": ({"lender"}, lambda w, c: (w.core_firm, 1, units(1_000)), _no_deposit, None),
     "requestFinancing": (
         {"supplier"},
-        lambda w, c: (w.confirmed, 0, w.lender),
+        lambda w, c: (w.confirmed, 0, w.lender, ANY_PAYOUT, NO_DEADLINE),
         _not_holder(lambda w: w.confirmed),
         None,
     ),

@@ -4,6 +4,8 @@ import pytest
 
 from errors import expire_kyc, reverts_with, sleep_until
 from scripts.world import (
+    ANY_PAYOUT,
+    NO_DEADLINE,
     DAY,
     DEFAULT_PERIOD,
     FINANCED,
@@ -293,7 +295,7 @@ def test_holder_with_lapsed_kyc_can_still_claim(scf, admin, supplier, core_firm,
 
 def test_lender_claims_release_exposure(scf, supplier, core_firm, lender, receivable):
     fingerprint = receivable()
-    scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     scf.repay(fingerprint, units(40_000), {"from": core_firm})
     scf.claim(fingerprint, 0, {"from": lender})
     assert scf.programme(lender, core_firm, 1)["exposure"] == units(60_000)
@@ -307,7 +309,7 @@ def test_partial_advance_repays_lender_and_reserve_holder(scf, usdc, supplier, c
     fingerprint = receivable()
     terms = (STANDARD_TERMS[0], 8_000) + STANDARD_TERMS[2:]
     scf.setProgrammeTerms(core_firm, 1, terms, {"from": lender})
-    payout = scf.requestFinancing(fingerprint, 0, lender, {"from": supplier}).events["FinancingApproved"]
+    payout = scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier}).events["FinancingApproved"]
     lender_before = usdc.balanceOf(lender)
     scf.repay(fingerprint, FACE, {"from": core_firm})
     scf.claim(fingerprint, 0, {"from": lender})
@@ -319,7 +321,7 @@ def test_partial_advance_repays_lender_and_reserve_holder(scf, usdc, supplier, c
 
 def test_unpaid_exposure_stays_booked_after_default(scf, supplier, core_firm, lender, outsider, receivable):
     fingerprint = receivable(due_in=DAY)
-    scf.requestFinancing(fingerprint, 0, lender, {"from": supplier})
+    scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     scf.repay(fingerprint, units(30_000), {"from": core_firm})
     sleep_until(_default_at(scf, fingerprint) + 1)
     scf.markOverdue(fingerprint, {"from": outsider})
