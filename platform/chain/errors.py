@@ -41,7 +41,9 @@ MESSAGES = {
     "PieceInvalidRecipient": "The recipient {to} cannot hold receivables.",
     "PieceLimitReached": "The receivable cannot be split any further.",
     "CreditInvalidParty": "{account} is not a registered core firm.",
-    "CreditInvalidTerms": "The programme terms are invalid (rates up to 100%, advance rate above zero).",
+    "CreditInvalidTerms": (
+        "The programme terms are invalid (rates up to 100%, advance rate, tenor and maximum rating age above zero)."
+    ),
     "CreditLimitBelowExposure": "The limit {limit} is below the programme's current exposure {exposure}.",
     "CreditInvalidLiquidity": "The amount {amount} exceeds the {available} available.",
     "SettlementInvalidAmount": "The repayment {amount} must be above zero and at most the {owed} owed.",

@@ -5,6 +5,7 @@ the cursor whose hash changed) halts the indexer loudly: two histories are never
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime, timezone as dt_timezone
 
 from django.conf import settings
 from django.db import transaction
@@ -84,8 +85,17 @@ def _jsonable(value):
     return value
 
 
+def _block_times(events: list) -> dict[str, datetime]:
+    """The time of each block holding one of the events, by block hash: the contract's
+    block.timestamp, which some events stand for without carrying it (a rating's age)."""
+    w3 = client.web3()
+    hashes = {_hex(event["blockHash"]) for event in events}
+    return {block: datetime.fromtimestamp(w3.eth.get_block(block)["timestamp"], dt_timezone.utc) for block in hashes}
+
+
 def _apply(state: IndexerState, expected_last: int, to_block: int, to_hash: str, events: list) -> int:
     applied = 0
+    mined_at = _block_times(events)
     with transaction.atomic():
         state = IndexerState.objects.select_for_update().get(pk=state.pk)
         if state.last_block != expected_last or state.halted_reason:
@@ -97,6 +107,7 @@ def _apply(state: IndexerState, expected_last: int, to_block: int, to_hash: str,
                 defaults={
                     "block_number": event["blockNumber"],
                     "block_hash": _hex(event["blockHash"]),
+                    "mined_at": mined_at[_hex(event["blockHash"])],
                     "name": event["event"],
                     "args": _jsonable(dict(event["args"])),
                 },

@@ -30,7 +30,8 @@ PAYS_INTO_CONTRACT = (Role.CORE_FIRM, Role.LENDER)
 REJECT_REASONS = (
     "none", "no_programme", "over_limit", "tenor_too_long", "holder_kyc_expired", "lender_kyc_expired",
     "rating_too_low", "not_confirmed", "disputed", "overdue", "already_financed", "settled",
-    "insufficient_liquidity", "advance_too_small",
+    "insufficient_liquidity", "advance_too_small", "obligor_kyc_expired", "holder_not_supplier", "lender_not_lender",
+    "rating_stale", "quote_expired", "payout_below_minimum",
 )
 
 
@@ -80,9 +81,10 @@ def kyc_renewed(args: dict) -> None:
     )
 
 
-def rating_posted(args: dict) -> None:
+def rating_posted(args: dict, *, mined_at: datetime | None) -> None:
+    """The rating with the time the contract stamped on it (its block's), by which it judges its age."""
     Organisation.objects.filter(chain_account__address=args["supplier"]).update(
-        rating=args["rating"], rating_model_version=args["modelVersion"]
+        rating=args["rating"], rating_model_version=args["modelVersion"], rated_at=mined_at
     )
 
 
@@ -229,6 +231,7 @@ def programme_terms_set(args: dict) -> None:
             "max_tenor_days": terms["maxTenorDays"],
             "rating_spread_bps": terms["ratingSpreadBps"],
             "min_rating": terms["minRating"],
+            "max_rating_age_days": terms["maxRatingAgeDays"],
         },
     )
 
@@ -244,7 +247,6 @@ def programme_defunded(args: dict) -> None:
 HANDLERS = {
     "ParticipantRegistered": participant_registered,
     "KycRenewed": kyc_renewed,
-    "RatingPosted": rating_posted,
     "InvoiceRegistered": invoice_registered,
     "InvoiceConfirmed": _invoice_status(InvoiceStatus.CONFIRMED, (InvoiceStatus.REGISTERED,)),
     "InvoiceDisputed": _invoice_status(InvoiceStatus.DISPUTED, (InvoiceStatus.REGISTERED,)),
@@ -262,9 +264,18 @@ HANDLERS = {
 }
 
 
+# Handlers that also need the time of the event's block: the contract stamps it, the event does
+# not carry it.
+TIMED_HANDLERS = {
+    "RatingPosted": rating_posted,
+}
+
+
 def apply(event: ChainEvent) -> None:
     if handler := HANDLERS.get(event.name):
         handler(event.args)
+    elif handler := TIMED_HANDLERS.get(event.name):
+        handler(event.args, mined_at=event.mined_at)
 
 
 def actions_failed(action_ids: list[int]) -> None:

@@ -118,6 +118,9 @@ class ChainEvent(models.Model):
     log_index = models.PositiveIntegerField()
     name = models.CharField(max_length=64)
     args = models.JSONField()
+    mined_at = models.DateTimeField(
+        null=True, blank=True, help_text="Its block's time: the contract's block.timestamp."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tx_hash", "log_index"], name="event_unique_log")]

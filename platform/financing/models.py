@@ -53,6 +53,9 @@ class Programme(models.Model):
     max_tenor_days = models.PositiveIntegerField(default=0)
     rating_spread_bps = models.PositiveIntegerField(default=0)
     min_rating = models.PositiveSmallIntegerField(default=0)
+    max_rating_age_days = models.PositiveIntegerField(
+        default=365, help_text="A holder's rating posted longer ago than this is stale: the chain refuses it."
+    )
     liquidity = models.PositiveBigIntegerField(default=0, help_text="Deposited and not yet advanced.")
     exposure = models.PositiveBigIntegerField(default=0, help_text="Face value financed and not yet repaid to the lender.")
     updated_at = models.DateTimeField(auto_now=True)

@@ -18,6 +18,13 @@ REJECT_REASON_SENTENCES = {
     "settled": _("The invoice is already being repaid, or the piece is settled."),
     "insufficient_liquidity": _("The lender's programme has too little money left to pay the advance."),
     "advance_too_small": _("The piece is too small: its advance would be zero."),
+    "obligor_kyc_expired": _("The buyer, whose promise to pay is financed, had no current KYC approval."),
+    "holder_not_supplier": _("Only a supplier can have its pieces financed."),
+    "lender_not_lender": _("The organisation asked is not a lender on the chain."),
+    "rating_stale": _("The supplier's rating is older than the lender's programme accepts."),
+    "quote_expired": _("The quote had expired when the chain ran the request: ask again for a new quote."),
+    "payout_below_minimum": _("The terms changed before the chain ran the request: the payout would have been "
+                              "below the quote you accepted, so nothing moved."),
 }
 
 

@@ -37,10 +37,12 @@ class Organisation(models.Model):
     time_zone = models.CharField(
         max_length=64, default=default_time_zone, help_text="IANA zone in which its dates (issue dates, today) are judged."
     )
-    # Mirrored from the chain by the indexer: the participant id and the latest posted rating.
+    # Mirrored from the chain by the indexer: the participant id and the latest posted rating,
+    # with the time of the block that posted it (the chain judges a rating's age by it).
     onchain_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_model_version = models.PositiveIntegerField(null=True, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from eth_utils import keccak
 from chain import keys
 from chain.models import ChainAccount, ChainEvent
 from documents.models import Document, DocumentFormat, DocumentKind
-from financing.models import FinancingRequest
+from financing.models import FinancingRequest, Programme
 from invoices.identity import canonical_invoice_number
 from invoices.models import Currency, Invoice, InvoiceStatus, Piece
 from organisations.models import KycStatus, Organisation, Role
@@ -73,6 +73,11 @@ class RegisteredOrganisationFactory(OrganisationFactory):
     onchain_id = factory.Sequence(lambda n: n + 2)  # participant 1 is the founding admin
     chain_account = factory.RelatedFactory(ChainAccountFactory, factory_related_name="organisation")
 
+    class Params:
+        # A supplier the risk oracle rated 7 a day ago, as the mirror records it.
+        rated = factory.Trait(rating=7, rating_model_version=1,
+                              rated_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1)))
+
 
 class DocumentFactory(factory.django.DjangoModelFactory):
     """A stored invoice PDF, without its bytes: enough for hashing and attaching."""
@@ -130,6 +135,27 @@ class FinancingRequestFactory(factory.django.DjangoModelFactory):
     lender = factory.SubFactory(RegisteredOrganisationFactory, role=Role.LENDER)
 
 
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    """A lender's open USDC programme for a core firm, as the mirror holds it: 80% advanced at 5% a
+    year plus 0.25% per notch below 10, up to 180 days, any rating posted within a year, with
+    100,000.00 of liquidity and 1,000,000.00 of limit."""
+
+    class Meta:
+        model = Programme
+
+    lender = factory.SubFactory(RegisteredOrganisationFactory, role=Role.LENDER)
+    core_firm = factory.SubFactory(RegisteredOrganisationFactory, role=Role.CORE_FIRM)
+    currency = Currency.USDC
+    limit = 1_000_000_000_000
+    advance_rate_bps = 8_000
+    base_rate_bps = 500
+    rating_spread_bps = 25
+    max_tenor_days = 180
+    min_rating = 1
+    max_rating_age_days = 365
+    liquidity = 100_000_000_000
+
+
 class ChainEventFactory(factory.django.DjangoModelFactory):
     """A contract log as the indexer stores it: `args` JSON-ready (hex strings, checksummed addresses)."""
 
@@ -141,6 +167,7 @@ class ChainEventFactory(factory.django.DjangoModelFactory):
     tx_hash = factory.Sequence(lambda n: _hash_of(f"tx-{n}"))
     log_index = 0
     args = factory.Dict({})
+    mined_at = factory.LazyFunction(timezone.now)
 
 
 @functools.cache

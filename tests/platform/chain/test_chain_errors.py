@@ -77,7 +77,8 @@ def test_error_without_arguments_is_said_in_words():
 
 
 def test_error_with_a_struct_argument_is_decoded():
-    terms = (1_000_000, 0, 500, 90, 50, 4)  # limit, advance rate, base rate, max tenor, spread, min rating
+    # limit, advance rate, base rate, max tenor, spread, min rating, max rating age
+    terms = (1_000_000, 0, 500, 90, 50, 4, 365)
 
     revert = decode_revert(_revert_data("CreditInvalidTerms", terms))
 

@@ -112,6 +112,18 @@ def test_participant_the_platform_does_not_know_is_ignored():
     assert not Organisation.objects.exclude(onchain_id=None).exists()
 
 
+def test_rating_posted_records_the_rating_with_its_blocks_time(world):
+    posted_at = datetime(2026, 11, 3, 9, 30, tzinfo=dt_timezone.utc)
+    event = ChainEventFactory(name="RatingPosted", mined_at=posted_at, args={
+        "supplier": _address(world.supplier), "rating": 8, "modelVersion": 2, "oracle": GANACHE_ACCOUNT_0,
+    })
+
+    mirror.apply(event)
+
+    world.supplier.refresh_from_db()
+    assert (world.supplier.rating, world.supplier.rating_model_version, world.supplier.rated_at) == (8, 2, posted_at)
+
+
 # Invoices
 
 
@@ -297,7 +309,8 @@ EVENTS = {
                                "amount": 250_000_000},
     "ProgrammeTermsSet": lambda w: {"lender": _address(w.lender), "coreFirm": _address(w.buyer), "currency": 1,
                                     "terms": {"limit": 10**10, "advanceRateBps": 8_000, "baseRateBps": 500,
-                                              "maxTenorDays": 90, "ratingSpreadBps": 25, "minRating": 5}},
+                                              "maxTenorDays": 90, "ratingSpreadBps": 25, "minRating": 5,
+                                              "maxRatingAgeDays": 180}},
     "ProgrammeFunded": lambda w: {"lender": _address(w.lender), "coreFirm": _address(w.buyer), "currency": 1,
                                   "amount": 10**9},
     "ProgrammeDefunded": lambda w: {"lender": _address(w.lender), "coreFirm": _address(w.buyer), "currency": 1,
@@ -309,7 +322,7 @@ ADDITIVE = {"PieceClaimed", "ProgrammeFunded", "ProgrammeDefunded"}
 
 
 def test_every_handled_event_has_a_replay_case():
-    assert {case.split("(")[0] for case in EVENTS} == set(mirror.HANDLERS)
+    assert {case.split("(")[0] for case in EVENTS} == set(mirror.HANDLERS) | set(mirror.TIMED_HANDLERS)
 
 
 @pytest.mark.parametrize("case", [case for case in EVENTS if case not in ADDITIVE])

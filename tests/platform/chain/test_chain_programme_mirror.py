@@ -25,7 +25,7 @@ from organisations.models import Role
 pytestmark = pytest.mark.django_db
 
 TERMS = {"limit": 50_000_000_000, "advanceRateBps": 8_000, "baseRateBps": 500, "maxTenorDays": 120,
-         "ratingSpreadBps": 25, "minRating": 6}
+         "ratingSpreadBps": 25, "minRating": 6, "maxRatingAgeDays": 90}
 
 
 def _apply(name: str, **args) -> None:
@@ -79,7 +79,9 @@ def test_terms_set_creates_the_programme_with_its_terms():
 
     programme = Programme.objects.get(lender=lender, core_firm=core_firm, currency=Currency.EURT)
     assert (programme.limit, programme.advance_rate_bps, programme.base_rate_bps, programme.max_tenor_days,
-            programme.rating_spread_bps, programme.min_rating) == (50_000_000_000, 8_000, 500, 120, 25, 6)
+            programme.rating_spread_bps, programme.min_rating, programme.max_rating_age_days) == (
+        50_000_000_000, 8_000, 500, 120, 25, 6, 90
+    )
     assert (programme.exposure, programme.liquidity) == (0, 0)
 
 
@@ -109,7 +111,7 @@ def test_terms_as_the_indexer_decodes_them_from_a_real_log(world):
     log = AttributeDict({
         "topics": [event_abi_to_log_topic(event_abi), bytes(12) + bytes.fromhex(lender[2:]),
                    bytes(12) + bytes.fromhex(core_firm[2:]), (1).to_bytes(32, "big")],
-        "data": encode(["(uint64,uint16,uint16,uint16,uint8,uint8)"], [tuple(TERMS.values())]),
+        "data": encode(["(uint64,uint16,uint16,uint16,uint8,uint8,uint16)"], [tuple(TERMS.values())]),
         "logIndex": 0, "transactionIndex": 0, "transactionHash": bytes(32), "address": "0x" + "5c" * 20,
         "blockHash": bytes(32), "blockNumber": 1,
     })
@@ -118,7 +120,9 @@ def test_terms_as_the_indexer_decodes_them_from_a_real_log(world):
     _apply("ProgrammeTermsSet", **indexer._jsonable(dict(decoded["args"])))
 
     world.programme.refresh_from_db()
-    assert (world.programme.max_tenor_days, world.programme.min_rating) == (120, 6)
+    assert (world.programme.max_tenor_days, world.programme.min_rating, world.programme.max_rating_age_days) == (
+        120, 6, 90
+    )
 
 
 # Liquidity
