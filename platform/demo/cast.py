@@ -18,9 +18,9 @@ USDC = 1
 # Each lender's programme with the core firm, in USDC (currency units; rates in basis points).
 PROGRAMME_TERMS = [
     {"limit": "5000000", "advance_rate_bps": 9000, "base_rate_bps": 450, "max_tenor_days": 180,
-     "rating_spread_bps": 25, "min_rating": 4},
+     "rating_spread_bps": 25, "min_rating": 4, "max_rating_age_days": 365},
     {"limit": "2000000", "advance_rate_bps": 8500, "base_rate_bps": 600, "max_tenor_days": 120,
-     "rating_spread_bps": 40, "min_rating": 3},
+     "rating_spread_bps": 40, "min_rating": 3, "max_rating_age_days": 180},
 ]
 PROGRAMME_FUNDING = "1500000"
 LENDER_TOKENS = 3_000_000  # USDC minted to each lender on the local chain

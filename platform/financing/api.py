@@ -87,6 +87,8 @@ TERM_HELP = {
                          "must stay below 10000.",
     "min_rating": "The lowest rating accepted, from 1 (the worst) to 10 (the best): a holder rated below it is "
                   "refused.",
+    "max_rating_age_days": "The oldest rating accepted, in days since the risk oracle posted it: 1 to 3650. A holder "
+                           "rated longer ago is refused until it is rated again.",
 }
 
 
@@ -98,7 +100,8 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         model = Programme
         fields = [
             "id", "core_firm", "core_firm_name", "currency", "limit", "advance_rate_bps", "base_rate_bps",
-            "max_tenor_days", "rating_spread_bps", "min_rating", "liquidity", "exposure", "updated_at",
+            "max_tenor_days", "rating_spread_bps", "min_rating", "max_rating_age_days", "liquidity", "exposure",
+            "updated_at",
         ]
         extra_kwargs = {field: {"help_text": text} for field, text in TERM_HELP.items()}
 
@@ -127,6 +130,10 @@ class ProgrammeTermsSerializer(serializers.Serializer):
     )
     min_rating = serializers.IntegerField(
         min_value=programmes.RATINGS[0], max_value=programmes.RATINGS[1], help_text=TERM_HELP["min_rating"]
+    )
+    max_rating_age_days = serializers.IntegerField(
+        min_value=1, max_value=programmes.MAX_RATING_AGE_DAYS, default=programmes.DEFAULT_MAX_RATING_AGE_DAYS,
+        help_text=TERM_HELP["max_rating_age_days"] + f" Default {programmes.DEFAULT_MAX_RATING_AGE_DAYS}.",
     )
 
 
@@ -167,7 +174,8 @@ class ProgrammeViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMode
             lender_user=request.user, core_firm_id=data["core_firm"], currency=data["currency"], limit=data["limit"],
             advance_rate_bps=data["advance_rate_bps"], base_rate_bps=data["base_rate_bps"],
             max_tenor_days=data["max_tenor_days"], rating_spread_bps=data["rating_spread_bps"],
-            min_rating=data["min_rating"], request_key=request_key(request),
+            min_rating=data["min_rating"], max_rating_age_days=data["max_rating_age_days"],
+            request_key=request_key(request),
         )
         return queued(change, request)
 

@@ -28,10 +28,12 @@ from .models import Programme
 MAX_BPS = 10_000  # 100%
 MAX_BASE_RATE_BPS = MAX_BPS - 1  # the worst yearly rate must stay below 100%, so the base does too
 MAX_TENOR_DAYS = 365  # CreditDesk.MAX_TENOR_DAYS
+MAX_RATING_AGE_DAYS = 3650  # CreditDesk.MAX_RATING_AGE_DAYS
+DEFAULT_MAX_RATING_AGE_DAYS = 365  # what the forms and the API offer
 MAX_RATING_SPREAD_BPS = 255  # the contract stores it as uint8
 RATINGS = (1, 10)  # the contract's scale (Pricing.BEST_RATING): 1 the worst, 10 the best
 WORST_NOTCHES = RATINGS[1] - RATINGS[0]  # the spread a holder rated 1 pays on top of the base rate
-MICRO = 1_000_000
+MAX_LIMIT = 2**56 - 1  # ICreditDesk.Programme keeps the limit (and so the exposure) in 56 bits
 MAX_REQUEST_KEY_LENGTH = 64  # the idempotency key, with its prefix, fits in 128 characters
 
 
@@ -63,45 +65,34 @@ def _core_firm(core_firm_id: object, *, active: bool) -> Organisation:
     return core_firm
 
 
-def _whole(raw: object, field: str, low: int, high: int, rule: str) -> int:
-    """The whole number in `raw`, from `low` to `high`; else the refusal, saying `rule`."""
-    if isinstance(raw, bool) or not (isinstance(raw, int) or str(raw).strip().isdigit()):
-        raise ValidationError({field: _("%(value)s is not a whole number.") % {"value": repr(raw)}})
-    value = int(str(raw).strip()) if not isinstance(raw, int) else raw
-    if not low <= value <= high:
-        raise ValidationError({field: rule})
-    return value
-
-
 def _percent(bps: int) -> str:
     return f"{bps / 100:.2f}%"
 
 
-def _units(micro: int) -> str:
-    """Micro-units in currency units, with thousands separators and two to six decimals."""
-    exact = f"{micro // MICRO:,}.{micro % MICRO:06d}".rstrip("0")
-    whole, decimals = exact.split(".")
-    return f"{whole}.{decimals.ljust(2, '0')}"
-
-
-def _terms(*, advance_rate_bps, base_rate_bps, max_tenor_days, rating_spread_bps, min_rating) -> list[int]:
-    """The rates, tenor and rating of the terms, each within the bounds the contract enforces, in
+def _terms(
+    *, advance_rate_bps, base_rate_bps, max_tenor_days, rating_spread_bps, min_rating, max_rating_age_days
+) -> list[int]:
+    """The rates, tenor and ratings of the terms, each within the bounds the contract enforces, in
     ICreditDesk.Terms order (after the limit)."""
-    advance = _whole(advance_rate_bps, "advance_rate_bps", 1, MAX_BPS, _(
+    advance = validation.whole_number(advance_rate_bps, "advance_rate_bps", 1, MAX_BPS, _(
         "The advance rate is in basis points of a piece's face value, from 1 to 10000 (all of it)."
     ))
-    base = _whole(base_rate_bps, "base_rate_bps", 0, MAX_BASE_RATE_BPS, _(
+    base = validation.whole_number(base_rate_bps, "base_rate_bps", 0, MAX_BASE_RATE_BPS, _(
         "The base rate is a yearly rate in basis points, from 0 to 9999: the chain refuses a yearly rate of 10000 "
         "basis points or more."
     ))
-    tenor = _whole(max_tenor_days, "max_tenor_days", 1, MAX_TENOR_DAYS, _(
+    tenor = validation.whole_number(max_tenor_days, "max_tenor_days", 1, MAX_TENOR_DAYS, _(
         "The maximum tenor is in days, from 1 to 365: the chain finances no piece for more than a year."
     ))
-    spread = _whole(rating_spread_bps, "rating_spread_bps", 0, MAX_RATING_SPREAD_BPS, _(
+    spread = validation.whole_number(rating_spread_bps, "rating_spread_bps", 0, MAX_RATING_SPREAD_BPS, _(
         "The rating spread is in basis points a year per notch below 10 (the best), from 0 to 255."
     ))
-    rating = _whole(min_rating, "min_rating", *RATINGS, _(
+    rating = validation.whole_number(min_rating, "min_rating", *RATINGS, _(
         "The minimum rating is the lowest rating accepted, from 1 (the worst) to 10 (the best)."
+    ))
+    rating_age = validation.whole_number(max_rating_age_days, "max_rating_age_days", 1, MAX_RATING_AGE_DAYS, _(
+        "The maximum rating age is in days, from 1 to 3650: a supplier whose rating was posted longer ago is "
+        "refused until it is rated again."
     ))
     worst_rate = base + spread * WORST_NOTCHES  # Pricing.yearlyRateBps for a holder rated 1
     if worst_rate >= MAX_BPS:
@@ -109,7 +100,7 @@ def _terms(*, advance_rate_bps, base_rate_bps, max_tenor_days, rating_spread_bps
             "The yearly rate for a supplier rated 1 (the worst), the base rate plus 9 notches of spread, "
             "must stay below 100%%; these terms make it %(rate)s."
         ) % {"rate": _percent(worst_rate)}})
-    return [advance, base, tenor, spread, rating]
+    return [advance, base, tenor, spread, rating, rating_age]
 
 
 def _check_limit_covers_exposure(limit: int, *, lender: Organisation, core_firm: Organisation, currency_id: int):
@@ -120,7 +111,7 @@ def _check_limit_covers_exposure(limit: int, *, lender: Organisation, core_firm:
         raise ValidationError({"limit": _(
             "The limit cannot be below the programme's current exposure of %(exposure)s %(currency)s: "
             "the chain refuses a limit below what the programme has financed and not collected."
-        ) % {"exposure": _units(programme.exposure), "currency": Currency(currency_id).name}})
+        ) % {"exposure": validation.units_text(programme.exposure), "currency": Currency(currency_id).name}})
 
 
 def _micro(raw: object, field: str) -> int:
@@ -137,7 +128,12 @@ def _limit(raw: object) -> int:
             return 0
     except InvalidOperation:
         pass  # micro_amount names what is wrong with it
-    return _micro(raw, "limit")
+    limit = _micro(raw, "limit")
+    if limit > MAX_LIMIT:
+        raise ValidationError({"limit": _(
+            "The limit is at most %(highest)s currency units: the chain keeps a programme's limit in 56 bits."
+        ) % {"highest": validation.units_text(MAX_LIMIT)}})
+    return limit
 
 
 def _request_key(raw: object) -> str:
@@ -168,18 +164,20 @@ def programme_set_terms(
     max_tenor_days: object,
     rating_spread_bps: object,
     min_rating: object,
+    max_rating_age_days: object,
     request_key: str,
 ) -> ChainAction:
     """Queues setProgrammeTerms for the lender's programme with the core firm in the currency.
     `limit` is in currency units; a limit of 0 closes the programme to new financing. Every bound
     the contract puts on the terms is checked first, so that nothing it would refuse is queued:
     rates in basis points, the worst yearly rate (a holder rated 1) below 100%, a tenor of at most
-    a year, a minimum rating from 1 to 10 (the best), a limit not below the programme's exposure."""
+    a year, a minimum rating from 1 to 10 (the best), a maximum rating age of 1 to 3650 days, a limit
+    not below the programme's exposure."""
     lender = _lender_of(lender_user, _("set programme terms"), active=True)
     currency_id = validation.currency_id(currency)
     terms = [_limit(limit), *_terms(
         advance_rate_bps=advance_rate_bps, base_rate_bps=base_rate_bps, max_tenor_days=max_tenor_days,
-        rating_spread_bps=rating_spread_bps, min_rating=min_rating,
+        rating_spread_bps=rating_spread_bps, min_rating=min_rating, max_rating_age_days=max_rating_age_days,
     )]
     core_firm = _core_firm(core_firm_id, active=True)
     _check_limit_covers_exposure(terms[0], lender=lender, core_firm=core_firm, currency_id=currency_id)

@@ -54,6 +54,24 @@ def micro_amount(raw: object) -> int:
     return micro
 
 
+def whole_number(raw: object, field: str, low: int, high: int, rule: str) -> int:
+    """The whole number in `raw`, from `low` to `high`; else the refusal of `field`, saying `rule`."""
+    if isinstance(raw, bool) or not (isinstance(raw, int) or str(raw).strip().isdigit()):
+        raise ValidationError({field: _("%(value)s is not a whole number.") % {"value": repr(raw)}})
+    value = int(str(raw).strip()) if not isinstance(raw, int) else raw
+    if not low <= value <= high:
+        raise ValidationError({field: rule})
+    return value
+
+
+def units_text(micro: int) -> str:
+    """Micro-units in currency units, as messages show them: thousands separators, two to six decimals."""
+    scale = 10**MICRO_DECIMALS
+    exact = f"{micro // scale:,}.{micro % scale:0{MICRO_DECIMALS}d}".rstrip("0")
+    whole, decimals = exact.split(".")
+    return f"{whole}.{decimals.ljust(2, '0')}"
+
+
 def currency_id(raw: object) -> int:
     by_code = {member.name: member.value for member in Currency}  # codes, not the translatable labels
     if str(raw).upper() in by_code:

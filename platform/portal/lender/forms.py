@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from chain.models import ChainAction
 from financing.models import Programme
-from financing.programmes import MAX_BASE_RATE_BPS, MAX_BPS, MAX_RATING_SPREAD_BPS, MAX_TENOR_DAYS, RATINGS
+from financing.programmes import (
+    DEFAULT_MAX_RATING_AGE_DAYS, MAX_BASE_RATE_BPS, MAX_BPS, MAX_RATING_AGE_DAYS, MAX_RATING_SPREAD_BPS, MAX_TENOR_DAYS,
+    RATINGS,
+)
 from invoices.models import Currency
 from organisations.models import KycStatus, Organisation, Role
 from portal.forms import apply_errors
@@ -97,6 +100,12 @@ class TermsForm(ChainRequestForm):
         help_text=_("The lowest rating accepted, from 1 (the worst) to 10 (the best); suppliers rated lower "
                     "are refused."),
     )
+    max_rating_age_days = forms.IntegerField(
+        label=_("Maximum rating age (days)"), min_value=1, max_value=MAX_RATING_AGE_DAYS,
+        initial=DEFAULT_MAX_RATING_AGE_DAYS,
+        help_text=_("The oldest rating accepted, in days since it was posted (1 to 3650); a supplier rated longer "
+                    "ago is refused until it is rated again."),
+    )
 
     def __init__(self, *args, programme: Programme | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,6 +124,7 @@ class TermsForm(ChainRequestForm):
             "max_tenor_days": programme.max_tenor_days,
             "rating_spread_bps": Decimal(programme.rating_spread_bps) / BPS_PER_PERCENT,
             "min_rating": programme.min_rating,
+            "max_rating_age_days": programme.max_rating_age_days,
             "request_key": new_request_key(),
         }
 
@@ -125,7 +135,8 @@ class TermsForm(ChainRequestForm):
             "currency": data["currency"],
             "limit": str(data["limit"]),
             **{name: data[name] for name in (
-                "advance_rate_bps", "base_rate_bps", "max_tenor_days", "rating_spread_bps", "min_rating"
+                "advance_rate_bps", "base_rate_bps", "max_tenor_days", "rating_spread_bps", "min_rating",
+                "max_rating_age_days",
             )},
         }
 

@@ -47,7 +47,8 @@ def test_a_lender_lists_its_own_programmes(programme, core_firm, lender_user, ma
     assert row | {"updated_at": None} == {
         "id": programme.pk, "core_firm": core_firm.pk, "core_firm_name": core_firm.name, "currency": "USDC",
         "limit": 500_000_000_000, "advance_rate_bps": 9_000, "base_rate_bps": 500, "max_tenor_days": 120,
-        "rating_spread_bps": 50, "min_rating": 6, "liquidity": 100_000_000_000, "exposure": 0, "updated_at": None,
+        "rating_spread_bps": 50, "min_rating": 6, "max_rating_age_days": 365, "liquidity": 100_000_000_000,
+        "exposure": 0, "updated_at": None,
     }
 
 
@@ -99,12 +100,19 @@ def test_terms_are_queued_under_the_idempotency_key(core_firm, lender_user, api)
     assert response.status_code == 202
     action = ChainAction.objects.get(pk=response.json()["id"])
     assert action.function == "setProgrammeTerms"
-    assert action.args[2] == [250_000_000_000, 9000, 600, 90, 40, 6]
+    assert action.args[2] == [250_000_000_000, 9000, 600, 90, 40, 6, 365]  # a rating may be a year old by default
     assert action.idempotency_key.endswith(":terms-1")
+
+
+def test_terms_carry_the_maximum_rating_age_given(core_firm, lender_user, api):
+    response = post(api(lender_user), "/api/programmes/terms/", _terms(core_firm, max_rating_age_days=30))
+
+    assert ChainAction.objects.get(pk=response.json()["id"]).args[2][6] == 30
 
 
 @pytest.mark.parametrize(("field", "value"), [
     ("advance_rate_bps", 0), ("max_tenor_days", 400), ("min_rating", 11), ("limit", "lots"), ("currency", "DOGE"),
+    ("max_rating_age_days", 0), ("max_rating_age_days", 3651),
 ])
 def test_bad_terms_name_the_field(core_firm, lender_user, api, field, value):
     response = post(api(lender_user), "/api/programmes/terms/", _terms(core_firm, **{field: value}))

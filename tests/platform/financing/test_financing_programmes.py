@@ -47,6 +47,7 @@ def set_terms(banker, core_firm):
             "max_tenor_days": 120,
             "rating_spread_bps": 50,
             "min_rating": 6,
+            "max_rating_age_days": 180,
             "request_key": "terms-1",
         }
         return programmes.programme_set_terms(**(request | fields))
@@ -93,18 +94,20 @@ def test_terms_are_queued_in_the_order_of_icreditdesk_terms(set_terms, lender, c
 
     assert action.function == "setProgrammeTerms"
     assert action.signer == lender.chain_account
-    # Terms{limit, advanceRateBps, baseRateBps, maxTenorDays, ratingSpreadBps, minRating}
-    assert action.args == [core_firm.chain_account.address, Currency.USDC, [5_000_000_000_000, 9000, 500, 120, 50, 6]]
+    # Terms{limit, advanceRateBps, baseRateBps, maxTenorDays, ratingSpreadBps, minRating, maxRatingAgeDays}
+    assert action.args == [
+        core_firm.chain_account.address, Currency.USDC, [5_000_000_000_000, 9000, 500, 120, 50, 6, 180]
+    ]
     assert action.idempotency_key == f"programme-terms:{lender.pk}:{core_firm.pk}:{Currency.USDC}:terms-1"
 
 
 def test_terms_from_a_form_are_read_as_whole_numbers(set_terms, core_firm):
     action = set_terms(
         core_firm_id=str(core_firm.pk), currency="2", advance_rate_bps="10000", base_rate_bps="0",
-        max_tenor_days="365", rating_spread_bps="255", min_rating="10",
+        max_tenor_days="365", rating_spread_bps="255", min_rating="10", max_rating_age_days="3650",
     )
 
-    assert action.args[1:] == [Currency.EURT, [5_000_000_000_000, 10_000, 0, 365, 255, 10]]
+    assert action.args[1:] == [Currency.EURT, [5_000_000_000_000, 10_000, 0, 365, 255, 10, 3650]]
 
 
 @pytest.mark.parametrize("limit", ["0", 0, "0.00"])
@@ -175,9 +178,13 @@ def test_request_key_is_required_and_bounded(service, request_key):
         pytest.param({"rating_spread_bps": -1}, "rating_spread_bps", id="spread-negative"),
         pytest.param({"min_rating": 0}, "min_rating", id="rating-zero"),
         pytest.param({"min_rating": 11}, "min_rating", id="rating-eleven"),
+        pytest.param({"max_rating_age_days": 0}, "max_rating_age_days", id="rating-age-zero"),
+        pytest.param({"max_rating_age_days": 3651}, "max_rating_age_days", id="rating-age-over-ten-years"),
+        pytest.param({"max_rating_age_days": "a year"}, "max_rating_age_days", id="rating-age-non-numeric"),
         pytest.param({"limit": "-1"}, "limit", id="limit-negative"),
         pytest.param({"limit": "1.0000001"}, "limit", id="limit-seven-decimals"),
         pytest.param({"limit": "18446744073709.551616"}, "limit", id="limit-beyond-uint64"),
+        pytest.param({"limit": "72057594037.927936"}, "limit", id="limit-beyond-56-bits"),
         pytest.param({"limit": "plenty"}, "limit", id="limit-non-numeric"),
         pytest.param({"currency": "GBP"}, "currency", id="unknown-currency"),
     ],
@@ -213,10 +220,33 @@ def test_the_worst_rate_refusal_says_the_rule_and_the_rate(set_terms):
 
 
 def test_terms_at_the_contracts_bounds_are_queued(set_terms):
-    # The worst yearly rate 9,774 + 9 x 25 = 9,999 bps, just below 100%; a year's tenor; all advanced.
-    action = set_terms(advance_rate_bps=10_000, base_rate_bps=9_774, rating_spread_bps=25, max_tenor_days=365)
+    # The worst yearly rate 9,774 + 9 x 25 = 9,999 bps, just below 100%; a year's tenor; all advanced;
+    # the largest limit 56 bits hold.
+    action = set_terms(advance_rate_bps=10_000, base_rate_bps=9_774, rating_spread_bps=25, max_tenor_days=365,
+                       limit="72057594037.927935")
 
-    assert action.args[2][1:5] == [10_000, 9_774, 365, 25]
+    assert action.args[2][:5] == [2**56 - 1, 10_000, 9_774, 365, 25]
+
+
+@pytest.mark.parametrize("days", [1, 3650])
+def test_the_maximum_rating_age_runs_from_a_day_to_ten_years(set_terms, days):
+    assert set_terms(max_rating_age_days=days).args[2][6] == days
+
+
+def test_the_rating_age_refusal_says_the_rule(set_terms):
+    with pytest.raises(ValidationError) as refusal:
+        set_terms(max_rating_age_days=0)
+
+    [sentence] = refusal.value.message_dict["max_rating_age_days"]
+    assert "from 1 to 3650" in sentence and "rated again" in sentence
+
+
+def test_the_56_bit_limit_refusal_says_the_largest_limit(set_terms):
+    with pytest.raises(ValidationError) as refusal:
+        set_terms(limit="72057594038")
+
+    [sentence] = refusal.value.message_dict["limit"]
+    assert "72,057,594,037.927935" in sentence and "56 bits" in sentence
 
 
 @pytest.fixture

@@ -30,7 +30,8 @@ def test_a_deposit_queued_right_after_the_terms_waits_for_them(platform):
 
     programme_set_terms(
         lender_user=lender_user, core_firm_id=core_firm.pk, currency=USDC, limit="5000", advance_rate_bps=9000,
-        base_rate_bps=500, max_tenor_days=120, rating_spread_bps=20, min_rating=3, request_key="terms",
+        base_rate_bps=500, max_tenor_days=120, rating_spread_bps=20, min_rating=3, max_rating_age_days=90,
+        request_key="terms",
     )
     programme_fund(lender_user=lender_user, core_firm_id=core_firm.pk, currency=USDC, amount="750", request_key="cash")
 

@@ -70,7 +70,8 @@ def _financed(lender, *, due_in_days=50, status=InvoiceStatus.CONFIRMED, claimed
 def _terms(**fields) -> dict:
     return {
         "core_firm": "", "currency": "1", "limit": "50000", "advance_rate_bps": "80", "base_rate_bps": "5",
-        "max_tenor_days": "120", "rating_spread_bps": "0.25", "min_rating": "6", "request_key": "form-key-1",
+        "max_tenor_days": "120", "rating_spread_bps": "0.25", "min_rating": "6", "max_rating_age_days": "180",
+        "request_key": "form-key-1",
     } | fields
 
 
@@ -105,7 +106,9 @@ def test_new_terms_queue_set_programme_terms_in_basis_points(banker, lender, cor
     assert response.status_code == 302
     action = ChainAction.objects.get()
     assert (action.function, action.signer) == ("setProgrammeTerms", lender.chain_account)
-    assert action.args == [core_firm.chain_account.address, Currency.USDC, [50_000_000_000, 8_000, 500, 120, 25, 6]]
+    assert action.args == [
+        core_firm.chain_account.address, Currency.USDC, [50_000_000_000, 8_000, 500, 120, 25, 6, 180]
+    ]
     assert action.idempotency_key.endswith(":form-key-1")
 
 
@@ -141,6 +144,8 @@ def test_a_replayed_form_queues_nothing_new(banker, core_firm):
         pytest.param({"base_rate_bps": "100"}, "base_rate_bps", id="base-rate-100"),
         pytest.param({"min_rating": "0"}, "min_rating", id="rating-zero"),
         pytest.param({"min_rating": "11"}, "min_rating", id="rating-eleven"),
+        pytest.param({"max_rating_age_days": "0"}, "max_rating_age_days", id="rating-age-zero"),
+        pytest.param({"max_rating_age_days": "3651"}, "max_rating_age_days", id="rating-age-over-ten-years"),
         pytest.param({"limit": "-1"}, "limit", id="limit-negative"),
         pytest.param({"limit": "1.0000001"}, "limit", id="limit-seven-decimals"),
         pytest.param({"limit": "18446744073709.551616"}, "limit", id="limit-beyond-uint64"),
@@ -219,6 +224,13 @@ def test_the_edit_form_shows_the_current_terms_in_percent(banker, programme):
 
     form = response.context["terms_form"]
     assert (form["advance_rate_bps"].value(), form["rating_spread_bps"].value()) == (Decimal(80), Decimal("0.25"))
+    assert form["max_rating_age_days"].value() == programme.max_rating_age_days
+
+
+def test_a_new_programme_offers_a_rating_age_of_a_year(banker):
+    response = banker.get(reverse("portal:lender:programmes"))
+
+    assert response.context["form"]["max_rating_age_days"].value() == 365
 
 
 # Liquidity
