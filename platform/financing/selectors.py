@@ -1,11 +1,12 @@
 """Reads for financing's scheduled jobs: a supplier's history as the risk model sees it, the
-suppliers to rate, the obligations and pieces the maturity sweep acts on, and the few chain views
-it needs (the chain's clock, whether the platform is paused, what a piece may claim)."""
+suppliers to rate and how often an unchanged rating is posted again, the obligations and pieces
+the maturity sweep acts on, and the few chain views it needs (the chain's clock, whether the
+platform is paused, what a piece may claim)."""
 
 import logging
 from datetime import date, datetime, timedelta, timezone as dt_timezone
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from web3.exceptions import ContractLogicError
 
@@ -13,6 +14,7 @@ from chain import client
 from invoices.models import Invoice, InvoiceStatus, Piece
 from organisations.models import KycStatus, Organisation, Role
 
+from .models import Programme
 from .risk import SupplierHistory
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,14 @@ def suppliers_to_rate() -> QuerySet[Organisation]:
         .select_related("chain_account")
         .order_by("pk")
     )
+
+
+def rating_refresh_age() -> timedelta | None:
+    """How old an unchanged rating may grow before the risk oracle posts it again: a day less than
+    the shortest rating age an open programme accepts (the job runs daily), so that none finds it
+    stale (the chain's RatingStale); None while no open programme needs it."""
+    shortest = Programme.objects.filter(limit__gt=0).aggregate(shortest=Min("max_rating_age_days"))["shortest"]
+    return None if shortest is None else timedelta(days=shortest - 1)
 
 
 def invoices_past_grace(*, due_on_or_before: date) -> QuerySet[Invoice]:

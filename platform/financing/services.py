@@ -4,7 +4,7 @@ holders of their pieces. Both only queue outbox actions, each under an idempoten
 before anything is sent, so a replayed or overlapping run never acts twice."""
 
 from dataclasses import asdict
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import date, datetime, timedelta, timezone as dt_timezone
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -28,9 +28,10 @@ def ratings_post(*, model_version: int | None = None) -> list[RatingRecord]:
     """Rates every registered supplier with approved KYC and queues each new rating's postRating,
     signed by the risk oracle. Returns the ratings recorded by this run.
 
-    A supplier whose mirrored rating and model version already equal the new ones is skipped, and
-    a supplier gets at most one rating per model version per day: a replayed run the same day
-    records and sends nothing.
+    A supplier whose mirrored rating and model version already equal the new ones is skipped while
+    its rating is younger than `selectors.rating_refresh_age` (the chain refuses financing on a
+    rating older than the programme accepts); a supplier gets at most one rating per model version
+    per day: a replayed run the same day records and sends nothing.
     """
     version = settings.RISK_MODEL_VERSION if model_version is None else model_version
     if not isinstance(version, int) or not 1 <= version <= MAX_MODEL_VERSION:
@@ -42,9 +43,12 @@ def ratings_post(*, model_version: int | None = None) -> list[RatingRecord]:
         )
     oracle = _risk_oracle()
     now = timezone.now()
+    refresh_age = selectors.rating_refresh_age()
     posted = []
     for supplier in selectors.suppliers_to_rate():
-        if record := _supplier_rate(supplier=supplier, oracle=oracle, model_version=version, now=now):
+        record = _supplier_rate(supplier=supplier, oracle=oracle, model_version=version, now=now,
+                                refresh_age=refresh_age)
+        if record:
             posted.append(record)
     return posted
 
@@ -57,14 +61,24 @@ def _risk_oracle() -> ChainAccount:
 
 
 @transaction.atomic
+def _fresh(supplier: Organisation, now: datetime, refresh_age: timedelta | None) -> bool:
+    """Whether the supplier's posted rating needs no new post to stay within every programme's age."""
+    if refresh_age is None:
+        return True
+    return supplier.rated_at is not None and now - supplier.rated_at < refresh_age
+
+
 def _supplier_rate(
-    *, supplier: Organisation, oracle: ChainAccount, model_version: int, now: datetime
+    *, supplier: Organisation, oracle: ChainAccount, model_version: int, now: datetime,
+    refresh_age: timedelta | None,
 ) -> RatingRecord | None:
     # The lock on the supplier keeps two overlapping runs from both recording the day's rating.
     supplier = Organisation.objects.select_for_update(of=("self",)).select_related("chain_account").get(pk=supplier.pk)
     history = selectors.supplier_history(supplier, now=now)
     rating = supplier_rating(history)
-    if (supplier.rating, supplier.rating_model_version) == (rating, model_version):
+    if (supplier.rating, supplier.rating_model_version) == (rating, model_version) and _fresh(
+        supplier, now, refresh_age
+    ):
         return None
     key = f"rating:{supplier.pk}:{model_version}:{now.date().isoformat()}"
     if ChainAction.objects.filter(idempotency_key=key).exists():

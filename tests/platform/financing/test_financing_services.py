@@ -5,7 +5,7 @@ runs the same services against a real chain."""
 
 import json
 from dataclasses import asdict
-from datetime import date, datetime, time, timezone as dt_timezone
+from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from chain.models import ChainAction
 from financing import selectors, services
-from financing.models import RatingRecord
+from financing.models import Programme, RatingRecord
 from financing.risk import supplier_rating
-from invoices.models import InvoiceStatus
+from invoices.models import Currency, InvoiceStatus
 
 from financing_factories import (
     CoreFirmFactory,
@@ -91,6 +91,43 @@ def test_unchanged_rating_and_model_version_are_not_posted_again(oracle):
 
     assert services.ratings_post() == []
     assert not ChainAction.objects.exists()
+
+
+@pytest.fixture
+def programme_accepting_ratings_of(oracle):
+    """An open programme that accepts ratings posted up to `days` ago."""
+
+    def programme(days: int) -> Programme:
+        return Programme.objects.create(lender=LenderFactory(), core_firm=CoreFirmFactory(), currency=Currency.USDC,
+                                        limit=10**12, max_rating_age_days=days)
+
+    return programme
+
+
+def test_an_unchanged_rating_is_posted_again_a_day_before_a_programme_finds_it_stale(programme_accepting_ratings_of):
+    programme_accepting_ratings_of(30)
+    programme_accepting_ratings_of(365)
+    ageing = SupplierFactory(rating=5, rating_model_version=1, rated_at=timezone.now() - timedelta(days=29))
+    SupplierFactory(rating=5, rating_model_version=1, rated_at=timezone.now() - timedelta(days=28, hours=23))
+
+    [record] = services.ratings_post()
+
+    assert (record.supplier, record.rating) == (ageing, 5)
+    assert [action.args for action in _actions("postRating")] == [[ageing.chain_account.address, 5, 1]]
+
+
+def test_a_rating_whose_time_is_unknown_is_posted_again(programme_accepting_ratings_of):
+    programme_accepting_ratings_of(365)
+    SupplierFactory(rating=5, rating_model_version=1, rated_at=None)
+
+    assert len(services.ratings_post()) == 1
+
+
+def test_closed_programmes_ask_for_no_fresher_ratings(programme_accepting_ratings_of):
+    Programme.objects.filter(pk=programme_accepting_ratings_of(2).pk).update(limit=0)
+    SupplierFactory(rating=5, rating_model_version=1, rated_at=timezone.now() - timedelta(days=400))
+
+    assert services.ratings_post() == []
 
 
 def test_a_new_model_version_posts_the_same_rating_again(oracle):
