@@ -1,7 +1,7 @@
 """Invoice submission, confirmation and dispute. Each service checks roles and fields, writes the
 business rows and queues the on-chain action in one database transaction."""
 
-from datetime import date, datetime, time
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,18 +15,13 @@ from documents.models import Document, DocumentKind
 from documents.selectors import document_extracted_invoice
 from documents.services import document_bundle_hash
 from organisations.models import Organisation, Role
-from organisations.selectors import is_active, local_today, organisation_zone
+from organisations.selectors import day_start, is_active, local_today
 
 from . import identity, validation
 from .einvoice import check_against_einvoice
 from .models import Invoice, InvoiceStatus
 
 ZERO_HASH = "0x" + "00" * 32  # no supporting documents
-
-
-def _midnight(day: date, organisation: Organisation) -> int:
-    """Unix seconds of the day's start where the organisation is, as the chain compares dates."""
-    return int(datetime.combine(day, time(0), tzinfo=organisation_zone(organisation)).timestamp())
 
 
 def require_member(user, organisation: Organisation, role: str, action: str) -> None:
@@ -180,8 +175,8 @@ def invoice_submit(
             accounts.organisation_account(buyer).address,
             micro,
             currency_id,
-            _midnight(issue_date, seller),
-            _midnight(due_date, seller),
+            day_start(issue_date, seller),
+            day_start(due_date, seller),
         ],
         idempotency_key=f"invoice-register:{invoice.pk}",
     )

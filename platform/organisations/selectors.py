@@ -1,6 +1,6 @@
 """Reads about organisations."""
 
-from datetime import date
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -17,14 +17,22 @@ def core_firm_by_legal_id(legal_id: str) -> Organisation | None:
     return Organisation.objects.filter(legal_id=legal_id.strip(), role=Role.CORE_FIRM).first()
 
 
-def is_active(organisation: Organisation) -> bool:
-    """Approved KYC that has not lapsed and a confirmed on-chain registration."""
+def is_active(organisation: Organisation, *, at: datetime | None = None) -> bool:
+    """Approved KYC that has not lapsed (now, or `at`) and a confirmed on-chain registration."""
     return (
         organisation.kyc_status == KycStatus.APPROVED
         and organisation.kyc_expires_at is not None
-        and organisation.kyc_expires_at > timezone.now()
+        and organisation.kyc_expires_at > (at or timezone.now())
         and organisation.onchain_id is not None
     )
+
+
+def active_organisations(role: str) -> QuerySet[Organisation]:
+    """Organisations of `role` that are active (as `is_active`, as a query), by name: the only
+    counterparties the services accept."""
+    return Organisation.objects.filter(
+        role=role, kyc_status=KycStatus.APPROVED, kyc_expires_at__gt=timezone.now(), onchain_id__isnull=False
+    ).order_by("name", "pk")
 
 
 def kyc_refusal(organisation: Organisation, *, writes: bool) -> str | None:
@@ -66,6 +74,12 @@ def counterparties_of(organisation: Organisation) -> QuerySet[Organisation]:
 def organisation_zone(organisation: Organisation) -> ZoneInfo:
     """The time zone its dates are judged in."""
     return ZoneInfo(organisation.time_zone)
+
+
+def day_start(day: date, organisation: Organisation) -> int:
+    """Unix seconds of the day's start where the organisation is, as the chain compares dates
+    (an invoice's dates are its seller's)."""
+    return int(datetime.combine(day, time(0), tzinfo=organisation_zone(organisation)).timestamp())
 
 
 def local_today(organisation: Organisation) -> date:
