@@ -52,6 +52,7 @@ TERMS_DAYS = (30, 45, 60, 90, 120)
 GRACE_DAYS, DEFAULT_DAYS = 5, 30
 SPLIT_SHARE, FINANCED_SHARE, CLAIMED_SHARE = 0.25, 0.35, 0.9
 ACTIONS_PER_TRANSACTION = 10
+QUOTE_VALIDITY = timedelta(hours=1)  # FINANCING_QUOTE_VALIDITY_SECONDS's default
 REJECT_REASONS = ("over_limit", "rating_too_low", "tenor_too_long", "insufficient_liquidity")
 OFF_CHAIN = (InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED)
 MOVABLE = (InvoiceStatus.CONFIRMED, InvoiceStatus.REPAID, InvoiceStatus.OVERDUE, InvoiceStatus.DEFAULTED)
@@ -169,6 +170,7 @@ class Book:
                 for currency in [Currency.USDC] + ([Currency.EURT] if (n + m) % 3 == 0 else []):
                     self.programme_of[(lender.pk, core_firm.pk, currency)] = Programme(
                         lender=lender, core_firm=core_firm, currency=currency, max_tenor_days=180, min_rating=3,
+                        max_rating_age_days=365,
                         advance_rate_bps=self.rng.choice((8000, 8500, 9000)),
                         base_rate_bps=self.rng.choice((400, 500, 650)),
                         rating_spread_bps=self.rng.choice((25, 40, 60)),
@@ -259,7 +261,8 @@ class Book:
         lender_ids = [key[0] for key in self.programme_of if key[1:] == (invoice.buyer_id, invoice.currency)]
         programme = self.programme_of[(self.rng.choice(lender_ids), invoice.buyer_id, invoice.currency)]
         asked = min(invoice.created_at + timedelta(days=self.rng.randint(3, 10)), self.now - timedelta(hours=1))
-        request = FinancingRequest(piece=piece, holder=piece.holder, lender=programme.lender, created_at=asked)
+        request = FinancingRequest(piece=piece, holder=piece.holder, lender=programme.lender, created_at=asked,
+                                   deadline=asked + QUOTE_VALIDITY)
         self.requests.append(request)
         outcome = self.rng.random()
         status, event = ActionStatus.CONFIRMED, "FinancingRejected"
@@ -286,6 +289,7 @@ class Book:
         yearly_bps = programme.base_rate_bps + programme.rating_spread_bps * (10 - request.rating)
         request.status, request.advance, request.tenor_days = FinancingStatus.APPROVED, advance, tenor
         request.discount = advance * yearly_bps * tenor // (10_000 * 365)
+        request.quoted_payout = advance - request.discount
         pieces.append(Piece(invoice=invoice, index=len(pieces), parent_index=piece.index, holder=piece.holder,
                             amount=piece.amount - advance))
         piece.holder, piece.amount, piece.financed = programme.lender, advance, True
@@ -463,9 +467,10 @@ def _ratings(book: Book) -> None:
     records = []
     for supplier in rated:
         supplier.rating, supplier.rating_model_version = book.rng.randint(3, 10), 1
+        supplier.rated_at = book.now - timedelta(days=book.rng.randint(0, 27))  # RatingPosted's block time
         records += [RatingRecord(supplier=supplier, rating=supplier.rating, model_version=1, inputs={},
                                  computed_at=book.now - timedelta(weeks=weeks)) for weeks in (8, 4, 0)]
-    Organisation.objects.bulk_update(rated, ["rating", "rating_model_version"], batch_size=BATCH)
+    Organisation.objects.bulk_update(rated, ["rating", "rating_model_version", "rated_at"], batch_size=BATCH)
     _insert(RatingRecord, records)
 
 

@@ -24,7 +24,7 @@ class ErrorDocumentingAutoSchema(AutoSchema):
             "429": "Too many requests with this token: wait the seconds in the Retry-After header.",
         }
         lists = self._is_list_view()
-        if self.method in ("POST", "PUT", "PATCH") or (lists and self.method == "GET"):
+        if self.method in ("POST", "PUT", "PATCH") or ((lists or self._reads_query()) and self.method == "GET"):
             errors["400"] = "A field, query parameter or header is invalid; each is named with its messages."
         if "{" in self.path or lists:
             errors["404"] = "Not found: no such object among your organisation's, or no such page."
@@ -35,6 +35,14 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         if takes_key:
             errors["422"] = "This Idempotency-Key was already used for another request."
         return errors
+
+    def _reads_query(self) -> bool:
+        """Whether the operation declares query parameters of its own (extend_schema's `parameters`:
+        a serializer, or a parameter in the query), which it may refuse."""
+        return any(
+            not isinstance(parameter, OpenApiParameter) or parameter.location == OpenApiParameter.QUERY
+            for parameter in self.get_override_parameters()
+        )
 
     def _error_reference(self) -> dict:
         component = ResolvedComponent(name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=ERROR_SCHEMA)

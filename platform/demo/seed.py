@@ -206,15 +206,17 @@ def invoices(users: dict[str, User]) -> None:
     chain_invoice = submitted["HX-2026-103"]
     whole = Piece.objects.get(invoice=chain_invoice, index=0)
     piece_split(piece=whole, split_by=tier_1, to_organisation_id=tier_2.organisation_id, amount="100000")
+    # The demo's suppliers take the quote of the moment (min_payout None), as an ERP may.
     financing_request(piece=Piece.objects.get(invoice=submitted["HX-2026-104"], index=0), requested_by=tier_1,
-                      lender_id=harbour.pk)
+                      lender_id=harbour.pk, min_payout=None)
     invoice_repay(invoice=submitted["HX-2026-106"], repaid_by=core_user, amount="40000", request_key="demo")
     _wait("the tier-2 piece", lambda: Piece.objects.filter(invoice=chain_invoice, holder=tier_2.organisation).exists())
 
     tier_2_piece = Piece.objects.get(invoice=chain_invoice, holder=tier_2.organisation)
     piece_split(piece=tier_2_piece, split_by=tier_2, to_organisation_id=tier_3.organisation_id, amount="40000")
     _wait("the tier-3 piece", lambda: Piece.objects.filter(invoice=chain_invoice, holder=tier_3.organisation).exists())
-    financing_request(piece=Piece.objects.get(pk=tier_2_piece.pk), requested_by=tier_2, lender_id=pudong.pk)
+    financing_request(piece=Piece.objects.get(pk=tier_2_piece.pk), requested_by=tier_2, lender_id=pudong.pk,
+                      min_payout=None)
 
 
 def seed() -> list[Login]:

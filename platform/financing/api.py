@@ -47,9 +47,14 @@ class FinancingRequestSerializer(serializers.ModelSerializer):
         fields = [
             "id", "status", "piece", "invoice", "invoice_number", "currency", "due_date", "amount",
             "holder", "holder_name", "lender", "lender_name", "advance", "discount", "tenor_days", "rating",
-            "reject_reason", "reject_reason_text", "created_at", "decided_at",
+            "reject_reason", "reject_reason_text", "quoted_payout", "deadline", "created_at", "decided_at",
         ]
         extra_kwargs = {
+            "quoted_payout": {"help_text": "Micro-units: the payout (advance - discount) the holder was quoted and "
+                                           "accepted. The chain pays at least this or rejects the request "
+                                           "(payout_below_minimum) and nothing moves."},
+            "deadline": {"help_text": "The quote holds until then: the chain rejects the request mined later "
+                                      "(quote_expired)."},
             "advance": {"help_text": "Micro-units advanced against the piece, once approved."},
             "discount": {"help_text": "Micro-units of interest the lender keeps: the holder got advance - discount."},
             "tenor_days": {"help_text": "Days from the decision to the due date."},

@@ -23,6 +23,12 @@ class FinancingRequest(models.Model):
     tenor_days = models.PositiveIntegerField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     reject_reason = models.CharField(max_length=64, blank=True)
+    # The holder's price bound, sent with the request: the chain pays at least the quoted payout
+    # before the deadline, or rejects (PayoutBelowMinimum, QuoteExpired) and nothing moves.
+    quoted_payout = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Micro-units: the payout (advance - discount) the holder was quoted."
+    )
+    deadline = models.DateTimeField(null=True, blank=True, help_text="The chain rejects the request mined after it.")
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,22 +1,35 @@
 """A holder's request that a lender finance one of its pieces. The request row is written with
 the on-chain requestFinancing it queues; the contract decides at once and the mirror records the
-decision (approved, rejected) or actions_failed the chain's refusal."""
+decision (approved, rejected) or actions_failed the chain's refusal.
 
+The request carries the holder's price bound: the payout it was quoted (financing.quotes) and a
+deadline. Terms or a rating may change between the quote and the block that runs the request; the
+chain then rejects it (PayoutBelowMinimum, QuoteExpired) and nothing moves."""
+
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chain import accounts
 from chain.services import action_enqueue
-from invoices.models import InvoiceStatus, Piece
+from invoices import validation
+from invoices.models import Currency, InvoiceStatus, Piece
 from invoices.services import require_member
 from organisations.models import Organisation, Role
 from organisations.selectors import is_active
 
 from .models import FinancingRequest, FinancingStatus
+from .quotes import Quote, piece_quote
+
+MAX_PAYOUT = 2**64 - 1  # the contract takes minPayout as uint64 micro-units
 
 
-def _lender(lender_id: object) -> Organisation:
+def lender_to_ask(lender_id: object) -> Organisation:
+    """The lender `lender_id` names, with current KYC and on-chain registration; else the refusal."""
     lender = None
     if str(lender_id).isdigit():
         lender = Organisation.objects.filter(pk=int(lender_id), role=Role.LENDER).first()
@@ -29,15 +42,50 @@ def _lender(lender_id: object) -> Organisation:
     return lender
 
 
+def _min_payout(raw: object) -> int | None:
+    if raw is None:
+        return None
+    return validation.whole_number(raw, "min_payout", 1, MAX_PAYOUT, _(
+        "The minimum payout is the payout you were quoted, in micro-units: a whole number from 1 to %(highest)s."
+    ) % {"highest": MAX_PAYOUT})
+
+
+def _accepted_payout(quote: Quote, min_payout: int | None, currency: int) -> int:
+    """The payout the request is bound to: the one the holder saw, if the quote now pays at least
+    that; the current quote's when it saw none. Else the refusal, with what the quote is now."""
+    if not quote.approved:
+        raise ValidationError({"lender": _("%(lender)s would reject this request now: %(reason)s") % {
+            "lender": quote.lender.name, "reason": quote.reason_sentence,
+        }})
+    if min_payout is not None and quote.payout < min_payout:
+        raise ValidationError({"min_payout": _(
+            "The terms changed since your quote: %(lender)s would now pay %(payout)s %(currency)s, less than the "
+            "%(quoted)s %(currency)s you were quoted. Nothing was requested; look at the new quote and ask again."
+        ) % {
+            "lender": quote.lender.name, "payout": validation.units_text(quote.payout),
+            "quoted": validation.units_text(min_payout), "currency": Currency(currency).name,
+        }})
+    return quote.payout if min_payout is None else min_payout
+
+
 @transaction.atomic
-def financing_request(*, piece: Piece, requested_by, lender_id: object) -> FinancingRequest:
-    """Records the request and queues requestFinancing, signed by the holder's account.
+def financing_request(*, piece: Piece, requested_by, lender_id: object, min_payout: object) -> FinancingRequest:
+    """Records the request and queues requestFinancing, signed by the holder's account, bound to
+    `min_payout`, the payout (micro-units) the holder was quoted, and to a deadline
+    FINANCING_QUOTE_VALIDITY_SECONDS from now. The quote is computed again first: if it pays less
+    than `min_payout`, or the lender would reject the request, nothing is queued. With no
+    `min_payout` (None) the request is bound to the quote computed now.
 
     A piece has at most one open request per lender: a replayed request is refused while the first
     awaits its decision, and a new one is possible once it was rejected or refused by the chain.
     """
+    bound = _min_payout(min_payout)
     # The lock on the piece serialises concurrent requests, so both cannot pass the check below.
-    piece = Piece.objects.select_for_update().select_related("invoice", "holder").get(pk=piece.pk)
+    piece = (
+        Piece.objects.select_for_update(of=("self",))
+        .select_related("invoice__buyer", "invoice__seller", "holder")
+        .get(pk=piece.pk)
+    )
     require_member(requested_by, piece.holder, Role.SUPPLIER, _("request financing of its pieces"))
     if not is_active(piece.holder):
         raise PermissionDenied(_("Your organisation needs a current KYC approval and on-chain registration first."))
@@ -50,16 +98,24 @@ def financing_request(*, piece: Piece, requested_by, lender_id: object) -> Finan
         )
     if piece.financed:
         raise ValidationError({"piece": _("This piece is already financed.")})
-    lender = _lender(lender_id)
+    lender = lender_to_ask(lender_id)
     if FinancingRequest.objects.filter(piece=piece, lender=lender, status=FinancingStatus.REQUESTED).exists():
         raise ValidationError(
             {"lender": _("This piece already awaits a decision from %(lender)s.") % {"lender": lender.name}}
         )
-    request = FinancingRequest.objects.create(piece=piece, holder=piece.holder, lender=lender)
+    now = timezone.now()
+    payout = _accepted_payout(piece_quote(piece=piece, lender=lender, now=now), bound, piece.invoice.currency)
+    deadline = now.replace(microsecond=0) + timedelta(seconds=settings.FINANCING_QUOTE_VALIDITY_SECONDS)
+    request = FinancingRequest.objects.create(
+        piece=piece, holder=piece.holder, lender=lender, quoted_payout=payout, deadline=deadline
+    )
     action_enqueue(
         signer=accounts.organisation_account(piece.holder),
         function="requestFinancing",
-        args=[piece.invoice.fingerprint, piece.index, accounts.organisation_account(lender).address],
+        args=[
+            piece.invoice.fingerprint, piece.index, accounts.organisation_account(lender).address, payout,
+            int(deadline.timestamp()),
+        ],
         idempotency_key=f"financing-request:{request.pk}",
     )
     return request

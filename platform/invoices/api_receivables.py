@@ -1,8 +1,11 @@
 """The receivables REST API: the pieces the caller's organisation holds, and what a supplier does
-with them: split off a part for another supplier, transfer a whole piece, ask a lender to finance
-it. Splits and transfers answer 202 with the queued on-chain action; a financing request answers
-201 with the request, whose status shows the chain's decision."""
+with them: split off a part for another supplier, transfer a whole piece, read the lenders'
+quotes for it and ask one of them to finance it. Splits and transfers answer 202 with the queued on-chain
+action; a financing request answers 201 with the request, whose status shows the chain's decision."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -11,10 +14,11 @@ from rest_framework.reverse import reverse
 from chain.api import ChainActionSerializer, queued
 from config.api import MAX_OBJECT_ID, RolesByAction, queues_transaction
 from financing.api import FinancingRequestSerializer, financing_requests_visible_to
-from financing.requests import financing_request
+from financing.quotes import piece_quote, piece_quotes
+from financing.requests import financing_request, lender_to_ask
 from organisations.models import Role
 
-from . import receivables
+from . import receivables, validation
 from .api import CurrencyCodeField
 from .filters import ReceivableFilter
 from .models import Piece
@@ -53,8 +57,51 @@ class TransferSerializer(serializers.Serializer):
     to_organisation = _organisation_id("The receiving supplier's organisation id (see /api/organisations/).")
 
 
+LENDER_HELP = "The lender's organisation id (see /api/organisations/?role=lender)."
+
+
 class FinancingAskSerializer(serializers.Serializer):
-    lender = _organisation_id("The lender's organisation id (see /api/organisations/?role=lender).")
+    lender = _organisation_id(LENDER_HELP)
+    min_payout = serializers.CharField(
+        max_length=40, required=False,
+        help_text="The least you accept to receive (advance - discount), a decimal string in currency units: the "
+                  "payout of the quote you read (GET /api/receivables/{piece_id}/quotes/). If the terms or "
+                  "your rating changed since and the quote now pays less, the request is refused (400) and nothing "
+                  "is queued; if they change before the chain runs it, the chain rejects it and nothing moves. "
+                  "Without it, the request is bound to the quote computed when it arrives.",
+    )
+
+    def validate_min_payout(self, value: str) -> int:
+        try:
+            return validation.micro_amount(value)
+        except DjangoValidationError as refusal:
+            raise serializers.ValidationError(refusal.message_dict["amount"]) from None
+
+
+class QuoteQuerySerializer(serializers.Serializer):
+    lender = serializers.IntegerField(
+        min_value=1, max_value=MAX_OBJECT_ID, required=False,
+        help_text="Only this lender's quote, with or without a programme for the buyer (see "
+                  "/api/organisations/?role=lender). Without it, the quote of every open programme.",
+    )
+
+
+class QuoteSerializer(serializers.Serializer):
+    """A lender's quote for the piece now, computed as the chain decides, from what the platform has
+    mirrored: the chain has the last word when it runs the request."""
+
+    lender = serializers.IntegerField(source="lender.pk")
+    lender_name = serializers.CharField(source="lender.name")
+    approved = serializers.BooleanField(help_text="Whether the lender would finance the piece now.")
+    reason = serializers.CharField(help_text="When not approved: the chain's reason code it would reject with.")
+    reason_text = serializers.CharField(source="reason_sentence", help_text="Why it would be rejected, in words.")
+    advance = serializers.IntegerField(help_text="Micro-units of face value the lender would advance.")
+    discount = serializers.IntegerField(help_text="Micro-units of interest the lender would keep.")
+    payout = serializers.IntegerField(
+        help_text="Micro-units you would receive (advance - discount): send it, in currency units, as the financing "
+                  "request's min_payout."
+    )
+    tenor_days = serializers.IntegerField(help_text="Days to the due date, a started day counting as a whole one.")
 
 
 class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -67,12 +114,15 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
     filterset_class = ReceivableFilter
     ordering_fields = {"due_date": "invoice__due_date", "amount": "amount", "number": "invoice__number"}
     roles = (Role.SUPPLIER, Role.LENDER)
-    action_roles = {"split": (Role.SUPPLIER,), "transfer": (Role.SUPPLIER,), "request_financing": (Role.SUPPLIER,)}
+    action_roles = {
+        "split": (Role.SUPPLIER,), "transfer": (Role.SUPPLIER,), "quotes": (Role.SUPPLIER,),
+        "request_financing": (Role.SUPPLIER,),
+    }
 
     def get_queryset(self):
         return (
             Piece.objects.filter(holder=self.request.user.organisation)
-            .select_related("invoice__seller", "invoice__buyer")
+            .select_related("holder", "invoice__seller", "invoice__buyer")
             .order_by("invoice__due_date", "pk")
         )
 
@@ -100,15 +150,34 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
         )
         return queued(transfer, request)
 
+    @extend_schema(parameters=[QuoteQuerySerializer], responses=QuoteSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)  # one quote per lender: one page
+    def quotes(self, request, piece_id=None):
+        """What each lender with an open programme for the piece's buyer and currency would pay for
+        the piece now (advance, discount, payout, tenor), or why it would reject it, by lender name.
+        Nothing is asked; a quote's payout is what a financing request is then bound to."""
+        piece = self.get_object()
+        fields = QuoteQuerySerializer(data=request.query_params)
+        fields.is_valid(raise_exception=True)
+        now = timezone.now()
+        if "lender" in fields.validated_data:
+            quotes = [piece_quote(piece=piece, lender=lender_to_ask(fields.validated_data["lender"]), now=now)]
+        else:
+            quotes = piece_quotes(piece=piece, now=now)
+        return Response(QuoteSerializer(quotes, many=True).data)
+
     @queues_transaction(request=FinancingAskSerializer, responses={201: FinancingRequestSerializer})
     @action(detail=True, methods=["post"], url_path="request-financing")
     def request_financing(self, request, piece_id=None):
-        """Asks a lender to finance the piece. The chain decides at once against the lender's
-        programme; follow the request's status (requested, then approved, rejected or failed)."""
+        """Asks a lender to finance the piece at the payout it quoted (min_payout), before a
+        deadline (an hour by default: FINANCING_QUOTE_VALIDITY_SECONDS). The chain decides at once
+        against the lender's programme; follow the request's status (requested, then approved,
+        rejected or failed)."""
         fields = FinancingAskSerializer(data=request.data)
         fields.is_valid(raise_exception=True)
         asked = financing_request(
-            piece=self.get_object(), requested_by=request.user, lender_id=fields.validated_data["lender"]
+            piece=self.get_object(), requested_by=request.user, lender_id=fields.validated_data["lender"],
+            min_payout=fields.validated_data.get("min_payout"),
         )
         created = financing_requests_visible_to(request.user.organisation).get(pk=asked.pk)
         location = reverse("financing-request-detail", kwargs={"request_id": asked.pk}, request=request)

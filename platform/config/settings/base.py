@@ -310,6 +310,8 @@ CHAIN_FAILPOINT = env("CHAIN_FAILPOINT", "")
 OPERATOR_PRIVATE_KEY = env("OPERATOR_PRIVATE_KEY")  # the deployer (founding admin) key
 OPERATOR_LEGAL_ID = env("OPERATOR_LEGAL_ID", "PLATFORM-OPERATOR")
 RISK_MODEL_VERSION = 1
+# How long a financing request's quote holds: the chain rejects a request mined later (QuoteExpired).
+FINANCING_QUOTE_VALIDITY_SECONDS = env_int("FINANCING_QUOTE_VALIDITY_SECONDS", 3600)
 
 # Webhooks go to public addresses only. A deployment whose ERPs sit on its own network lists those
 # networks here (comma-separated CIDRs, e.g. "10.20.0.0/16,fd00:20::/64"); a bad one fails at start.

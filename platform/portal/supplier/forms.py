@@ -148,9 +148,30 @@ class SplitForm(TransferForm):
     field_order = ["amount", "to_organisation"]
 
 
+OUT_OF_DATE = _("This page is out of date: reload it to see the current quotes.")
+
+
 class FinanceForm(forms.Form):
-    lender = OrganisationChoiceField(label=_("Lender"), queryset=None, empty_label=_("Choose the lender"))
+    """Asks one lender for financing at the payout its quote showed. Both fields are hidden: the
+    page shows each lender's quote, and the button next to it sends that lender and that payout."""
+
+    lender = OrganisationChoiceField(
+        queryset=None, widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("This lender has no open programme for the piece's buyer and currency."),
+                        "required": OUT_OF_DATE},
+    )
+    min_payout = forms.IntegerField(
+        min_value=1, widget=forms.HiddenInput,
+        error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE, "min_value": OUT_OF_DATE},
+    )
 
     def __init__(self, *args, lenders, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lender"].queryset = lenders
+
+    @classmethod
+    def for_quote(cls, quote, *, lenders) -> "FinanceForm":
+        """The form that asks the quote's lender at the quote's payout (one per quote on a page:
+        no ids, so they do not repeat)."""
+        return cls(prefix="finance", lenders=lenders, auto_id=False,
+                   initial={"lender": quote.lender.pk, "min_payout": quote.payout})

@@ -4,21 +4,24 @@ action; the page shows its progress, and the piece changes once the chain has do
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from financing.models import FinancingRequest
+from financing.quotes import open_programmes, piece_quotes
 from financing.reasons import reject_reason_sentence
 from financing.requests import financing_request
 from invoices import receivables as pieces
 from invoices.models import InvoiceStatus
 from organisations.models import Organisation, Role
+from organisations.selectors import active_organisations
 from portal.access import organisation, role_required
 
 from . import tracking
 from .forms import FinanceForm, SplitForm, TransferForm, run_service
 from .paging import paginate
-from .selectors import active_organisations, held_pieces, programmes_for
+from .selectors import held_pieces
 
 ROLES = (Role.SUPPLIER,)
 
@@ -37,8 +40,8 @@ def _recipients(request):
     return active_organisations(Role.SUPPLIER).exclude(pk=organisation(request).pk)
 
 
-def _lenders(programmes):
-    return Organisation.objects.filter(pk__in=[programme.lender_id for programme in programmes]).order_by("name", "pk")
+def _lenders(lender_ids: list[int]):
+    return Organisation.objects.filter(pk__in=lender_ids).order_by("name", "pk")
 
 
 def _locked_reason(piece) -> str:
@@ -51,9 +54,19 @@ def _locked_reason(piece) -> str:
     return ""
 
 
+def _offers(piece) -> list[dict]:
+    """Each open programme's quote for the piece now, and, when the lender would finance it, the
+    form that asks at that payout."""
+    quotes = piece_quotes(piece=piece, now=timezone.now())
+    lenders = _lenders([quote.lender.pk for quote in quotes])
+    return [
+        {"quote": quote, "form": FinanceForm.for_quote(quote, lenders=lenders) if quote.approved else None}
+        for quote in quotes
+    ]
+
+
 def _piece_page(request, piece, *, split=None, transfer=None, finance=None):
     recipients = _recipients(request)
-    programmes = list(programmes_for(piece))
     requests = list(
         FinancingRequest.objects.filter(piece=piece, holder=organisation(request))
         .select_related("lender")
@@ -67,8 +80,8 @@ def _piece_page(request, piece, *, split=None, transfer=None, finance=None):
         "locked_reason": _locked_reason(piece),
         "split_form": split or SplitForm(prefix="split", recipients=recipients),
         "transfer_form": transfer or TransferForm(prefix="transfer", recipients=recipients),
-        "finance_form": finance or FinanceForm(prefix="finance", lenders=_lenders(programmes)),
-        "programmes": programmes,
+        "finance_form": finance,  # the request refused, if any: its errors head the quotes
+        "offers": _offers(piece),
         "requests": requests,
         "actions": tracking.tracked(
             # The piece's own history: an earlier holder's splits and transfers are not this holder's business.
@@ -116,9 +129,10 @@ def piece_transfer(request, piece_id: int):
 @require_POST
 def piece_finance(request, piece_id: int):
     held = _held_piece(request, piece_id)
-    form = FinanceForm(request.POST, prefix="finance", lenders=_lenders(programmes_for(held)))
+    lenders = _lenders([programme.lender_id for programme in open_programmes(held)])
+    form = FinanceForm(request.POST, prefix="finance", lenders=lenders)
     if run_service(form, lambda fields: financing_request(
-        piece=held, requested_by=request.user, lender_id=fields["lender"].pk,
+        piece=held, requested_by=request.user, lender_id=fields["lender"].pk, min_payout=fields["min_payout"],
     )):
         return _done(request, held, _("Financing requested: the lender's programme decides when the chain runs it."))
     return _piece_page(request, held, finance=form)

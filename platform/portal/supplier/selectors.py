@@ -4,24 +4,15 @@ in the database, per currency (amounts of different currencies are never added t
 from dataclasses import dataclass
 
 from django.db.models import Count, F, QuerySet, Sum
-from django.utils import timezone
 
 from documents.models import Document, DocumentKind
 from documents.selectors import documents_for_organisation
-from financing.models import FinancingRequest, FinancingStatus, Programme
+from financing.models import FinancingRequest, FinancingStatus
 from invoices.models import Currency, Invoice, InvoiceStatus, Piece
-from organisations.models import KycStatus, Organisation, Role
+from organisations.models import Organisation
 
 # Invoices still to be paid: not repaid, defaulted, disputed or refused by the chain.
 OPEN_STATUSES = (InvoiceStatus.SUBMITTED, InvoiceStatus.REGISTERED, InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE)
-
-
-def active_organisations(role: str) -> QuerySet[Organisation]:
-    """Organisations of `role` with a current KYC approval and an on-chain registration, by name:
-    the only counterparties the services accept (organisations.selectors.is_active, as a query)."""
-    return Organisation.objects.filter(
-        role=role, kyc_status=KycStatus.APPROVED, kyc_expires_at__gt=timezone.now(), onchain_id__isnull=False
-    ).order_by("name", "pk")
 
 
 def currency_code(currency_id: int) -> str:
@@ -86,23 +77,11 @@ def sold_invoices(organisation: Organisation) -> QuerySet[Invoice]:
 
 
 def held_pieces(organisation: Organisation) -> QuerySet[Piece]:
-    """The pieces the organisation holds, with their invoice and buyer, soonest due first."""
+    """The pieces the organisation holds, with their holder, invoice and its parties, soonest due first."""
     return (
         Piece.objects.filter(holder=organisation)
-        .select_related("invoice__buyer", "invoice__seller")
+        .select_related("holder", "invoice__buyer", "invoice__seller")
         .order_by("invoice__due_date", "invoice_id", "index")
-    )
-
-
-def programmes_for(piece: Piece) -> QuerySet[Programme]:
-    """Open programmes of active lenders for the piece's buyer and currency, with their lender."""
-    lenders = active_organisations(Role.LENDER)
-    return (
-        Programme.objects.filter(
-            core_firm_id=piece.invoice.buyer_id, currency=piece.invoice.currency, limit__gt=0, lender__in=lenders
-        )
-        .select_related("lender")
-        .order_by("lender__name", "pk")
     )
 
 

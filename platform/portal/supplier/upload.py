@@ -17,10 +17,11 @@ from invoices.einvoice import same_registration_id
 from invoices.services import invoice_submit
 from invoices.validation import settlement_token_for
 from organisations.models import Organisation, Role
+from organisations.selectors import active_organisations
 from portal.access import organisation, role_required
 
 from .forms import InvoiceReviewForm, UploadForm, run_service
-from .selectors import CURRENCY_CODES, active_organisations, unattached_invoice_documents
+from .selectors import CURRENCY_CODES, unattached_invoice_documents
 
 ROLES = (Role.SUPPLIER,)
 

@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chain.models import ChainAction
-from financing.models import FinancingRequest
+from financing.models import FinancingRequest, Programme
 from invoices.models import InvoiceStatus
 from organisations.models import Organisation, Role
 
-from factories import InvoiceFactory, PieceFactory, RegisteredOrganisationFactory
+from factories import InvoiceFactory, PieceFactory, ProgrammeFactory, RegisteredOrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -232,22 +232,126 @@ def test_a_retried_transfer_gets_the_first_answer(piece, recipient, supplier_use
     assert ChainAction.objects.count() == 1
 
 
-# Asking for financing
+# Quotes and asking for financing
 
 
 @pytest.fixture
-def lender():
-    return RegisteredOrganisationFactory(role=Role.LENDER)
+def lender(piece):
+    """A lender whose programme for the piece's buyer finances it (the piece's seller is rated)."""
+    Organisation.objects.filter(pk=piece.holder_id).update(rating=7, rated_at=timezone.now())
+    return ProgrammeFactory(core_firm=piece.invoice.buyer).lender
 
 
-def test_a_financing_request_is_recorded_and_queued(piece, lender, supplier_user, api):
-    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/request-financing/", {"lender": lender.pk})
+def quote_of(client, piece, lender) -> dict:
+    [quote] = client.get(f"/api/receivables/{piece.pk}/quotes/", {"lender": lender.pk}).json()
+    return quote
+
+
+def test_quotes_show_the_price_each_lender_would_pay_now(piece, lender, supplier_user, api):
+    ProgrammeFactory(core_firm=piece.invoice.buyer, min_rating=9, lender__name="Zenith Bank")
+    ProgrammeFactory(core_firm=piece.invoice.buyer, limit=0)  # closed
+
+    response = api(supplier_user).get(f"/api/receivables/{piece.pk}/quotes/")
+
+    assert response.status_code == 200
+    quote, refusal = response.json()
+    days = quote["tenor_days"]
+    discount = 800_000_000 * 575 * days // 3_650_000  # 80% advanced at 5% + 3 notches of 0.25% a year
+    assert quote == {
+        "lender": lender.pk, "lender_name": lender.name, "approved": True, "reason": "", "reason_text": "",
+        "advance": 800_000_000, "discount": discount, "payout": 800_000_000 - discount, "tenor_days": days,
+    }
+    assert 49 <= days <= 51
+    assert (refusal["lender_name"], refusal["approved"], refusal["reason"], refusal["payout"]) == (
+        "Zenith Bank", False, "rating_too_low", 0
+    )
+    assert refusal["reason_text"] == "The supplier's rating is below the minimum the lender accepts."
+    assert not ChainAction.objects.exists()
+
+
+def test_one_lenders_quote_even_without_a_programme(piece, lender, supplier_user, api):
+    stranger = RegisteredOrganisationFactory(role=Role.LENDER)
+
+    assert quote_of(api(supplier_user), piece, lender)["approved"]
+    assert quote_of(api(supplier_user), piece, stranger)["reason"] == "no_programme"
+
+
+@pytest.mark.parametrize("query", [{"lender": "bank"}, {"lender": 0}], ids=["not-a-number", "zero"])
+def test_a_quotes_lender_is_an_id(piece, supplier_user, api, query):
+    response = api(supplier_user).get(f"/api/receivables/{piece.pk}/quotes/", query)
+
+    assert response.status_code == 400 and list(response.json()) == ["lender"]
+
+
+def test_a_quote_from_a_non_lender_is_named(piece, recipient, supplier_user, api):
+    response = api(supplier_user).get(f"/api/receivables/{piece.pk}/quotes/", {"lender": recipient.pk})
+
+    assert response.status_code == 400
+    assert "no lender with this id" in response.json()["lender"][0]
+
+
+def test_quotes_are_for_the_holder_of_the_piece(lender, lender_user, supplier_user, api):
+    foreign = PieceFactory(invoice=InvoiceFactory(status=InvoiceStatus.CONFIRMED))
+
+    assert api(supplier_user).get(f"/api/receivables/{foreign.pk}/quotes/", {"lender": "x"}).status_code == 404
+    held = PieceFactory(holder=lender_user.organisation)
+    assert api(lender_user).get(f"/api/receivables/{held.pk}/quotes/").status_code == 403
+
+
+def test_a_financing_request_is_recorded_and_queued_with_its_quote(piece, lender, supplier_user, api):
+    client = api(supplier_user)
+    quoted = quote_of(client, piece, lender)["payout"]
+
+    response = post(client, f"/api/receivables/{piece.pk}/request-financing/", {"lender": lender.pk})
 
     assert response.status_code == 201
     request = FinancingRequest.objects.get()
-    assert response.json()["id"] == request.pk and response.json()["status"] == "requested"
+    answer = response.json()
+    assert answer["id"] == request.pk and answer["status"] == "requested"
+    assert answer["quoted_payout"] == quoted == request.quoted_payout
+    assert answer["deadline"] == request.deadline.isoformat().replace("+00:00", "Z")
     assert response.headers["Location"].endswith(f"/api/financing-requests/{request.pk}/")
-    assert ChainAction.objects.get().function == "requestFinancing"
+    action = ChainAction.objects.get()
+    assert action.function == "requestFinancing" and action.args[3:] == [quoted, int(request.deadline.timestamp())]
+
+
+def test_the_min_payout_is_read_in_currency_units(piece, lender, supplier_user, api):
+    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/request-financing/",
+                    {"lender": lender.pk, "min_payout": "700.5"})
+
+    assert response.status_code == 201 and response.json()["quoted_payout"] == 700_500_000
+    assert ChainAction.objects.get().args[3] == 700_500_000
+
+
+def test_a_min_payout_above_the_quote_now_is_refused_with_the_payout(piece, lender, supplier_user, api):
+    client = api(supplier_user)
+    quoted = quote_of(client, piece, lender)["payout"]
+
+    response = post(client, f"/api/receivables/{piece.pk}/request-financing/",
+                    {"lender": lender.pk, "min_payout": "800"})
+
+    assert response.status_code == 400
+    [sentence] = response.json()["min_payout"]
+    assert sentence.startswith("The terms changed since your quote:")
+    assert f"would now pay {quoted / 1_000_000:,.6f}" in sentence and "less than the 800.00 USDC" in sentence
+    assert not FinancingRequest.objects.exists() and not ChainAction.objects.exists()
+
+
+@pytest.mark.parametrize("min_payout", ["0", "-1", "lots", "1.0000001"])
+def test_a_malformed_min_payout_is_named(piece, lender, supplier_user, api, min_payout):
+    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/request-financing/",
+                    {"lender": lender.pk, "min_payout": min_payout})
+
+    assert response.status_code == 400 and list(response.json()) == ["min_payout"]
+    assert not ChainAction.objects.exists()
+
+
+def test_the_schema_says_a_request_without_min_payout_takes_the_quote_of_the_moment(supplier_user, api):
+    schema = api(supplier_user).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    description = schema["components"]["schemas"]["FinancingAsk"]["properties"]["min_payout"]["description"]
+
+    assert "currency units" in description and "bound to the quote computed when it arrives" in description
 
 
 def test_a_financing_request_to_a_non_lender_is_named(piece, recipient, supplier_user, api):

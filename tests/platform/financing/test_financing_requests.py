@@ -1,15 +1,18 @@
 """financing.requests at the database level: the request row and the requestFinancing action it
-queues for the holder, every refusal leaving neither behind, and one open request per piece and
-lender. No chain: the rows are the output."""
+queues for the holder, bound to the quote (payout and deadline); every refusal, a moved price
+among them, leaving neither behind; and one open request per piece and lender. No chain: the rows
+are the output."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from chain.models import ChainAction
 from financing.models import FinancingRequest, FinancingStatus
+from financing.quotes import piece_quote
 from financing.requests import financing_request
 from invoices.models import InvoiceStatus
 from organisations.models import KycStatus, Role
@@ -18,16 +21,27 @@ from factories import (
     FinancingRequestFactory,
     InvoiceFactory,
     PieceFactory,
+    ProgrammeFactory,
     RegisteredOrganisationFactory,
     UserFactory,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
 
+NOW = datetime(2026, 12, 2, 9, 30, 15, 250_000, tzinfo=dt_timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
 
 @pytest.fixture
 def piece():
-    return PieceFactory(invoice=InvoiceFactory(status=InvoiceStatus.CONFIRMED))
+    """The whole of a confirmed invoice of 1,000.00 due in 50 days, held by its seller rated 7."""
+    seller = RegisteredOrganisationFactory(role=Role.SUPPLIER, rated=True)
+    return PieceFactory(invoice=InvoiceFactory(seller=seller, status=InvoiceStatus.CONFIRMED))
 
 
 @pytest.fixture
@@ -36,14 +50,26 @@ def clerk(piece):
 
 
 @pytest.fixture
-def lender():
-    return RegisteredOrganisationFactory(role=Role.LENDER)
+def programme(piece):
+    return ProgrammeFactory(core_firm=piece.invoice.buyer)
+
+
+@pytest.fixture
+def lender(programme):
+    return programme.lender
+
+
+@pytest.fixture
+def quoted(piece, lender) -> int:
+    """The payout the lender's programme quotes the piece now."""
+    return piece_quote(piece=piece, lender=lender, now=timezone.now()).payout
 
 
 @pytest.fixture
 def request_financing(piece, clerk, lender):
     def request_financing(**fields):
-        return financing_request(**({"piece": piece, "requested_by": clerk, "lender_id": lender.pk} | fields))
+        request = {"piece": piece, "requested_by": clerk, "lender_id": lender.pk, "min_payout": None}
+        return financing_request(**(request | fields))
 
     return request_financing
 
@@ -62,32 +88,60 @@ def _refused_field(**fields) -> str:
     return field
 
 
-def test_request_is_stored_as_requested(request_financing, piece, lender):
+DEADLINE = int(NOW.timestamp()) + 3600  # FINANCING_QUOTE_VALIDITY_SECONDS after NOW, in whole seconds
+
+
+def test_request_is_stored_as_requested_with_its_quote(request_financing, piece, lender, quoted):
     request = request_financing()
 
     assert (request.piece, request.holder, request.lender) == (piece, piece.holder, lender)
     assert request.status == FinancingStatus.REQUESTED
     assert request.advance is None and request.decided_at is None
+    assert request.quoted_payout == quoted
+    assert int(request.deadline.timestamp()) == DEADLINE
 
 
-def test_request_queues_request_financing_signed_by_the_holder(request_financing, piece, lender):
+def test_request_queues_request_financing_bound_to_the_quote(request_financing, piece, lender, quoted):
     request = request_financing()
 
     [action] = ChainAction.objects.all()
     assert action.function == "requestFinancing"
     assert action.signer == piece.holder.chain_account
-    assert action.args == [piece.invoice.fingerprint, 0, lender.chain_account.address]
+    # requestFinancing(fingerprint, piece, lender, minPayout, deadline)
+    assert action.args == [piece.invoice.fingerprint, 0, lender.chain_account.address, quoted, DEADLINE]
     assert action.idempotency_key == f"financing-request:{request.pk}"
 
 
+def test_the_payout_the_holder_saw_is_the_bound(request_financing, quoted):
+    request = request_financing(min_payout=quoted - 1_000)
+
+    assert request.quoted_payout == quoted - 1_000
+    assert ChainAction.objects.get().args[3] == quoted - 1_000
+
+
+def test_a_quote_that_pays_exactly_what_the_holder_saw_is_requested(request_financing, quoted):
+    request_financing(min_payout=str(quoted))
+
+    assert ChainAction.objects.get().args[3] == quoted
+
+
+def test_the_deadline_is_the_quote_validity_from_now(request_financing, settings):
+    settings.FINANCING_QUOTE_VALIDITY_SECONDS = 600
+
+    request = request_financing()
+
+    assert ChainAction.objects.get().args[4] == int(NOW.timestamp()) + 600 == int(request.deadline.timestamp())
+
+
 def test_request_for_a_later_piece_names_its_index(piece, lender):
-    holder = RegisteredOrganisationFactory(role=Role.SUPPLIER)
+    holder = RegisteredOrganisationFactory(role=Role.SUPPLIER, rated=True)
     child = PieceFactory(invoice=piece.invoice, index=2, parent_index=0, holder=holder, amount=300_000_000)
 
-    financing_request(piece=child, requested_by=UserFactory(organisation=holder), lender_id=str(lender.pk))
+    financing_request(piece=child, requested_by=UserFactory(organisation=holder), lender_id=str(lender.pk),
+                      min_payout=None)
 
     [action] = ChainAction.objects.all()
-    assert action.args == [piece.invoice.fingerprint, 2, lender.chain_account.address]
+    assert action.args[:3] == [piece.invoice.fingerprint, 2, lender.chain_account.address]
     assert action.signer == holder.chain_account
 
 
@@ -121,14 +175,71 @@ def test_piece_can_be_requested_again_after_a_rejection(request_financing, piece
 
 
 def test_an_open_request_to_another_lender_does_not_block(request_financing, piece):
-    FinancingRequestFactory(piece=piece)
+    FinancingRequestFactory(piece=piece, lender=ProgrammeFactory(core_firm=piece.invoice.buyer).lender)
 
     request_financing()
 
     assert FinancingRequest.objects.count() == 2
 
 
-# Refusals
+# Refusals: the price
+
+
+def test_a_quote_that_pays_less_than_the_holder_saw_is_refused(request_financing, lender, quoted):
+    with pytest.raises(ValidationError) as refusal:
+        request_financing(min_payout=quoted + 1)
+
+    # 800.00 advanced at 5.75% a year (rated 7) for 50 days: 6.301369 of discount
+    assert quoted == 793_698_631
+    [sentence] = refusal.value.message_dict["min_payout"]
+    assert sentence == (
+        f"The terms changed since your quote: {lender.name} would now pay 793.698631 USDC, less than the "
+        "793.698632 USDC you were quoted. Nothing was requested; look at the new quote and ask again."
+    )
+    _assert_nothing_stored()
+
+
+def test_terms_raised_after_the_quote_are_refused(request_financing, programme, quoted):
+    programme.base_rate_bps = 900
+    programme.save()
+
+    with pytest.raises(ValidationError) as refusal:
+        request_financing(min_payout=quoted)
+
+    assert list(refusal.value.message_dict) == ["min_payout"]
+    _assert_nothing_stored()
+
+
+def test_a_lender_that_would_reject_the_request_is_refused_with_its_reason(request_financing, piece, programme):
+    programme.min_rating = 8
+    programme.save()
+
+    with pytest.raises(ValidationError) as refusal:
+        request_financing()
+
+    assert refusal.value.message_dict["lender"] == [
+        f"{programme.lender.name} would reject this request now: "
+        "The supplier's rating is below the minimum the lender accepts."
+    ]
+    _assert_nothing_stored()
+
+
+def test_a_lender_without_a_programme_for_the_buyer_is_refused(request_financing):
+    other = RegisteredOrganisationFactory(role=Role.LENDER)
+
+    with pytest.raises(ValidationError) as refusal:
+        request_financing(lender_id=other.pk)
+
+    assert "no open programme" in refusal.value.message_dict["lender"][0]
+    _assert_nothing_stored()
+
+
+@pytest.mark.parametrize("min_payout", [0, -5, "lots", 1.5, True, 2**64], ids=str)
+def test_min_payout_is_a_whole_number_of_micro_units(request_financing, min_payout):
+    assert _refused_field(service=request_financing, min_payout=min_payout) == "min_payout"
+
+
+# Refusals: the piece and the parties
 
 
 @pytest.mark.parametrize("status", [status for status in InvoiceStatus.values if status != InvoiceStatus.CONFIRMED])

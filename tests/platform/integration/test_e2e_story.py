@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from authenticators.models import EncryptedTOTPDevice
 from demo import cast, seed
 from demo.documents import ubl_invoice_xml
-from financing.models import Programme
+from financing.models import FinancingRequest, Programme
 from invoices.models import Invoice, Piece
 from users.models import User
 
@@ -144,19 +144,23 @@ def test_the_whole_story_in_a_browser(world, live_server, browser):
     wait_until(lambda: Piece.objects.filter(invoice=invoice, holder=tier_2.organisation).exists(), 60,
                message="the tier-2 piece in the mirror")
 
-    # 4. Tier 2 asks a lender for financing; the contract approves it at once, with its price.
+    # 4. Tier 2 reads each lender's quote and asks one at the payout shown; the contract approves it
+    # at once, paying at least that.
     second_tier = Actor(browser, live_server.url, tier_2, password)
     second_tier.page.goto("/supplier/receivables/")
     second_tier.open_link(NUMBER)
-    finance = second_tier.page.get_by_test_id("finance-form")
-    finance.get_by_label("Lender").select_option(label=_option(lender))
-    finance.get_by_role("button", name="Request financing").click()
+    quote = second_tier.page.get_by_test_id(f"quote-{lender.organisation_id}")
+    expect(quote.get_by_test_id("quote-payout")).to_have_text(re.compile(r"[1-9][0-9,]*\.[0-9]{2}"))
+    second_tier.shot("04a-tier-2-quotes")
+    quote.get_by_role("button", name=f"Request financing from {_option(lender)}").click()
     expect(second_tier.page.locator("[data-testid=progress-finance] [data-action-status]")).to_have_attribute(
         "data-action-status", "confirmed"
     )
     second_tier.page.goto("/supplier/financing/")
     expect(second_tier.page.get_by_test_id("financing-status").first).to_contain_text("Approved")
-    second_tier.shot("04-tier-2-financing-approved")
+    second_tier.shot("04b-tier-2-financing-approved")
+    financed = FinancingRequest.objects.get(piece__invoice=invoice, holder=tier_2.organisation)
+    assert financed.advance - financed.discount >= financed.quoted_payout
 
     # 5. The lender sees the financed piece in its portfolio.
     bank = Actor(browser, live_server.url, lender, password)

@@ -21,6 +21,7 @@ from financing.models import FinancingRequest, FinancingStatus, Programme
 from financing.reasons import REJECT_REASON_SENTENCES, reject_reason_sentence
 from invoices.models import Currency, Invoice, InvoiceStatus
 from organisations.models import KycStatus, Role
+from portal.templatetags.portal import money
 
 from factories import (
     FinancingRequestFactory,
@@ -38,7 +39,8 @@ TODAY = timezone.now().date()
 
 @pytest.fixture
 def supplier():
-    return RegisteredOrganisationFactory(role=Role.SUPPLIER, name="Acme Supplies Ltd", legal_id="LEI-SELLER-1")
+    return RegisteredOrganisationFactory(role=Role.SUPPLIER, name="Acme Supplies Ltd", legal_id="LEI-SELLER-1",
+                                         rated=True)
 
 
 @pytest.fixture
@@ -76,7 +78,7 @@ def lender():
 def programme(lender, buyer):
     return Programme.objects.create(
         lender=lender, core_firm=buyer, currency=Currency.USDC, limit=10**12, advance_rate_bps=8000,
-        base_rate_bps=500, max_tenor_days=180, liquidity=10**11,
+        base_rate_bps=500, rating_spread_bps=25, max_tenor_days=180, min_rating=5, liquidity=10**11,
     )
 
 
@@ -90,6 +92,12 @@ def upload_file(name: str, content: bytes) -> SimpleUploadedFile:
 
 def field_errors(response, form: str = "form") -> dict[str, list[str]]:
     return {field: list(errors) for field, errors in response.context[form].errors.items()}
+
+
+def _between(text: str, start: str, end: str) -> str:
+    """The part of `text` from `start` up to the next `end`."""
+    tail = text[text.index(start):]
+    return tail[:tail.index(end)]
 
 
 def query_count(client, address: str) -> int:
@@ -393,13 +401,52 @@ def test_receivables_queries_do_not_grow_with_rows(supplier_client, supplier, bu
     assert query_count(supplier_client, url("receivables")) == few
 
 
-def test_piece_page_offers_the_forms_and_the_programmes(supplier_client, confirmed_piece, tier2, programme):
+def test_piece_page_offers_the_forms_and_the_quotes(supplier_client, confirmed_piece, tier2, programme):
     page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk))
 
-    for testid in (b"split-form", b"transfer-form", b"finance-form", b"programmes"):
+    for testid in (b"split-form", b"transfer-form", b"finance-form", b"quotes"):
         assert b'data-testid="' + testid + b'"' in page.content
     assert tier2 in page.context["split_form"].fields["to_organisation"].queryset
-    assert list(page.context["finance_form"].fields["lender"].queryset) == [programme.lender]
+    assert [offer["quote"].lender for offer in page.context["offers"]] == [programme.lender]
+
+
+def test_piece_page_shows_each_lenders_quote_before_the_user_asks(supplier_client, confirmed_piece, programme):
+    page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk))
+
+    [offer] = page.context["offers"]
+    quote = offer["quote"]
+    # 1,000.00 advanced at 80% (800.00) at 5% + 3 notches of 0.25% (rated 7), until the due date
+    assert (quote.advance, quote.discount) == (800_000_000, 800_000_000 * 575 * quote.tenor_days // 3_650_000)
+    row = _between(page.content.decode(), f'data-testid="quote-{programme.lender.pk}"', "</tr>")
+    for shown in ("First Lender Bank", "800.00", money(quote.discount), money(quote.payout),
+                  f"{quote.tenor_days} days"):
+        assert shown in row
+    assert 'aria-label="Request financing from First Lender Bank"' in row
+
+
+def test_the_request_button_carries_the_payout_shown(supplier_client, confirmed_piece, programme):
+    page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk))
+
+    [offer] = page.context["offers"]
+    row = _between(page.content.decode(), f'data-testid="quote-{programme.lender.pk}"', "</tr>")
+    assert f'<input type="hidden" name="finance-lender" value="{programme.lender.pk}">' in row
+    assert f'<input type="hidden" name="finance-min_payout" value="{offer["quote"].payout}">' in row
+
+
+def test_a_lender_that_would_reject_shows_why_and_no_button(supplier_client, confirmed_piece, programme):
+    programme.min_rating = 9
+    programme.save()
+
+    page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk))
+
+    row = _between(page.content.decode(), f'data-testid="quote-{programme.lender.pk}"', "</tr>")
+    assert "below the minimum the lender accepts" in row and "<button" not in row
+
+
+def test_piece_page_without_programmes_says_so(supplier_client, confirmed_piece):
+    page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk))
+
+    assert b'data-testid="no-programmes"' in page.content and b'data-testid="quotes"' not in page.content
 
 
 def test_piece_of_an_unconfirmed_invoice_says_why_it_cannot_move(supplier_client, supplier, buyer):
@@ -454,22 +501,59 @@ def test_transfer_queues_the_action(supplier_client, confirmed_piece, tier2):
     assert action.idempotency_key.startswith(f"piece-transfer:{confirmed_piece.pk}:{tier2.pk}:")
 
 
-def test_financing_request_queues_the_action(supplier_client, confirmed_piece, programme):
+def _shown_payout(client, piece) -> int:
+    [offer] = client.get(url("piece", piece_id=piece.pk)).context["offers"]
+    return offer["quote"].payout
+
+
+def test_financing_request_queues_the_action_at_the_payout_shown(supplier_client, confirmed_piece, programme):
+    shown = _shown_payout(supplier_client, confirmed_piece)
+
     response = supplier_client.post(url("piece-finance", piece_id=confirmed_piece.pk),
-                                    {"finance-lender": programme.lender.pk})
+                                    {"finance-lender": programme.lender.pk, "finance-min_payout": shown})
 
     assert response.status_code == 302
     request = FinancingRequest.objects.get()
-    assert (request.piece, request.lender) == (confirmed_piece, programme.lender)
+    assert (request.piece, request.lender, request.quoted_payout) == (confirmed_piece, programme.lender, shown)
     action = ChainAction.objects.get()
     assert (action.function, action.idempotency_key) == ("requestFinancing", f"financing-request:{request.pk}")
+    assert action.args[3] == shown
+
+
+def test_a_price_that_moved_since_the_page_is_refused_with_the_new_payout(supplier_client, confirmed_piece,
+                                                                          programme):
+    shown = _shown_payout(supplier_client, confirmed_piece)
+    programme.base_rate_bps = 1_500
+    programme.save()
+
+    response = supplier_client.post(url("piece-finance", piece_id=confirmed_piece.pk),
+                                    {"finance-lender": programme.lender.pk, "finance-min_payout": shown})
+
+    assert response.status_code == 200
+    [sentence] = field_errors(response, "finance_form")["min_payout"]
+    assert sentence.startswith("The terms changed since your quote: First Lender Bank would now pay")
+    assert 'role="alert">The terms changed since your quote' in response.content.decode()
+    assert [offer["quote"].payout for offer in response.context["offers"]] == [_shown_payout(supplier_client,
+                                                                                             confirmed_piece)]
+    assert not FinancingRequest.objects.exists() and not ChainAction.objects.exists()
 
 
 def test_a_lender_without_a_programme_cannot_be_chosen(supplier_client, confirmed_piece, lender):
-    response = supplier_client.post(url("piece-finance", piece_id=confirmed_piece.pk), {"finance-lender": lender.pk})
+    response = supplier_client.post(url("piece-finance", piece_id=confirmed_piece.pk),
+                                    {"finance-lender": lender.pk, "finance-min_payout": 1})
 
     assert "lender" in field_errors(response, "finance_form")
     assert not FinancingRequest.objects.exists() and not ChainAction.objects.exists()
+
+
+def test_a_request_without_the_payout_shown_asks_to_reload(supplier_client, confirmed_piece, programme):
+    response = supplier_client.post(url("piece-finance", piece_id=confirmed_piece.pk),
+                                    {"finance-lender": programme.lender.pk})
+
+    assert field_errors(response, "finance_form")["min_payout"] == [
+        "This page is out of date: reload it to see the current quotes."
+    ]
+    assert not ChainAction.objects.exists()
 
 
 def test_a_refusal_of_the_service_shows_on_the_form(supplier_client, confirmed_piece, tier2):
