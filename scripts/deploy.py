@@ -20,7 +20,7 @@ import os
 import time
 from pathlib import Path
 
-from brownie import MockStablecoin, SupplyChainFinance, accounts, config, network, web3
+from brownie import Contract, MockStablecoin, SupplyChainFinance, accounts, config, network, web3
 
 LOCAL_CHAIN_IDS = {1337, 31337}
 GRACE_PERIOD = int(os.environ.get("GRACE_PERIOD_SECONDS", 5 * 86_400))
@@ -67,7 +67,23 @@ def settlement_tokens(deployer):
         raise SystemExit("Set SETTLEMENT_TOKENS to the ERC-20 settlement tokens of this network.")
     usdc = MockStablecoin.deploy("USD Coin (local mock)", "USDC", 6, {"from": deployer})
     eurt = MockStablecoin.deploy("Euro Token (local mock)", "EURT", 18, {"from": deployer})
+    for mock in (usdc, eurt):
+        mock.mint(deployer, 10 ** mock.decimals(), {"from": deployer})  # what addCurrency test-transfers
     return [usdc.address, eurt.address]
+
+
+def list_currency(scf, address, deployer):
+    """addCurrency test-transfers one whole token from the deployer and back, to refuse tokens
+    whose transfers are not exact (fee-on-transfer, rebasing): the deployer holds and approves it."""
+    token = Contract.from_abi("SettlementToken", address, MockStablecoin.abi)
+    probe = 10 ** token.decimals()
+    if token.balanceOf(deployer) < probe:
+        raise SystemExit(
+            f"The deployer {deployer.address} must hold one whole {token.symbol()} ({address}) to list it: "
+            "the platform test-transfers it and sends it back."
+        )
+    token.approve(scf, probe, {"from": deployer})
+    return scf.addCurrency(address, {"from": deployer}).return_value
 
 
 def contract_entry(contract):
@@ -84,8 +100,7 @@ def deploy(deployer, path):
     scf = SupplyChainFinance.deploy(operator_hash, GRACE_PERIOD, DEFAULT_PERIOD, {"from": deployer})
     currencies = {}
     for token in settlement_tokens(deployer):
-        tx = scf.addCurrency(token, {"from": deployer})
-        currencies[str(tx.return_value)] = token
+        currencies[str(list_currency(scf, token, deployer))] = token
 
     token_abi = MockStablecoin.abi
     manifest = {

@@ -101,7 +101,7 @@ def test_reentry_from_programme_liquidity_reverts(scf, hostile, core_firm, lende
 @pytest.mark.parametrize(
     "reentry, error, args",
     [
-        ("claim", "PieceNotHolder", lambda h: (h.fingerprint, 0, h.token, ANY_PAYOUT, NO_DEADLINE)),
+        ("claim", "PieceNotHolder", lambda h: (h.fingerprint, 0, h.token)),
         ("repay", "InvoiceNotBuyer", lambda h: (h.fingerprint, h.token)),
         ("requestFinancing", "PieceNotHolder", lambda h: (h.fingerprint, 0, h.token, ANY_PAYOUT, NO_DEADLINE)),
     ],
