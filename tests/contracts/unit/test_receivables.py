@@ -54,7 +54,7 @@ def test_split_pieces_sum_to_invoice_amount(scf, supplier, tier2, tier3, receiva
     scf.splitPiece(fingerprint, 0, tier2, units(40_000), {"from": supplier})
     scf.splitPiece(fingerprint, 1, tier3, units(12_345.678901), {"from": tier2})
     scf.splitPiece(fingerprint, 2, tier2, MIN_PIECE, {"from": tier3})
-    scf.splitPiece(fingerprint, 0, tier3, units(59_999), {"from": supplier})
+    scf.splitPiece(fingerprint, 0, tier3, units(59_990), {"from": supplier})
     assert sum(piece[1] for piece in _pieces(scf, fingerprint)) == FACE
 
 
