@@ -8,7 +8,9 @@ ChainEvent only.
 
 A programme's book follows the contract (CreditDesk, Settlement): an approval adds the advance to
 its exposure and takes the payout (advance - discount) from its liquidity; the lender's claim on a
-financed piece releases that much exposure."""
+financed piece releases that much exposure, and so does its write-off of a defaulted one, for the
+face value not yet collected. What a written-off piece collects later is recovery: it releases
+nothing more."""
 
 from datetime import datetime, timezone as dt_timezone
 
@@ -196,8 +198,30 @@ def piece_claimed(args: dict) -> None:
     claimed = Piece.objects.filter(invoice__fingerprint=args["fingerprint"], index=args["piece"])
     claimed.update(claimed=F("claimed") + args["amount"])
     piece = claimed.select_related("invoice", "holder").first()
-    if piece is not None and piece.financed:  # financed pieces are locked: the claimer is their lender
+    # Financed pieces are locked: the claimer is their lender. A written-off one left the book already.
+    if piece is not None and piece.financed and piece.written_off_at is None:
         _programme_of(piece.holder, piece.invoice).update(exposure=F("exposure") - args["amount"])
+
+
+def piece_written_off(args: dict) -> None:
+    piece = (
+        Piece.objects.filter(invoice__fingerprint=args["fingerprint"], index=args["piece"])
+        .select_related("invoice")
+        .first()
+    )
+    lender = _organisation(args["lender"])
+    if piece is None or lender is None:
+        return
+    if Piece.objects.filter(pk=piece.pk, written_off_at__isnull=True).update(
+        written_off_at=timezone.now(), written_off_amount=args["released"]
+    ):
+        _programme_of(lender, piece.invoice).update(exposure=F("exposure") - args["released"])
+        webhook_event_publish(
+            organisations=[lender.pk],
+            event="piece.written_off",
+            payload={"invoice": piece.invoice_id, "number": piece.invoice.number, "fingerprint": args["fingerprint"],
+                     "piece": args["piece"], "released": args["released"]},
+        )
 
 
 def _programme_of(lender: Organisation, invoice: Invoice):
@@ -256,6 +280,7 @@ HANDLERS = {
     "FinancingRejected": financing_rejected,
     "ObligationRepaid": obligation_repaid,
     "PieceClaimed": piece_claimed,
+    "PieceWrittenOff": piece_written_off,
     "ProgrammeTermsSet": programme_terms_set,
     "ProgrammeFunded": programme_funded,
     "ProgrammeDefunded": programme_defunded,

@@ -18,6 +18,6 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
 @admin.register(Piece)
 class PieceAdmin(ReadOnlyAdmin):
-    list_display = ("invoice", "index", "holder", "amount", "financed", "claimed")
+    list_display = ("invoice", "index", "holder", "amount", "financed", "claimed", "written_off_at", "written_off_amount")
     list_select_related = ("invoice__seller", "invoice__buyer", "holder")
     search_fields = ("invoice__number", "invoice__fingerprint")

@@ -90,7 +90,15 @@ class Piece(models.Model):
     amount = models.PositiveBigIntegerField()
     financed = models.BooleanField(default=False)
     claimed = models.PositiveBigIntegerField(default=0)
+    written_off_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the indexer saw the lender write this financed piece off."
+    )
+    written_off_amount = models.PositiveBigIntegerField(
+        null=True, blank=True,
+        help_text="Face value not yet collected at the write-off: what left the programme's exposure.",
+    )
 
     class Meta:
         ordering = ["invoice", "index"]
         constraints = [models.UniqueConstraint(fields=["invoice", "index"], name="piece_unique_index")]
+

@@ -265,6 +265,11 @@ def _rejection_of_a_request(world) -> dict:
             "holder": _address(world.supplier), "reason": over_limit}
 
 
+def _written_off_piece(world) -> Piece:
+    Invoice.objects.filter(pk=world.invoice.pk).update(status=InvoiceStatus.DEFAULTED)
+    return PieceFactory(invoice=world.invoice, index=1, holder=world.lender, amount=800_000_000, financed=True)
+
+
 # Each case builds what its event acts on and returns the event's args.
 EVENTS = {
     "ParticipantRegistered": lambda w: {
@@ -295,6 +300,8 @@ EVENTS = {
                                          "totalRepaid": 1_000_000_000},
     "PieceClaimed": lambda w: {"fingerprint": w.invoice.fingerprint, "piece": 0, "holder": _address(w.supplier),
                                "amount": 250_000_000},
+    "PieceWrittenOff": lambda w: {"fingerprint": _written_off_piece(w).invoice.fingerprint, "piece": 1,
+                                  "lender": _address(w.lender), "released": 800_000_000},
     "ProgrammeTermsSet": lambda w: {"lender": _address(w.lender), "coreFirm": _address(w.buyer), "currency": 1,
                                     "terms": {"limit": 10**10, "advanceRateBps": 8_000, "baseRateBps": 500,
                                               "maxTenorDays": 90, "ratingSpreadBps": 25, "minRating": 5}},
