@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from financing.models import FinancingRequest, FinancingStatus, Programme
-from invoices.models import Invoice, InvoiceStatus, Piece
+from invoices.models import Invoice, InvoiceStatus, LifecyclePeriods, Piece
 from organisations.models import Organisation, Role
 from webhooks.services import webhook_event_publish
 
@@ -108,6 +108,28 @@ def _invoice_status(status: str, allowed_from: tuple[str, ...]):
             _publish_invoice(f"invoice.{status}", _invoice(args["fingerprint"]))
 
     return handler
+
+
+def periods_changed(args: dict) -> None:
+    LifecyclePeriods.objects.get_or_create(
+        version=args["version"],
+        defaults={"grace_period_seconds": args["gracePeriod"], "default_period_seconds": args["defaultPeriod"]},
+    )
+
+
+def invoice_confirmed(args: dict) -> None:
+    """The obligation keeps the periods in force now, as the chain stamps its version on it:
+    events are applied in chain order, so the latest version mirrored is the chain's current one."""
+    current = LifecyclePeriods.objects.order_by("-version").first()
+    periods = {
+        "periods_version": current.version,
+        "grace_period_seconds": current.grace_period_seconds,
+        "default_period_seconds": current.default_period_seconds,
+    } if current else {}
+    if Invoice.objects.filter(fingerprint=args["fingerprint"], status=InvoiceStatus.REGISTERED).update(
+        status=InvoiceStatus.CONFIRMED, updated_at=timezone.now(), **periods
+    ):
+        _publish_invoice("invoice.confirmed", _invoice(args["fingerprint"]))
 
 
 def piece_split(args: dict) -> None:
@@ -270,7 +292,8 @@ HANDLERS = {
     "KycRenewed": kyc_renewed,
     "RatingPosted": rating_posted,
     "InvoiceRegistered": invoice_registered,
-    "InvoiceConfirmed": _invoice_status(InvoiceStatus.CONFIRMED, (InvoiceStatus.REGISTERED,)),
+    "PeriodsChanged": periods_changed,
+    "InvoiceConfirmed": invoice_confirmed,
     "InvoiceDisputed": _invoice_status(InvoiceStatus.DISPUTED, (InvoiceStatus.REGISTERED,)),
     "ObligationOverdue": _invoice_status(InvoiceStatus.OVERDUE, (InvoiceStatus.CONFIRMED,)),
     "RecourseRecorded": _invoice_status(InvoiceStatus.DEFAULTED, (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE)),
