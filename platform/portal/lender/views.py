@@ -1,4 +1,5 @@
-"""The lender's overview pages: dashboard, portfolio of financed pieces and the decision log."""
+"""The lender's overview pages: dashboard, portfolio of financed pieces (with a write-off button on
+those of defaulted invoices) and the decision log."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
