@@ -150,6 +150,7 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
             return (RejectReason.RatingStale, quote);
         }
         quote.advance = Pricing.advance(candidate.amount, book.advanceRateBps);
+        // slither-disable-next-line incorrect-equality (an amount this contract computed, not a balance anyone can move)
         if (quote.advance == 0) return (RejectReason.AdvanceTooSmall, quote);
         if (uint256(book.exposure) + quote.advance > book.limit) return (RejectReason.OverLimit, quote);
         uint256 rateBps = Pricing.yearlyRateBps(book.baseRateBps, book.ratingSpreadBps, holder.rating);

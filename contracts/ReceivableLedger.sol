@@ -81,6 +81,7 @@ abstract contract ReceivableLedger is IInvoices, IReceivables, PlatformConfig {
     /// @dev The piece, or a revert when it does not exist.
     function _loadPiece(bytes32 fingerprint, uint16 index) internal view returns (PiecePacking.StoredPiece memory stored) {
         stored = _pieceWords[fingerprint][PiecePacking.wordOf(index)].unpack(index);
+        // slither-disable-next-line incorrect-equality (an id in our own storage: 0 means no piece)
         if (stored.holderId == 0) revert PieceUnknown(fingerprint, index);
     }
 

@@ -42,6 +42,7 @@ abstract contract Settlement is ISettlement, CreditDesk {
         Invoice storage record = _invoice(fingerprint);
         bool final_;
         (amount, final_) = _entitlement(record, held, fingerprint, index);
+        // slither-disable-next-line incorrect-equality (an entitlement computed from our own books)
         if (amount == 0) revert SettlementNothingToClaim(fingerprint, index);
 
         uint8 flags = held.flags;
@@ -53,6 +54,7 @@ abstract contract Settlement is ISettlement, CreditDesk {
         }
         _savePiece(fingerprint, index, held);
         // A written-off piece released its exposure already; what it collects now is recovery.
+        // slither-disable-next-line incorrect-equality (bit flags, not a balance)
         if (flags & (FINANCED | WRITTEN_OFF) == FINANCED) {
             _releaseExposure(msg.sender, record.buyerId, record.currency, amount);
         }
@@ -89,6 +91,7 @@ abstract contract Settlement is ISettlement, CreditDesk {
         Invoice storage record = _invoice(fingerprint);
         uint8 flags = held.flags;
         if (
+            // slither-disable-next-line incorrect-equality (bit flags and a status, not a balance)
             record.status != InvoiceStatus.Defaulted || flags & FINANCED == 0 || flags & (SETTLED | WRITTEN_OFF) != 0
         ) revert SettlementCannotWriteOff(fingerprint, index);
         uint64 released = held.amount - (flags & PARTLY_CLAIMED != 0 ? _claimed[fingerprint][index] : 0);

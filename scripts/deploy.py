@@ -13,6 +13,10 @@ development chain does the script fall back to the chain's own unlocked first ac
 
 Settlement tokens: SETTLEMENT_TOKENS is a comma-separated list of ERC-20 addresses to register as
 currencies. On a local chain without it, two mock stablecoins are deployed (6 and 18 decimals).
+Listing a currency test-transfers one whole token from the deployer to the contract and back
+(addCurrency refuses a token that does not move exact amounts), so the deployer approves the
+contract for it first: it mints the mocks itself, and must already hold one whole token of each
+real one, which the script checks before it deploys anything.
 """
 
 import json
@@ -20,7 +24,8 @@ import os
 import time
 from pathlib import Path
 
-from brownie import MockStablecoin, SupplyChainFinance, accounts, config, network, web3
+from brownie import Contract, MockStablecoin, SupplyChainFinance, accounts, config, network, web3
+from brownie.exceptions import VirtualMachineError
 
 LOCAL_CHAIN_IDS = {1337, 31337}
 GRACE_PERIOD = int(os.environ.get("GRACE_PERIOD_SECONDS", 5 * 86_400))
@@ -61,13 +66,53 @@ def existing_deployment(path):
 
 
 def settlement_tokens(deployer):
+    """The tokens to list, each with whether it is a mock the deployer may mint."""
     if listed := os.environ.get("SETTLEMENT_TOKENS"):
-        return [address.strip() for address in listed.split(",") if address.strip()]
+        tokens = [
+            Contract.from_abi("SettlementToken", address.strip(), MockStablecoin.abi)  # only its ERC-20 functions
+            for address in listed.split(",")
+            if address.strip()
+        ]
+        for token in tokens:
+            require_whole_token(token, deployer)
+        return [(token, False) for token in tokens]
     if not is_local_chain():
         raise SystemExit("Set SETTLEMENT_TOKENS to the ERC-20 settlement tokens of this network.")
     usdc = MockStablecoin.deploy("USD Coin (local mock)", "USDC", 6, {"from": deployer})
     eurt = MockStablecoin.deploy("Euro Token (local mock)", "EURT", 18, {"from": deployer})
-    return [usdc.address, eurt.address]
+    return [(usdc, True), (eurt, True)]
+
+
+def whole_token(token):
+    """One whole token in base units: what addCurrency test-transfers."""
+    return 10 ** token.decimals()
+
+
+def require_whole_token(token, deployer):
+    held, needed = token.balanceOf(deployer), whole_token(token)
+    if held < needed:
+        raise SystemExit(
+            f"The deployer {deployer.address} holds {held} base units of {token.symbol()} ({token.address}); "
+            f"listing it as a currency test-transfers one whole token ({needed} base units) to the contract "
+            "and back. Send the deployer one whole token, then run the script again: nothing was deployed."
+        )
+
+
+def list_currency(scf, token, deployer, *, mock):
+    """Lists `token` as a settlement currency and returns its id. addCurrency pulls one whole token
+    from the deployer and sends it back, so the deployer holds (a mock: mints) and approves it first."""
+    probe = whole_token(token)
+    if mock:
+        token.mint(deployer, probe, {"from": deployer})
+    token.approve(scf, probe, {"from": deployer})
+    try:
+        return scf.addCurrency(token, {"from": deployer}).return_value
+    except VirtualMachineError as refusal:
+        raise SystemExit(
+            f"addCurrency refused {token.address}: {refusal.revert_msg}. Only ERC-20 tokens whose transfers move "
+            "exactly the amount asked for qualify (ConfigInexactToken: fee-on-transfer and rebasing tokens are "
+            "refused); see the README, Production."
+        ) from refusal
 
 
 def contract_entry(contract):
@@ -80,12 +125,12 @@ def deploy(deployer, path):
         print(f"Already deployed on chain {manifest['chain_id']}: {manifest['contracts']['SupplyChainFinance']['address']}")
         return manifest
 
+    tokens = settlement_tokens(deployer)  # checked before anything is deployed
     operator_hash = web3.keccak(text=os.environ.get("OPERATOR_ORG_HASH_SEED", "platform-operator"))
     scf = SupplyChainFinance.deploy(operator_hash, GRACE_PERIOD, DEFAULT_PERIOD, {"from": deployer})
     currencies = {}
-    for token in settlement_tokens(deployer):
-        tx = scf.addCurrency(token, {"from": deployer})
-        currencies[str(tx.return_value)] = token
+    for token, mock in tokens:
+        currencies[str(list_currency(scf, token, deployer, mock=mock))] = token.address
 
     token_abi = MockStablecoin.abi
     manifest = {

@@ -41,12 +41,21 @@ function importResolver(roots) {
   };
 }
 
+// SOLC_SHIM_SETTINGS (JSON) is merged into the input's settings: Slither's standard-json mode
+// builds its own input, which lacks the viaIR and optimizer settings brownie-config.yaml gives.
+function withExtraSettings(input) {
+  const extra = process.env.SOLC_SHIM_SETTINGS;
+  if (!extra) return input;
+  const parsed = JSON.parse(input);
+  parsed.settings = { ...(parsed.settings || {}), ...JSON.parse(extra) };
+  return JSON.stringify(parsed);
+}
+
 const args = process.argv.slice(2);
 if (args.includes('--version')) {
   writeStdout(`solc, the solidity compiler commandline interface\nVersion: ${solc.version()}\n`);
 } else if (args.includes('--standard-json')) {
-  const input = fs.readFileSync(0, 'utf8');
-  writeStdout(solc.compile(input, { import: importResolver(allowedRoots(args)) }));
+  writeStdout(solc.compile(withExtraSettings(fs.readFileSync(0, 'utf8')), { import: importResolver(allowedRoots(args)) }));
 } else {
   process.stderr.write('usage: solc --version | solc --standard-json [--allow-paths a,b]\n');
   process.exitCode = 2;

@@ -33,6 +33,7 @@ MESSAGES = {
     "ConfigCurrencyExists": "The token {token} is already a currency.",
     "ConfigUnsupportedDecimals": "Tokens with {decimals} decimals are not supported.",
     "ConfigTooManyCurrencies": "No more currencies can be added.",
+    "ConfigInexactToken": "The token moved {moved} instead of {expected} in its test transfer: fee-on-transfer and rebasing tokens cannot be settlement currencies.",
     "ConfigInvalidPeriods": "The grace period must be shorter than the default period.",
     "PieceUnknown": "The receivable has no piece {piece}.",
     "PieceNotHolder": "Only the holder of piece {piece} can do this.",
@@ -40,6 +41,7 @@ MESSAGES = {
     "PieceLocked": "Piece {piece} is financed, settled or a reserve and cannot be split or moved.",
     "PieceInvalidRecipient": "The recipient {to} cannot hold receivables.",
     "PieceLimitReached": "The receivable cannot be split any further.",
+    "PieceBelowMinimum": "A split must leave both pieces at or above the minimum piece of {minimum} micro-units (1/16,384 of the invoice, rounded up); splitting off {amount} does not.",
     "CreditInvalidParty": "{account} is not a registered core firm.",
     "CreditInvalidTerms": (
         "The programme terms are invalid (rates up to 100%, advance rate, tenor and maximum rating age above zero)."
@@ -48,6 +50,7 @@ MESSAGES = {
     "CreditInvalidLiquidity": "The amount {amount} exceeds the {available} available.",
     "SettlementInvalidAmount": "The repayment {amount} must be above zero and at most the {owed} owed.",
     "SettlementNothingToClaim": "Nothing is claimable on piece {piece} yet.",
+    "SettlementCannotWriteOff": "Piece {piece} cannot be written off: only its lender can, once, while it is financed and unsettled and the obligation has defaulted.",
     "SettlementTooEarly": "Too early: this is possible from {notBefore} (unix time).",
     "SafeERC20FailedOperation": "The token transfer failed (balance or allowance too low?).",
     "ERC20InsufficientBalance": "The token balance of {sender} is {balance}; {needed} is needed.",

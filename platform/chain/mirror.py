@@ -8,7 +8,9 @@ ChainEvent only.
 
 A programme's book follows the contract (CreditDesk, Settlement): an approval adds the advance to
 its exposure and takes the payout (advance - discount) from its liquidity; the lender's claim on a
-financed piece releases that much exposure."""
+financed piece releases that much exposure, and so does its write-off of a defaulted one, for the
+face value not yet collected. What a written-off piece collects later is recovery: it releases
+nothing more."""
 
 from datetime import datetime, timezone as dt_timezone
 
@@ -16,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from financing.models import FinancingRequest, FinancingStatus, Programme
-from invoices.models import Invoice, InvoiceStatus, Piece
+from invoices.models import Invoice, InvoiceStatus, LifecyclePeriods, Piece
 from organisations.models import Organisation, Role
 from webhooks.services import webhook_event_publish
 
@@ -110,6 +112,28 @@ def _invoice_status(status: str, allowed_from: tuple[str, ...]):
     return handler
 
 
+def periods_changed(args: dict) -> None:
+    LifecyclePeriods.objects.get_or_create(
+        version=args["version"],
+        defaults={"grace_period_seconds": args["gracePeriod"], "default_period_seconds": args["defaultPeriod"]},
+    )
+
+
+def invoice_confirmed(args: dict) -> None:
+    """The obligation keeps the periods in force now, as the chain stamps its version on it:
+    events are applied in chain order, so the latest version mirrored is the chain's current one."""
+    current = LifecyclePeriods.objects.order_by("-version").first()
+    periods = {
+        "periods_version": current.version,
+        "grace_period_seconds": current.grace_period_seconds,
+        "default_period_seconds": current.default_period_seconds,
+    } if current else {}
+    if Invoice.objects.filter(fingerprint=args["fingerprint"], status=InvoiceStatus.REGISTERED).update(
+        status=InvoiceStatus.CONFIRMED, updated_at=timezone.now(), **periods
+    ):
+        _publish_invoice("invoice.confirmed", _invoice(args["fingerprint"]))
+
+
 def piece_split(args: dict) -> None:
     invoice = _invoice(args["fingerprint"])
     holder = _organisation(args["to"])
@@ -198,8 +222,30 @@ def piece_claimed(args: dict) -> None:
     claimed = Piece.objects.filter(invoice__fingerprint=args["fingerprint"], index=args["piece"])
     claimed.update(claimed=F("claimed") + args["amount"])
     piece = claimed.select_related("invoice", "holder").first()
-    if piece is not None and piece.financed:  # financed pieces are locked: the claimer is their lender
+    # Financed pieces are locked: the claimer is their lender. A written-off one left the book already.
+    if piece is not None and piece.financed and piece.written_off_at is None:
         _programme_of(piece.holder, piece.invoice).update(exposure=F("exposure") - args["amount"])
+
+
+def piece_written_off(args: dict) -> None:
+    piece = (
+        Piece.objects.filter(invoice__fingerprint=args["fingerprint"], index=args["piece"])
+        .select_related("invoice")
+        .first()
+    )
+    lender = _organisation(args["lender"])
+    if piece is None or lender is None:
+        return
+    if Piece.objects.filter(pk=piece.pk, written_off_at__isnull=True).update(
+        written_off_at=timezone.now(), written_off_amount=args["released"]
+    ):
+        _programme_of(lender, piece.invoice).update(exposure=F("exposure") - args["released"])
+        webhook_event_publish(
+            organisations=[lender.pk],
+            event="piece.written_off",
+            payload={"invoice": piece.invoice_id, "number": piece.invoice.number, "fingerprint": args["fingerprint"],
+                     "piece": args["piece"], "released": args["released"]},
+        )
 
 
 def _programme_of(lender: Organisation, invoice: Invoice):
@@ -248,7 +294,8 @@ HANDLERS = {
     "ParticipantRegistered": participant_registered,
     "KycRenewed": kyc_renewed,
     "InvoiceRegistered": invoice_registered,
-    "InvoiceConfirmed": _invoice_status(InvoiceStatus.CONFIRMED, (InvoiceStatus.REGISTERED,)),
+    "PeriodsChanged": periods_changed,
+    "InvoiceConfirmed": invoice_confirmed,
     "InvoiceDisputed": _invoice_status(InvoiceStatus.DISPUTED, (InvoiceStatus.REGISTERED,)),
     "ObligationOverdue": _invoice_status(InvoiceStatus.OVERDUE, (InvoiceStatus.CONFIRMED,)),
     "RecourseRecorded": _invoice_status(InvoiceStatus.DEFAULTED, (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE)),
@@ -258,6 +305,7 @@ HANDLERS = {
     "FinancingRejected": financing_rejected,
     "ObligationRepaid": obligation_repaid,
     "PieceClaimed": piece_claimed,
+    "PieceWrittenOff": piece_written_off,
     "ProgrammeTermsSet": programme_terms_set,
     "ProgrammeFunded": programme_funded,
     "ProgrammeDefunded": programme_defunded,

@@ -1,10 +1,11 @@
 """Reads for financing's scheduled jobs: a supplier's history as the risk model sees it, the
-suppliers to rate and how often an unchanged rating is posted again, the obligations and pieces
-the maturity sweep acts on, and the few chain views it needs (the chain's clock, whether the
-platform is paused, what a piece may claim)."""
+suppliers to rate and how often an unchanged rating is posted again, the obligations (each by
+its own lifecycle periods) and pieces the maturity sweep acts on, and the few chain views it needs
+(the chain's clock, whether the platform is paused, what a piece may claim)."""
 
 import logging
 from datetime import date, datetime, timedelta, timezone as dt_timezone
+from typing import NamedTuple
 
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -86,14 +87,47 @@ def rating_refresh_age() -> timedelta | None:
     return None if shortest is None else timedelta(days=shortest - 1)
 
 
-def invoices_past_grace(*, due_on_or_before: date) -> QuerySet[Invoice]:
-    """Confirmed obligations due on or before the day given: the sweep marks them overdue."""
-    return Invoice.objects.filter(status=InvoiceStatus.CONFIRMED, due_date__lte=due_on_or_before).order_by("pk")
+class Periods(NamedTuple):
+    """Grace and default periods, in seconds."""
+
+    grace: int
+    default: int
 
 
-def invoices_past_default(*, due_on_or_before: date) -> QuerySet[Invoice]:
-    """Overdue obligations due on or before the day given: the sweep marks them defaulted."""
-    return Invoice.objects.filter(status=InvoiceStatus.OVERDUE, due_date__lte=due_on_or_before).order_by("pk")
+def invoices_past_grace(*, now: int, fallback: Periods) -> QuerySet[Invoice]:
+    """Confirmed obligations whose grace period has ended by `now` (unix time): the sweep marks
+    them overdue. Each by its own periods; `fallback` for one confirmed before they were kept."""
+    return _past(Invoice.objects.filter(status=InvoiceStatus.CONFIRMED), now, fallback, lambda periods: periods.grace)
+
+
+def invoices_past_default(*, now: int, fallback: Periods) -> QuerySet[Invoice]:
+    """Overdue obligations whose default period, which starts when the grace period ends, has
+    ended by `now`: the sweep marks them defaulted. Periods as for `invoices_past_grace`."""
+    return _past(
+        Invoice.objects.filter(status=InvoiceStatus.OVERDUE), now, fallback,
+        lambda periods: periods.grace + periods.default,
+    )
+
+
+def _past(invoices: QuerySet[Invoice], now: int, fallback: Periods, span) -> QuerySet[Invoice]:
+    """The `invoices` due at least `span(periods)` seconds before `now`, by each one's periods.
+    One condition per distinct pair of periods among them (one per version of the platform's
+    periods at most), so it costs two queries however many invoices there are."""
+    pairs = list(invoices.order_by().values_list("grace_period_seconds", "default_period_seconds").distinct())
+    due = Q()
+    for grace, default in pairs:
+        if grace is None:  # confirmed before the mirror stamped periods on obligations
+            own, periods = Q(grace_period_seconds__isnull=True), fallback
+        else:
+            own, periods = Q(grace_period_seconds=grace, default_period_seconds=default), Periods(grace, default)
+        due |= own & Q(due_date__lte=_day_due(now - span(periods)))
+    return invoices.filter(due).order_by("pk") if pairs else invoices.none()
+
+
+def _day_due(moment: int) -> date:
+    # An invoice is due at 00:00 UTC of its due date on chain (see invoices.services), so an
+    # obligation is due by `moment` exactly when its due date is on or before that UTC day.
+    return datetime.fromtimestamp(moment, dt_timezone.utc).date()
 
 
 def pieces_with_unclaimed_repayments() -> list[Piece]:

@@ -4,7 +4,7 @@ holders of their pieces. Both only queue outbox actions, each under an idempoten
 before anything is sent, so a replayed or overlapping run never acts twice."""
 
 from dataclasses import asdict
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -102,6 +102,10 @@ def maturity_sweep(*, now: int | None = None) -> dict:
     with repayments its holder has not collected, a claim signed by the holder's own account: at
     maturity holders are paid without anyone clicking.
 
+    Each obligation goes by the periods in force when it was confirmed, as the chain does (the
+    mirror stamps them on it); one confirmed before the mirror kept them, by the deployment's
+    periods in the manifest.
+
     `now` is a unix time; by default the latest block's, since the contract judges by block time.
     Nothing is queued while the platform is paused: the chain would refuse it, and a refused
     action's key would keep the sweep from ever queuing it again. Returns the number of actions
@@ -110,18 +114,18 @@ def maturity_sweep(*, now: int | None = None) -> dict:
     if selectors.platform_paused():
         return {"paused": True, "overdue": 0, "defaulted": 0, "claims": 0}
     now = selectors.chain_now() if now is None else now
-    periods = client.manifest()["periods"]
-    grace, default = periods["grace_seconds"], periods["default_seconds"]
+    deployed = client.manifest()["periods"]
+    fallback = selectors.Periods(deployed["grace_seconds"], deployed["default_seconds"])
     operator = accounts.operator_account()
     overdue = sum(
         _enqueue_once(signer=operator, function="markOverdue", args=[invoice.fingerprint], key=f"overdue:{invoice.pk}")
-        for invoice in selectors.invoices_past_grace(due_on_or_before=_day_due(now - grace))
+        for invoice in selectors.invoices_past_grace(now=now, fallback=fallback)
     )
     defaulted = sum(
         _enqueue_once(
             signer=operator, function="markDefaulted", args=[invoice.fingerprint], key=f"default:{invoice.pk}"
         )
-        for invoice in selectors.invoices_past_default(due_on_or_before=_day_due(now - grace - default))
+        for invoice in selectors.invoices_past_default(now=now, fallback=fallback)
     )
     claims = sum(
         _enqueue_once(
@@ -134,12 +138,6 @@ def maturity_sweep(*, now: int | None = None) -> dict:
         if selectors.piece_claimable(piece) > 0
     )
     return {"paused": False, "overdue": overdue, "defaulted": defaulted, "claims": claims}
-
-
-def _day_due(moment: int) -> date:
-    # An invoice is due at 00:00 UTC of its due date on chain (see invoices.services), so an
-    # obligation is due by `moment` exactly when its due date is on or before that UTC day.
-    return datetime.fromtimestamp(moment, dt_timezone.utc).date()
 
 
 @transaction.atomic

@@ -1,11 +1,11 @@
-"""Invoices and their pieces in the admin, read-only: they are submitted through services.py and
-otherwise mirrored from the chain."""
+"""Invoices, their pieces and the lifecycle periods in the admin, read-only: invoices are submitted
+through services.py and otherwise mirrored from the chain, like the rest."""
 
 from django.contrib import admin
 
 from chain.admin import ReadOnlyAdmin
 
-from .models import Invoice, Piece
+from .models import Invoice, LifecyclePeriods, Piece
 
 
 @admin.register(Invoice)
@@ -18,6 +18,11 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
 @admin.register(Piece)
 class PieceAdmin(ReadOnlyAdmin):
-    list_display = ("invoice", "index", "holder", "amount", "financed", "claimed")
+    list_display = ("invoice", "index", "holder", "amount", "financed", "claimed", "written_off_at", "written_off_amount")
     list_select_related = ("invoice__seller", "invoice__buyer", "holder")
     search_fields = ("invoice__number", "invoice__fingerprint")
+
+
+@admin.register(LifecyclePeriods)
+class LifecyclePeriodsAdmin(ReadOnlyAdmin):
+    list_display = ("version", "grace_period_seconds", "default_period_seconds", "changed_at")

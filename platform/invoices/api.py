@@ -167,8 +167,9 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
     @queues_transaction(request=RepaySerializer, responses={202: ChainActionSerializer})
     @action(detail=True, methods=["post"])
     def repay(self, request, invoice_id=None):
-        """The buyer repays all or part of a confirmed or overdue invoice. Each Idempotency-Key is
-        one payment: a retry with it pays nothing more, the next instalment needs a new key."""
+        """The buyer repays all or part of a confirmed, overdue or defaulted invoice. Each
+        Idempotency-Key is one payment: a retry with it pays nothing more, the next instalment
+        needs a new key."""
         fields = RepaySerializer(data=request.data)
         fields.is_valid(raise_exception=True)
         repayment = repayments.invoice_repay(

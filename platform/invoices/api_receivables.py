@@ -1,7 +1,8 @@
-"""The receivables REST API: the pieces the caller's organisation holds, and what a supplier does
-with them: split off a part for another supplier, transfer a whole piece, read the lenders'
-quotes for it and ask one of them to finance it. Splits and transfers answer 202 with the queued on-chain
-action; a financing request answers 201 with the request, whose status shows the chain's decision."""
+"""The receivables REST API: the pieces the caller's organisation holds, and what a holder does
+with them: a supplier splits off a part for another supplier, transfers a whole piece, reads the
+lenders' quotes for it and asks one of them to finance it; a lender writes off a financed piece of
+a defaulted invoice. Splits, transfers and write-offs answer 202 with the queued on-chain action; a
+financing request answers 201 with the request, whose status shows the chain's decision."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -16,6 +17,7 @@ from config.api import MAX_OBJECT_ID, RolesByAction, queues_transaction
 from financing.api import FinancingRequestSerializer, financing_requests_visible_to
 from financing.quotes import piece_quote, piece_quotes
 from financing.requests import financing_request, lender_to_ask
+from financing.writeoffs import piece_write_off
 from organisations.models import Role
 
 from . import receivables, validation
@@ -37,9 +39,16 @@ class ReceivableSerializer(serializers.ModelSerializer):
         model = Piece
         fields = [
             "id", "invoice", "invoice_number", "invoice_status", "index", "seller", "buyer", "buyer_id", "currency",
-            "due_date", "amount", "financed", "claimed",
+            "due_date", "amount", "financed", "claimed", "written_off_at", "written_off_amount",
         ]
-        extra_kwargs = {"amount": {"help_text": "Face value in micro-units (6 decimals) of the currency."}}
+        extra_kwargs = {
+            "amount": {"help_text": "Face value in micro-units (6 decimals) of the currency."},
+            "written_off_at": {"help_text": "When the lender's write-off of this financed piece was seen on chain."},
+            "written_off_amount": {
+                "help_text": "Micro-units not yet collected at the write-off, released from the programme's "
+                             "exposure. Later repayments are still claimed for the piece."
+            },
+        }
 
 
 def _organisation_id(help_text: str) -> serializers.IntegerField:
@@ -116,7 +125,7 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
     roles = (Role.SUPPLIER, Role.LENDER)
     action_roles = {
         "split": (Role.SUPPLIER,), "transfer": (Role.SUPPLIER,), "quotes": (Role.SUPPLIER,),
-        "request_financing": (Role.SUPPLIER,),
+        "request_financing": (Role.SUPPLIER,), "write_off": (Role.LENDER,),
     }
 
     def get_queryset(self):
@@ -184,3 +193,11 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
         return Response(
             FinancingRequestSerializer(created).data, status=status.HTTP_201_CREATED, headers={"Location": location}
         )
+
+    @queues_transaction(responses={202: ChainActionSerializer})
+    @action(detail=True, methods=["post"], url_path="write-off")
+    def write_off(self, request, piece_id=None):
+        """Writes off a financed piece your organisation holds on a defaulted invoice: the face
+        value not yet collected leaves your programme's exposure. Once only; the piece keeps its
+        claim on later repayments, which are still collected for you."""
+        return queued(piece_write_off(piece=self.get_object(), written_off_by=request.user), request)

@@ -61,6 +61,15 @@ class Invoice(models.Model):
     status = models.CharField(max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.SUBMITTED)
     repaid = models.PositiveBigIntegerField(default=0)
     repaid_at = models.DateTimeField(null=True, blank=True, help_text="When the indexer saw full repayment.")
+    # The lifecycle periods in force when the buyer confirmed it, which the chain keeps for it
+    # (Invoice.periodsVersion): a later change of the platform's periods never moves its dates.
+    periods_version = models.PositiveIntegerField(null=True, blank=True)
+    grace_period_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="From the due date to overdue; empty if confirmed before periods were kept."
+    )
+    default_period_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="From the end of the grace period to default."
+    )
     registered_block = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -90,7 +99,31 @@ class Piece(models.Model):
     amount = models.PositiveBigIntegerField()
     financed = models.BooleanField(default=False)
     claimed = models.PositiveBigIntegerField(default=0)
+    written_off_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the indexer saw the lender write this financed piece off."
+    )
+    written_off_amount = models.PositiveBigIntegerField(
+        null=True, blank=True,
+        help_text="Face value not yet collected at the write-off: what left the programme's exposure.",
+    )
 
     class Meta:
         ordering = ["invoice", "index"]
         constraints = [models.UniqueConstraint(fields=["invoice", "index"], name="piece_unique_index")]
+
+
+class LifecyclePeriods(models.Model):
+    """One version of the platform's grace and default periods, mirrored from PeriodsChanged. The
+    highest version is in force: obligations confirmed from then on keep its periods."""
+
+    version = models.PositiveIntegerField(unique=True)
+    grace_period_seconds = models.PositiveIntegerField()
+    default_period_seconds = models.PositiveIntegerField()
+    changed_at = models.DateTimeField(auto_now_add=True, help_text="When the indexer saw the change.")
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name_plural = "lifecycle periods"
+
+    def __str__(self) -> str:
+        return f"v{self.version}: grace {self.grace_period_seconds}s, default {self.default_period_seconds}s"

@@ -2,6 +2,8 @@
 transfers a whole piece. Each service checks roles and fields and queues the on-chain action in
 one database transaction; the pieces themselves change only when the mirror sees the event."""
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,6 +20,20 @@ from .services import require_member
 
 # Outbox states in which the chain has settled an action, one way or the other.
 SETTLED = (ActionStatus.CONFIRMED, ActionStatus.FAILED)
+# A split leaves no piece below 1/16,384 of the invoice, rounded up (Receivables._minimumPiece):
+# that bounds an invoice's pieces below the 65,535 the chain can count.
+MIN_PIECE_DIVISOR = 16_384
+
+
+def minimum_piece(invoice_amount: int) -> int:
+    """The smallest piece, in micro-units, that a split of the invoice may leave on either side."""
+    return -(-invoice_amount // MIN_PIECE_DIVISOR)
+
+
+def _units(micro: int) -> str:
+    """Micro-units in currency units, with two decimals or as many as it takes (up to six)."""
+    whole, _point, decimals = f"{Decimal(micro).scaleb(-validation.MICRO_DECIMALS):f}".rstrip("0").partition(".")
+    return f"{whole}.{decimals.ljust(2, '0')}"
 
 
 def _movable_piece(piece: Piece, user, action: str) -> Piece:
@@ -70,7 +86,8 @@ def _settled_count(prefix: str) -> int:
 @transaction.atomic
 def piece_split(*, piece: Piece, split_by, to_organisation_id: object, amount: object) -> ChainAction:
     """Queues a split of `amount` (currency units) off the piece into a new piece for another
-    supplier, signed by the holder's account.
+    supplier, signed by the holder's account. Both the part split off and the part kept must be
+    at least the invoice's minimum piece (`minimum_piece`), as the chain requires.
 
     Replays: the key counts the piece's earlier splits the chain has settled (confirmed or
     refused). A replay of a split still in flight has the same key and returns the first action,
@@ -86,6 +103,20 @@ def piece_split(*, piece: Piece, split_by, to_organisation_id: object, amount: o
                 "amount": _(
                     "A split must leave part of the piece with its holder; to pass on all of it, transfer it."
                 )
+            }
+        )
+    minimum = minimum_piece(piece.invoice.amount)
+    if micro < minimum or piece.amount - micro < minimum:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "Both pieces of a split must be at least %(minimum)s %(currency)s, 1/16,384 of the invoice "
+                    "(rounded up)."
+                )
+                % {
+                    "minimum": _units(minimum),
+                    "currency": piece.invoice.get_currency_display(),
+                }
             }
         )
     recipient = _recipient(piece, to_organisation_id)

@@ -1,6 +1,7 @@
-"""The buyer's repayment of a confirmed obligation, in full or in parts. The service checks role
-and amount and queues the on-chain repay; the invoice's repaid total changes only when the mirror
-sees ObligationRepaid."""
+"""The buyer's repayment of a confirmed obligation, in full or in parts, on time or late: after a
+default too, as the chain allows, and the holders (a lender that wrote its piece off among them)
+collect their share. The service checks role and amount and queues the on-chain repay; the
+invoice's repaid total changes only when the mirror sees ObligationRepaid."""
 
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from . import validation
 from .models import Invoice, InvoiceStatus
 from .services import require_member
 
-REPAYABLE = (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE)
+REPAYABLE = (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE, InvoiceStatus.DEFAULTED)
 MAX_REQUEST_KEY_LENGTH = 64  # the idempotency key, with its prefix, fits in 128 characters
 
 
@@ -52,7 +53,7 @@ def invoice_repay(*, invoice: Invoice, repaid_by, amount: object, request_key: s
     if invoice.status not in REPAYABLE:
         raise ValidationError(
             {
-                "status": _("Only a confirmed or overdue invoice can be repaid; this one is %(status)s.")
+                "status": _("Only a confirmed, overdue or defaulted invoice can be repaid; this one is %(status)s.")
                 % {"status": invoice.status}
             }
         )

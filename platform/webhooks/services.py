@@ -24,6 +24,7 @@ EVENTS = (
     "invoice.defaulted",
     "financing.approved",
     "financing.rejected",
+    "piece.written_off",
 )
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from chain.models import ChainAction
+from chain.models import ActionStatus, ChainAction
 from financing.models import FinancingRequest, FinancingStatus, Programme
 from invoices.models import InvoiceStatus
 from organisations.models import Organisation
@@ -71,6 +71,17 @@ def portfolio(lender: Organisation, today: date) -> QuerySet[FinancingRequest]:
         )
         .order_by("piece__invoice__due_date", "pk")
     )
+
+
+def write_offs_in_flight(lender: Organisation) -> set[tuple[str, int]]:
+    """(fingerprint, piece index) of the lender's write-offs queued and not yet settled on chain.
+    A confirmed one is mirrored already: the indexer confirms actions after applying their blocks."""
+    in_flight = (
+        ChainAction.objects.filter(signer__organisation=lender, function="writeOff")
+        .exclude(status__in=(ActionStatus.CONFIRMED, ActionStatus.FAILED))
+        .values_list("args", flat=True)
+    )
+    return {(fingerprint, index) for fingerprint, index in in_flight}
 
 
 def bucket_counts(financed: QuerySet[FinancingRequest], today: date) -> dict[str, int]:

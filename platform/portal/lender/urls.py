@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import programmes, views
+from . import programmes, views, writeoffs
 
 app_name = "lender"
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("programmes/<int:programme_id>/withdraw/", programmes.programme_withdraw, name="programme-withdraw"),
     path("actions/<int:action_id>/", programmes.action_progress, name="action"),
     path("portfolio/", views.portfolio, name="portfolio"),
+    path("portfolio/<int:piece_id>/write-off/", writeoffs.piece_write_off, name="piece-write-off"),
     path("decisions/", views.decisions, name="decisions"),
 ]

@@ -1,4 +1,5 @@
-"""The lender's overview pages: dashboard, portfolio of financed pieces and the decision log."""
+"""The lender's overview pages: dashboard, portfolio of financed pieces (with a write-off button on
+those of defaulted invoices) and the decision log."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from financing.models import FinancingRequest, FinancingStatus, Programme
 from financing.reasons import reject_reason_sentence
+from financing.writeoffs import write_off_refusal
 from organisations.models import Role
 from portal import charts, figures
 from portal.access import organisation, role_required
@@ -39,13 +41,19 @@ def dashboard(request):
 @role_required(*ROLES)
 def portfolio(request):
     today = timezone.localdate()
-    financed = selectors.portfolio(organisation(request), today)
+    lender = organisation(request)
+    financed = selectors.portfolio(lender, today)
     bucket = request.GET.get("bucket", "")
     shown = financed.filter(selectors.bucket_filters(today)[bucket]) if bucket in selectors.BUCKET_LABELS else financed
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    writing_off = selectors.write_offs_in_flight(lender)
     for row in page:
         row.annualised_yield = figures.annualised_yield(row.advance, row.discount, row.tenor_days)
         row.bucket_label = selectors.BUCKET_LABELS[row.bucket]
+        row.write_off_queued = (row.piece.invoice.fingerprint, row.piece.index) in writing_off
+        row.can_write_off = (
+            row.piece.holder_id == lender.pk and not row.write_off_queued and write_off_refusal(row.piece) is None
+        )
     counts = selectors.bucket_counts(financed, today)
     return render(request, "portal/lender/portfolio.html", {
         "page": page,

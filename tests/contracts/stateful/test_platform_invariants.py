@@ -12,9 +12,10 @@ Invariants (see ``_verify`` and ``_verify_model``):
      ``InvoiceDocumentAlreadyUsed``, unless something fails first) and its index never changes;
      the InvoiceRegistered events on chain are exactly the model's registrations, each
      fingerprint and each document once;
-  2. the pieces of every obligation (``scf.piece(fp, i)`` for ``i < pieceCount``) sum to its amount;
-  3. every programme's exposure equals the model (= face of financed pieces not yet collected)
-     and never exceeds its limit;
+  2. the pieces of every obligation (``scf.piece(fp, i)`` for ``i < pieceCount``) sum to its amount,
+     and no unlocked piece is below 1/16,384 of it (so no holder can exhaust the piece limit);
+  3. every programme's exposure equals the model (= face of financed pieces not yet collected nor
+     written off) and never exceeds its limit;
   4. settlement tokens are conserved: the contract holds exactly the programmes' liquidity plus
      what was repaid and not yet claimed (micro-units x currency scale), every account holds what
      the model says, and the balances of all accounts sum to the minted supply;
@@ -79,6 +80,8 @@ FULL_CHECK = os.environ.get("STATEFUL_FULL_CHECK", "") not in ("", "0")
 VERBOSE = os.environ.get("STATEFUL_VERBOSE", "") not in ("", "0")
 
 RESERVE = 8  # piece flag: the holder's unfinanced rest of a financed piece (never refinanced)
+WRITTEN_OFF = 16  # piece flag: a financed piece of a defaulted obligation its lender wrote off
+MIN_PIECE_DIVISOR = 16_384  # a split leaves no piece below 1/16,384 of the obligation
 BPS = 10_000
 BEST_RATING = 10
 UINT64_MAX = 2**64 - 1
@@ -236,6 +239,7 @@ class PlatformMachine:
                 "role": int(record["role"]),
                 "kyc": int(record["kycExpiresAt"]),
                 "rating": int(record["rating"]),
+                "ratedAt": int(record["ratedAt"]),
                 "id": int(record["id"]),
             }
         cls.renewed_kyc = min(cls.base_participants[a]["kyc"] for a in cls.kyc_targets)
@@ -246,7 +250,7 @@ class PlatformMachine:
                                     {"from": cls.admin})
         record = scf.participant(cls.deputy)
         cls.base_participants[cls.deputy] = {"role": int(record["role"]), "kyc": int(record["kycExpiresAt"]),
-                                             "rating": 0, "id": int(record["id"])}
+                                             "rating": 0, "ratedAt": 0, "id": int(record["id"])}
         cls.admins = [cls.founding_admin, cls.deputy]
         cls.time_horizon = cls.renewed_kyc - 3 * DAY
         cls.grace, cls.default_period = (int(x) for x in scf.periods())
@@ -261,7 +265,7 @@ class PlatformMachine:
                     cls.base_books[(lender, buyer, currency)] = {
                         k: int(book[k])
                         for k in ("limit", "exposure", "liquidity", "advanceRateBps", "baseRateBps",
-                                  "maxTenorDays", "ratingSpreadBps", "minRating")
+                                  "maxTenorDays", "ratingSpreadBps", "minRating", "maxRatingAgeDays")
                     }
         assert len(cls.base_books) == 6
 
@@ -652,6 +656,9 @@ class PlatformMachine:
         expected = self._move_error(fp, ob, idx, sender, recipient, at)
         if expected is None and (amount == 0 or amount >= face):
             expected = err("PieceInvalidAmount", amount, face)
+        minimum = -(-ob.amount // MIN_PIECE_DIVISOR) if ob is not None else 0
+        if expected is None and (amount < minimum or face - amount < minimum):
+            expected = err("PieceBelowMinimum", amount, minimum)
         tx = self._send(expected, self.scf.splitPiece, fp, idx, recipient, amount, {"from": self._acct(sender)})
         if tx is not None:
             new_index = len(ob.pieces)
@@ -680,15 +687,23 @@ class PlatformMachine:
 
     # ------------------------------------------------------------------ financing
 
-    def _decide(self, ob, piece, holder, lender, at):
+    def _decide(self, ob, piece, holder, lender, at, min_payout, deadline):
         """The contract's decision at block time `at`: (reason, advance, discount, tenor days)."""
+        if at > deadline:
+            return Reject.QUOTE_EXPIRED, 0, 0, 0
         book = self.books.get((lender, ob.buyer, ob.currency))
         if book is None or book["limit"] == 0:
             return Reject.NO_PROGRAMME, 0, 0, 0
+        if self._role(holder) != Role.SUPPLIER:
+            return Reject.HOLDER_NOT_SUPPLIER, 0, 0, 0
         if not self._current(holder, at):
             return Reject.HOLDER_KYC_EXPIRED, 0, 0, 0
+        if self._role(lender) != Role.LENDER:
+            return Reject.LENDER_NOT_LENDER, 0, 0, 0
         if not self._current(lender, at):
             return Reject.LENDER_KYC_EXPIRED, 0, 0, 0
+        if self._role(ob.buyer) != Role.CORE_FIRM or not self._current(ob.buyer, at):
+            return Reject.OBLIGOR_KYC_EXPIRED, 0, 0, 0
         if ob.status == Status.REGISTERED:
             return Reject.NOT_CONFIRMED, 0, 0, 0
         if ob.status == Status.DISPUTED:
@@ -707,6 +722,8 @@ class PlatformMachine:
         rating = self.people[holder]["rating"]
         if rating == 0 or rating < book["minRating"]:
             return Reject.RATING_TOO_LOW, 0, 0, tenor
+        if at - self.people[holder]["ratedAt"] > book["maxRatingAgeDays"] * DAY:
+            return Reject.RATING_STALE, 0, 0, tenor
         advance = piece.amount * book["advanceRateBps"] // BPS
         if advance == 0:
             return Reject.ADVANCE_TOO_SMALL, 0, 0, tenor
@@ -714,9 +731,20 @@ class PlatformMachine:
             return Reject.OVER_LIMIT, advance, 0, tenor
         rate = book["baseRateBps"] + book["ratingSpreadBps"] * (BEST_RATING - rating)
         discount = advance * rate * tenor // (BPS * 365)
+        if advance - discount < min_payout:
+            return Reject.PAYOUT_BELOW_MINIMUM, advance, discount, tenor
         if advance - discount > book["liquidity"]:
             return Reject.INSUFFICIENT_LIQUIDITY, advance, discount, tenor
         return Reject.NONE, advance, discount, tenor
+
+    def _price_bound(self, bound, roll):
+        """The holder's bound: mostly none; sometimes a deadline already past (or far off), or a
+        minimum payout of some fraction of the piece, which the quote may or may not meet."""
+        if bound % 10 == 0:
+            return ANY_PAYOUT, chain.time() - 1 - roll
+        if bound % 10 in (1, 2):
+            return roll * 10**6, chain.time() + DAY
+        return ANY_PAYOUT, NO_DEADLINE
 
     def rule_finance(self, which="st_pick", roll="st_roll", lender="st_pick"):
         def eligible(ob, idx, piece):
@@ -734,13 +762,16 @@ class PlatformMachine:
             expected = err("PieceNotHolder", fp, idx, sender)
         else:
             expected = None
-        tx = self._send(expected, self.scf.requestFinancing, fp, idx, lender_address, ANY_PAYOUT, NO_DEADLINE, {"from": self._acct(sender)})
+        min_payout, deadline = self._price_bound(which + lender, roll)
+        tx = self._send(expected, self.scf.requestFinancing, fp, idx, lender_address, min_payout, deadline,
+                        {"from": self._acct(sender)})
         if tx is None:
             if ob is not None:
                 self.dirty_obs.add(fp)
             return
         piece = ob.pieces[idx]
-        reason, advance, discount, tenor = self._decide(ob, piece, sender, lender_address, tx.timestamp)
+        reason, advance, discount, tenor = self._decide(ob, piece, sender, lender_address, tx.timestamp, min_payout,
+                                                        deadline)
         self.stats[f"finance_{Reject(reason).name.lower()}"] += 1
         if reason != Reject.NONE:
             assert "FinancingApproved" not in tx.events
@@ -877,7 +908,7 @@ class PlatformMachine:
         if tx is not None:
             event = tx.events["PieceClaimed"]
             assert (b32(event["fingerprint"]), event["piece"], event["holder"], event["amount"]) == (fp, idx, sender, amount)
-            if piece.flags & FINANCED:
+            if piece.flags & (FINANCED | WRITTEN_OFF) == FINANCED:
                 key = (sender, ob.buyer, ob.currency)
                 self.books[key]["exposure"] -= amount
                 self.dirty_books.add(key)
@@ -887,6 +918,38 @@ class PlatformMachine:
             self.stats["claimed_final" if final else "claimed_part"] += 1
             if ob.repaid == ob.amount and all(p.flags & SETTLED for p in ob.pieces):
                 self.stats["obligations_fully_claimed"] += 1
+        if ob is not None:
+            self.dirty_obs.add(fp)
+
+    def rule_write_off(self, which="st_pick", roll="st_roll"):
+        def written_off_able(o, i, p):
+            return o.status == Status.DEFAULTED and p.flags & FINANCED and not p.flags & (SETTLED | WRITTEN_OFF)
+
+        fp, ob, idx = self._pick_piece(which, roll, written_off_able, bias=90)
+        if ob is not None and idx < len(ob.pieces) and roll < 85:
+            sender = ob.pieces[idx].holder
+        else:
+            sender = (self.suppliers + self.lenders + [self.outsider])[which % 6]
+        if ob is None or idx >= len(ob.pieces):
+            expected = err("PieceUnknown", fp, idx)
+        elif ob.pieces[idx].holder != sender:
+            expected = err("PieceNotHolder", fp, idx, sender)
+        elif not written_off_able(ob, idx, ob.pieces[idx]):
+            expected = err("SettlementCannotWriteOff", fp, idx)
+        else:
+            expected = None
+        tx = self._send(expected, self.scf.writeOff, fp, idx, {"from": self._acct(sender)})
+        if tx is not None:
+            piece = ob.pieces[idx]
+            released = piece.amount - piece.claimed
+            event = tx.events["PieceWrittenOff"]
+            assert (b32(event["fingerprint"]), event["piece"], event["lender"], event["released"]) == (
+                fp, idx, sender, released)
+            key = (sender, ob.buyer, ob.currency)
+            self.books[key]["exposure"] -= released
+            self.dirty_books.add(key)
+            piece.flags |= WRITTEN_OFF
+            self.stats["written_off"] += 1
         if ob is not None:
             self.dirty_obs.add(fp)
 
@@ -1114,6 +1177,7 @@ class PlatformMachine:
                 stored = got[at]
                 assert (stored["holder"], stored["amount"], stored["parent"], stored["flags"]) == (
                     piece.holder, piece.amount, piece.parent, piece.flags), (idx, stored, piece)
+                assert stored["flags"] != 0 or stored["amount"] >= -(-ob.amount // MIN_PIECE_DIVISOR), (idx, stored)
                 total += stored["amount"]
             assert total == record["amount"], f"pieces sum to {total}, not {record['amount']}"
             for idx, (piece, at) in enumerate(zip(ob.pieces, claimable_ats)):

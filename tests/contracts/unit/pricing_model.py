@@ -46,8 +46,8 @@ class Quote:
 
 def quote(face, terms, rating, due_date, now):
     """The offer for a piece of `face` micro-units under `terms` (a Terms tuple: limit,
-    advanceRateBps, baseRateBps, maxTenorDays, ratingSpreadBps, minRating)."""
-    _limit, advance_rate_bps, base_rate_bps, _max_tenor, spread_bps, _min_rating = terms
+    advanceRateBps, baseRateBps, maxTenorDays, ratingSpreadBps, minRating, maxRatingAgeDays)."""
+    _limit, advance_rate_bps, base_rate_bps, _max_tenor, spread_bps, _min_rating, _max_rating_age = terms
     days = tenor_days(due_date, now)
     advanced = advance(face, advance_rate_bps)
     return Quote(

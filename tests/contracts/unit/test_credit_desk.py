@@ -66,9 +66,9 @@ def ledger(scf, usdc):
 def expect_rejection(scf, ledger):
     """Requests financing and checks it is rejected for `reason` with nothing moved."""
 
-    def _expect(fingerprint, index, holder, lender, reason):
+    def _expect(fingerprint, index, holder, lender, reason, min_payout=ANY_PAYOUT, deadline=NO_DEADLINE):
         before = ledger(fingerprint, holder, lender)
-        tx = scf.requestFinancing(fingerprint, index, lender, ANY_PAYOUT, NO_DEADLINE, {"from": holder})
+        tx = scf.requestFinancing(fingerprint, index, lender, min_payout, deadline, {"from": holder})
         assert tx.return_value == reason
         assert tx.events["FinancingRejected"] == {
             "fingerprint": fingerprint.to_0x_hex(),
@@ -127,9 +127,9 @@ def test_set_programme_terms_keeps_the_book(scf, core_firm, lender):
 
 
 def test_set_programme_terms_accepts_extreme_valid_terms(scf, core_firm, other_lender):
-    terms = (2**64 - 1, 10_000, 9_774, 365, 25, 10)  # worst yearly rate 99.99%
+    terms = (2**56 - 1, 10_000, 9_774, 365, 25, 10, 3650)  # worst yearly rate 99.99%, largest limit
     scf.setProgrammeTerms(core_firm, 1, terms, {"from": other_lender})
-    assert tuple(scf.programme(other_lender, core_firm, 1)) == _programme(2**64 - 1, 0, 0, terms)
+    assert tuple(scf.programme(other_lender, core_firm, 1)) == _programme(2**56 - 1, 0, 0, terms)
 
 
 @pytest.mark.parametrize(
@@ -143,8 +143,12 @@ def test_set_programme_terms_accepts_extreme_valid_terms(scf, core_firm, other_l
         {"max_tenor": 0},
         {"max_tenor": 366},
         {"min_rating": 11},
+        {"max_rating_age": 0},
+        {"max_rating_age": 3651},
+        {"limit": 2**56},
     ],
-    ids=["advance-zero", "advance-over-100", "rate-100", "base-100", "spread-max", "tenor-zero", "tenor-366", "rating-11"],
+    ids=["advance-zero", "advance-over-100", "rate-100", "base-100", "spread-max", "tenor-zero", "tenor-366", "rating-11",
+         "rating-age-zero", "rating-age-over-ten-years", "limit-over-56-bits"],
 )
 def test_set_invalid_terms_reverts(scf, core_firm, lender, changes):
     terms = _terms(**changes)
@@ -394,7 +398,7 @@ PRICING_CASES = {
 @pytest.mark.parametrize("case", PRICING_CASES)
 def test_pricing_matches_reference_model(scf, usdc, supplier, oracle, core_firm, lender, receivable, case):
     face, advance_bps, base, spread, rating, due_in = PRICING_CASES[case]
-    terms = (LIMIT, advance_bps, base, 365, spread, 1)
+    terms = (LIMIT, advance_bps, base, 365, spread, 1, 365)
     scf.setProgrammeTerms(core_firm, 1, terms, {"from": lender})
     scf.fundProgramme(core_firm, 1, units(400_000), {"from": lender})
     scf.postRating(supplier, rating, 1, {"from": oracle})
@@ -502,11 +506,107 @@ def test_request_on_overdue_invoice_is_rejected(scf, supplier, lender, receivabl
     expect_rejection(fingerprint, 0, supplier, lender, Reject.OVERDUE)
 
 
-def test_request_on_financed_piece_is_rejected(scf, supplier, core_firm, lender, other_lender, receivable, expect_rejection):
+def test_request_on_reserve_of_financed_piece_is_rejected(
+    scf, supplier, core_firm, lender, other_lender, receivable, expect_rejection
+):
+    scf.setProgrammeTerms(core_firm, 1, _terms(advance=8_000), {"from": lender})
+    fingerprint = receivable()
+    approved = scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
+    reserve = approved.events["FinancingApproved"]["reservePiece"]
+    scf.setProgrammeTerms(core_firm, 1, STANDARD_TERMS, {"from": other_lender})
+    expect_rejection(fingerprint, reserve, supplier, other_lender, Reject.ALREADY_FINANCED)
+
+
+def test_lender_cannot_refinance_its_financed_piece(scf, supplier, core_firm, lender, other_lender, receivable, expect_rejection):
     fingerprint = receivable()
     scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     scf.setProgrammeTerms(core_firm, 1, STANDARD_TERMS, {"from": other_lender})
-    expect_rejection(fingerprint, 0, lender, other_lender, Reject.ALREADY_FINANCED)
+    expect_rejection(fingerprint, 0, lender, other_lender, Reject.HOLDER_NOT_SUPPLIER)
+
+
+# --- the parties' roles, the obligor, the rating's age and the holder's price bound ------------
+
+
+def test_request_by_holder_whose_role_changed_is_rejected(scf, admin, supplier, lender, receivable, expect_rejection):
+    fingerprint = receivable()
+    scf.changeRole(supplier, Role.CORE_FIRM, {"from": admin})
+    expect_rejection(fingerprint, 0, supplier, lender, Reject.HOLDER_NOT_SUPPLIER)
+
+
+def test_request_to_lender_whose_role_changed_is_rejected(scf, admin, supplier, lender, receivable, expect_rejection):
+    fingerprint = receivable()
+    scf.changeRole(lender, Role.SUPPLIER, {"from": admin})  # its programme and liquidity stay booked
+    expect_rejection(fingerprint, 0, supplier, lender, Reject.LENDER_NOT_LENDER)
+
+
+def test_request_on_suspended_obligor_is_rejected(scf, admin, supplier, core_firm, lender, receivable, expect_rejection):
+    fingerprint = receivable()
+    scf.suspendParticipant(core_firm, {"from": admin})
+    expect_rejection(fingerprint, 0, supplier, lender, Reject.OBLIGOR_KYC_EXPIRED)
+
+
+def test_request_on_obligor_with_lapsed_kyc_is_rejected(scf, admin, supplier, core_firm, lender, receivable, expect_rejection):
+    fingerprint = receivable()
+    scf.renewKyc(core_firm, chain.time() + 60, {"from": admin})
+    chain.sleep(120)
+    expect_rejection(fingerprint, 0, supplier, lender, Reject.OBLIGOR_KYC_EXPIRED)
+
+
+def test_request_on_obligor_no_longer_a_core_firm_is_rejected(
+    scf, admin, supplier, core_firm, lender, receivable, expect_rejection
+):
+    fingerprint = receivable()
+    scf.changeRole(core_firm, Role.SUPPLIER, {"from": admin})
+    expect_rejection(fingerprint, 0, supplier, lender, Reject.OBLIGOR_KYC_EXPIRED)
+
+
+def test_suspended_obligor_gets_no_new_terms_nor_money(scf, admin, core_firm, lender):
+    scf.suspendParticipant(core_firm, {"from": admin})
+    with reverts_with("CreditInvalidParty", core_firm):
+        scf.setProgrammeTerms(core_firm, 1, STANDARD_TERMS, {"from": lender})
+    with reverts_with("CreditInvalidParty", core_firm):
+        scf.fundProgramme(core_firm, 1, units(1_000), {"from": lender})
+    scf.defundProgramme(core_firm, 1, units(1_000), {"from": lender})  # its own deposit still comes back
+
+
+def test_request_with_stale_rating_is_rejected(scf, supplier, core_firm, lender, receivable, expect_rejection):
+    scf.setProgrammeTerms(core_firm, 1, _terms(max_rating_age=1), {"from": lender})
+    fingerprint = receivable()
+    chain.sleep(DAY + 60)  # the supplier's rating is now older than a day
+    expect_rejection(fingerprint, 0, supplier, lender, Reject.RATING_STALE)
+
+
+def test_fresh_rating_passes_the_age_check_again(scf, supplier, core_firm, lender, oracle, receivable):
+    scf.setProgrammeTerms(core_firm, 1, _terms(max_rating_age=1), {"from": lender})
+    fingerprint = receivable()
+    chain.sleep(DAY + 60)
+    scf.postRating(supplier, 8, 4, {"from": oracle})
+    tx = scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
+    assert tx.return_value == Reject.NONE
+
+
+def test_request_mined_after_its_deadline_is_rejected(supplier, lender, receivable, expect_rejection):
+    fingerprint = receivable()
+    expect_rejection(fingerprint, 0, supplier, lender, Reject.QUOTE_EXPIRED, deadline=chain.time() - 1)
+
+
+def test_request_paying_less_than_the_holder_saw_is_rejected(
+    scf, supplier, core_firm, lender, receivable, expect_rejection
+):
+    # The quote the holder saw; then, before its request is mined, the lender halves its advance.
+    fingerprint = receivable()
+    seen = model.quote(FACE, STANDARD_TERMS, 8, scf.invoice(fingerprint)["dueDate"], chain.time()).payout
+    scf.setProgrammeTerms(core_firm, 1, _terms(advance=5_000), {"from": lender})
+    expect_rejection(fingerprint, 0, supplier, lender, Reject.PAYOUT_BELOW_MINIMUM, min_payout=seen)
+
+
+def test_request_paying_exactly_the_minimum_is_approved(scf, supplier, lender, receivable):
+    fingerprint = receivable()
+    tx = scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
+    payout = tx.events["FinancingApproved"]["advance"] - tx.events["FinancingApproved"]["discount"]
+    chain.undo()
+    tx = scf.requestFinancing(fingerprint, 0, lender, payout, chain.time() + 60, {"from": supplier})
+    assert tx.return_value == Reject.NONE
 
 
 def test_request_after_partial_repayment_is_rejected(scf, supplier, core_firm, lender, receivable, expect_rejection):
@@ -546,10 +646,16 @@ REJECTION_TESTS = {
     Reject.NOT_CONFIRMED: test_request_on_registered_invoice_is_rejected,
     Reject.DISPUTED: test_request_on_disputed_invoice_is_rejected,
     Reject.OVERDUE: test_request_after_due_date_is_rejected,
-    Reject.ALREADY_FINANCED: test_request_on_financed_piece_is_rejected,
+    Reject.ALREADY_FINANCED: test_request_on_reserve_of_financed_piece_is_rejected,
     Reject.SETTLED: test_request_after_partial_repayment_is_rejected,
     Reject.INSUFFICIENT_LIQUIDITY: test_request_beyond_liquidity_is_rejected,
     Reject.ADVANCE_TOO_SMALL: test_request_whose_advance_rounds_to_zero_is_rejected,
+    Reject.OBLIGOR_KYC_EXPIRED: test_request_on_suspended_obligor_is_rejected,
+    Reject.HOLDER_NOT_SUPPLIER: test_request_by_holder_whose_role_changed_is_rejected,
+    Reject.LENDER_NOT_LENDER: test_request_to_lender_whose_role_changed_is_rejected,
+    Reject.RATING_STALE: test_request_with_stale_rating_is_rejected,
+    Reject.QUOTE_EXPIRED: test_request_mined_after_its_deadline_is_rejected,
+    Reject.PAYOUT_BELOW_MINIMUM: test_request_paying_less_than_the_holder_saw_is_rejected,
 }
 
 

@@ -84,7 +84,7 @@ def test_register_invoice_stores_invoice(scf, supplier, core_firm, registration,
     amount, currency, due = registration[4], registration[5], registration[7]
     scf.registerInvoice(*registration, {"from": supplier})
     seller_id, buyer_id = scf.participant(supplier)["id"], scf.participant(core_firm)["id"]
-    assert tuple(scf.invoice(fingerprint)) == (seller_id, buyer_id, amount, 0, due, currency, Status.REGISTERED, 1)
+    assert tuple(scf.invoice(fingerprint)) == (seller_id, buyer_id, amount, 0, due, currency, Status.REGISTERED, 1, 0)
 
 
 def test_register_invoice_indexes_document(scf, supplier, registration, fingerprint):

@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 import pytest
-from brownie import MockStablecoin, SupplyChainFinance, ZERO_ADDRESS, chain
+from brownie import FeeOnTransferToken, MockStablecoin, SupplyChainFinance, ZERO_ADDRESS, chain
 
 from errors import error_message, reverts_with
 from scripts.world import ANY_PAYOUT, NO_DEADLINE, DAY, DEFAULT_PERIOD, GRACE_PERIOD, STANDARD_TERMS, YEAR, ZERO_HASH, Role, fingerprint_of, units
@@ -86,6 +86,32 @@ def test_add_existing_currency_reverts(scf, admin, eurt):
         scf.addCurrency(eurt, {"from": admin})
 
 
+def test_add_currency_test_transfers_one_whole_token_and_returns_it(scf, admin):
+    token = _token(admin, 8, scf)
+    tx = scf.addCurrency(token, {"from": admin})
+    assert [(t["from"], t["to"], t["value"]) for t in tx.events["Transfer"]] == [
+        (admin, scf, 10**8), (scf, admin, 10**8),
+    ]
+    assert token.balanceOf(admin) == 10**8 and token.balanceOf(scf) == 0
+
+
+@pytest.mark.parametrize("fee_bps", [1, 100])
+def test_add_fee_on_transfer_token_reverts(scf, admin, fee_bps):
+    token = FeeOnTransferToken.deploy(fee_bps, {"from": admin})
+    token.mint(admin, 10**6, {"from": admin})
+    token.approve(scf, 10**6, {"from": admin})
+    received = 10**6 - 10**6 * fee_bps // 10_000
+    with reverts_with("ConfigInexactToken", token, 10**6, received):
+        scf.addCurrency(token, {"from": admin})
+    assert tuple(scf.currency(3)) == (ZERO_ADDRESS, 0)
+
+
+def test_add_currency_without_the_test_token_reverts(scf, admin):
+    token = MockStablecoin.deploy("Unfunded", "UNF", 6, {"from": admin})  # the admin holds none
+    with reverts_with("ERC20InsufficientAllowance", scf, 0, 10**6):
+        scf.addCurrency(token, {"from": admin})
+
+
 def test_add_currency_by_non_admin_reverts(scf, admin, lender):
     token = _token(admin, 6, scf)
     with reverts_with("ParticipantRoleRequired", lender, Role.ADMIN, Role.LENDER):
@@ -101,8 +127,12 @@ def test_deployment_sets_periods(scf):
 
 def test_set_periods_updates_and_emits_event(scf, admin):
     tx = scf.setPeriods(2 * DAY, 10 * DAY, {"from": admin})
-    assert tx.events["PeriodsChanged"] == {"gracePeriod": 2 * DAY, "defaultPeriod": 10 * DAY, "admin": admin}
+    assert tx.events["PeriodsChanged"] == {
+        "gracePeriod": 2 * DAY, "defaultPeriod": 10 * DAY, "admin": admin, "version": 2,
+    }
     assert tuple(scf.periods()) == (2 * DAY, 10 * DAY)
+    assert tuple(scf.periodsAt(2)) == (2 * DAY, 10 * DAY)
+    assert tuple(scf.periodsAt(1)) == (GRACE_PERIOD, DEFAULT_PERIOD)  # the deployment's stay on record
 
 
 @pytest.mark.parametrize("grace, default", [(DAY, DAY), (MAX_PERIOD, MAX_PERIOD)], ids=["one-day", "ten-years"])
@@ -131,9 +161,32 @@ def test_set_periods_by_non_admin_reverts(scf, oracle):
         scf.setPeriods(2 * DAY, 10 * DAY, {"from": oracle})
 
 
-def test_new_grace_period_applies_to_open_obligations(scf, admin, receivable):
+def test_shorter_periods_do_not_move_open_obligations(scf, admin, receivable):
     fingerprint = receivable(due_in=10 * DAY)
     scf.setPeriods(DAY, DAY, {"from": admin})
+    due = scf.invoice(fingerprint)["dueDate"]
+    assert tuple(scf.obligationPeriods(fingerprint)) == (GRACE_PERIOD, DEFAULT_PERIOD)
+    chain.sleep(10 * DAY + DAY + 60)  # past the new grace period, within the one it was confirmed with
+    with reverts_with("SettlementTooEarly", fingerprint, due + GRACE_PERIOD):
+        scf.markOverdue(fingerprint, {"from": admin})
+
+
+def test_longer_periods_do_not_move_open_obligations(scf, admin, receivable):
+    fingerprint = receivable(due_in=DAY)
+    scf.setPeriods(10 * GRACE_PERIOD, 10 * DEFAULT_PERIOD, {"from": admin})
+    chain.sleep(DAY + GRACE_PERIOD + 60)
+    scf.markOverdue(fingerprint, {"from": admin})
+    chain.sleep(DEFAULT_PERIOD)
+    assert scf.markDefaulted(fingerprint, {"from": admin}).events["RecourseRecorded"]
+
+
+def test_new_periods_apply_to_obligations_confirmed_after(scf, admin, core_firm, register):
+    scf.setPeriods(DAY, 2 * DAY, {"from": admin})
+    fingerprint = register(due_in=10 * DAY)
+    assert tuple(scf.obligationPeriods(fingerprint)) == (0, 0)  # not an obligation yet
+    scf.confirmInvoice(fingerprint, {"from": core_firm})
+    assert scf.invoice(fingerprint)["periodsVersion"] == 2
+    assert tuple(scf.obligationPeriods(fingerprint)) == (DAY, 2 * DAY)
     due = scf.invoice(fingerprint)["dueDate"]
     with reverts_with("SettlementTooEarly", fingerprint, due + DAY):
         scf.markOverdue(fingerprint, {"from": admin})
@@ -201,6 +254,16 @@ def _defaultable(w):
     return fingerprint
 
 
+def _financed_default(w):
+    fingerprint = w.receivable(due_in=DAY)
+    w.scf.requestFinancing(fingerprint, 0, w.lender, ANY_PAYOUT, NO_DEADLINE, {"from": w.supplier})
+    chain.sleep(DAY + GRACE_PERIOD + 60)
+    w.scf.markOverdue(fingerprint, {"from": w.outsider})
+    chain.sleep(DEFAULT_PERIOD + 60)
+    w.scf.markDefaulted(fingerprint, {"from": w.outsider})
+    return fingerprint
+
+
 def _repaid(w):
     fingerprint = w.receivable()
     w.scf.repay(fingerprint, units(100_000), {"from": w.core_firm})
@@ -224,6 +287,7 @@ BUSINESS_CALLS = {
     "claim": lambda w: (w.supplier, (_repaid(w), 0)),
     "markOverdue": lambda w: (w.outsider, (_overdue(w),)),
     "markDefaulted": lambda w: (w.outsider, (_defaultable(w),)),
+    "writeOff": lambda w: (w.lender, (_financed_default(w), 0)),
 }
 
 # Governance keeps working during a pause (an admin may need it to resolve the incident).
@@ -233,7 +297,7 @@ GOVERNANCE_CALLS = {
     "suspendParticipant": lambda w: (w.admin, (w.tier3,)),
     "changeRole": lambda w: (w.admin, (w.tier3, Role.LENDER)),
     "postRating": lambda w: (w.oracle, (w.tier3, 9, 4)),
-    "addCurrency": lambda w: (w.admin, (_token(w.admin, 6),)),
+    "addCurrency": lambda w: (w.admin, (_token(w.admin, 6, w.scf),)),
     "setPeriods": lambda w: (w.admin, (2 * DAY, 10 * DAY)),
 }
 

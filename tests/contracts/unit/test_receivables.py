@@ -7,6 +7,7 @@ from errors import expire_kyc, reverts_with
 from scripts.world import ANY_PAYOUT, NO_DEADLINE, DAY, FINANCED, GRACE_PERIOD, PARTLY_CLAIMED, RESERVE, YEAR, Role, Status, fingerprint_of, units
 
 FACE = units(100_000)  # the `receivable` fixture's amount
+MIN_PIECE = -(-FACE // 16_384)  # the smallest piece a split may leave: 1/16,384 of the obligation
 
 
 def _pieces(scf, fingerprint):
@@ -52,9 +53,37 @@ def test_split_pieces_sum_to_invoice_amount(scf, supplier, tier2, tier3, receiva
     fingerprint = receivable()
     scf.splitPiece(fingerprint, 0, tier2, units(40_000), {"from": supplier})
     scf.splitPiece(fingerprint, 1, tier3, units(12_345.678901), {"from": tier2})
-    scf.splitPiece(fingerprint, 2, tier2, 1, {"from": tier3})
-    scf.splitPiece(fingerprint, 0, tier3, units(59_999), {"from": supplier})
+    scf.splitPiece(fingerprint, 2, tier2, MIN_PIECE, {"from": tier3})
+    scf.splitPiece(fingerprint, 0, tier3, units(59_990), {"from": supplier})
     assert sum(piece[1] for piece in _pieces(scf, fingerprint)) == FACE
+
+
+def test_split_off_below_the_minimum_piece_reverts(scf, supplier, tier2, receivable):
+    fingerprint = receivable()
+    with reverts_with("PieceBelowMinimum", MIN_PIECE - 1, MIN_PIECE):
+        scf.splitPiece(fingerprint, 0, tier2, MIN_PIECE - 1, {"from": supplier})
+
+
+def test_split_leaving_less_than_the_minimum_piece_reverts(scf, supplier, tier2, receivable):
+    fingerprint = receivable()
+    with reverts_with("PieceBelowMinimum", FACE - MIN_PIECE + 1, MIN_PIECE):
+        scf.splitPiece(fingerprint, 0, tier2, FACE - MIN_PIECE + 1, {"from": supplier})
+
+
+def test_split_into_minimum_pieces_works(scf, supplier, tier2, receivable):
+    fingerprint = receivable()
+    scf.splitPiece(fingerprint, 0, tier2, MIN_PIECE, {"from": supplier})
+    scf.splitPiece(fingerprint, 0, tier2, FACE - 2 * MIN_PIECE, {"from": supplier})
+    assert [piece[1] for piece in _pieces(scf, fingerprint)] == [MIN_PIECE, MIN_PIECE, FACE - 2 * MIN_PIECE]
+
+
+def test_dust_obligation_cannot_be_split_into_dust(scf, supplier, tier2, core_firm, register):
+    # The griefing case: 0.066 USDC, whose 65,535-piece limit 1-micro-unit splits would exhaust.
+    fingerprint = register(amount=66_000)
+    scf.confirmInvoice(fingerprint, {"from": core_firm})
+    with reverts_with("PieceBelowMinimum", 4, 5):  # ceil(66,000 / 16,384) = 5
+        scf.splitPiece(fingerprint, 0, tier2, 4, {"from": supplier})
+    scf.splitPiece(fingerprint, 0, tier2, 5, {"from": supplier})
 
 
 def test_split_counts_pieces(scf, supplier, tier2, receivable):
@@ -307,7 +336,7 @@ def test_reserve_piece_of_partial_advance_is_locked(scf, supplier, tier2, core_f
     """The holder's unfinanced rest stays with it: moving or splitting it would let it be
     financed again and turn the lender's haircut into credit."""
     fingerprint = receivable()
-    terms = (units(1_000_000), 8_000, 500, 180, 25, 4)
+    terms = (units(1_000_000), 8_000, 500, 180, 25, 4, 365)
     scf.setProgrammeTerms(core_firm, 1, terms, {"from": lender})
     scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
     with reverts_with("PieceLocked", fingerprint, 1, RESERVE):

@@ -101,9 +101,9 @@ def test_reentry_from_programme_liquidity_reverts(scf, hostile, core_firm, lende
 @pytest.mark.parametrize(
     "reentry, error, args",
     [
-        ("claim", "PieceNotHolder", lambda h: (h.fingerprint, 0, h.token, ANY_PAYOUT, NO_DEADLINE)),
+        ("claim", "PieceNotHolder", lambda h: (h.fingerprint, 0, h.token)),
         ("repay", "InvoiceNotBuyer", lambda h: (h.fingerprint, h.token)),
-        ("requestFinancing", "PieceNotHolder", lambda h: (h.fingerprint, 0, h.token, ANY_PAYOUT, NO_DEADLINE)),
+        ("requestFinancing", "PieceNotHolder", lambda h: (h.fingerprint, 0, h.token)),
     ],
 )
 def test_same_call_outside_the_lock_fails_on_its_own_checks(scf, hostile, core_firm, lender, outsider, reentry, error, args):

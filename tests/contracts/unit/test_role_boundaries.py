@@ -100,6 +100,14 @@ def _pause_first(w):
     w.scf.pause({"from": w.admin})
 
 
+def _finance_and_default(w):
+    """The lender finances the confirmed invoice's piece 0, which the buyer then never pays."""
+    w.scf.requestFinancing(w.confirmed, 0, w.lender, ANY_PAYOUT, NO_DEADLINE, {"from": w.supplier})
+    sleep_until(w.scf.invoice(w.confirmed)["dueDate"] + GRACE_PERIOD + DEFAULT_PERIOD + 1)
+    w.scf.markOverdue(w.confirmed, {"from": w.outsider})
+    w.scf.markDefaulted(w.confirmed, {"from": w.outsider})
+
+
 # name: (allowed callers, args(w, caller), expected error(w, caller), set-up before the call)
 ROLE_GATED = {
     # participants
@@ -145,6 +153,7 @@ ROLE_GATED = {
     # settlement
     "repay": ({"core_firm"}, lambda w, c: (w.confirmed, units(1_000)), _not_buyer, None),
     "claim": ({"supplier"}, lambda w, c: (w.repaid, 0), _not_holder(lambda w: w.repaid), None),
+    "writeOff": ({"lender"}, lambda w, c: (w.confirmed, 0), _not_holder(lambda w: w.confirmed), _finance_and_default),
 }
 
 # Anyone may call these; only the clock guards them.

@@ -13,6 +13,7 @@ from scripts.world import (
     PARTLY_CLAIMED,
     SETTLED,
     STANDARD_TERMS,
+    WRITTEN_OFF,
     Role,
     Status,
     fingerprint_of,
@@ -467,3 +468,87 @@ def test_defaulted_obligation_still_pays_partial_repayments(scf, usdc, supplier,
     scf.claim(fingerprint, 0, {"from": supplier})
     scf.claim(fingerprint, 1, {"from": tier2})
     assert (usdc.balanceOf(supplier), usdc.balanceOf(tier2)) == (units(30_000), units(20_000))
+
+
+# --- write-off --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def financed_default(scf, receivable, supplier, core_firm, lender, outsider):
+    """An obligation due in a day whose piece 0 the lender financed, 30,000.00 repaid and
+    claimed by the lender, then defaulted: 70,000.00 of exposure left."""
+
+    def _financed_default():
+        fingerprint = receivable(due_in=DAY)
+        scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
+        scf.repay(fingerprint, units(30_000), {"from": core_firm})
+        scf.claim(fingerprint, 0, {"from": lender})
+        sleep_until(_default_at(scf, fingerprint) + 1)
+        scf.markOverdue(fingerprint, {"from": outsider})
+        scf.markDefaulted(fingerprint, {"from": outsider})
+        return fingerprint
+
+    return _financed_default
+
+
+def test_write_off_releases_the_uncollected_exposure(scf, core_firm, lender, financed_default):
+    fingerprint = financed_default()
+    tx = scf.writeOff(fingerprint, 0, {"from": lender})
+    assert tx.events["PieceWrittenOff"] == {
+        "fingerprint": fingerprint.to_0x_hex(), "piece": 0, "lender": lender, "released": units(70_000),
+    }
+    assert scf.programme(lender, core_firm, 1)["exposure"] == 0
+    assert scf.piece(fingerprint, 0)["flags"] == FINANCED | PARTLY_CLAIMED | WRITTEN_OFF
+
+
+def test_written_off_programme_can_be_closed(scf, core_firm, lender, financed_default):
+    fingerprint = financed_default()
+    with reverts_with("CreditLimitBelowExposure", 0, units(70_000)):
+        scf.setProgrammeTerms(core_firm, 1, (0,) + STANDARD_TERMS[1:], {"from": lender})
+    scf.writeOff(fingerprint, 0, {"from": lender})
+    scf.setProgrammeTerms(core_firm, 1, (0,) + STANDARD_TERMS[1:], {"from": lender})
+    assert scf.programme(lender, core_firm, 1)["limit"] == 0
+
+
+def test_later_repayment_of_written_off_piece_stays_claimable(scf, usdc, core_firm, lender, financed_default):
+    fingerprint = financed_default()
+    scf.writeOff(fingerprint, 0, {"from": lender})
+    scf.repay(fingerprint, units(70_000), {"from": core_firm})
+    assert scf.claimable(fingerprint, 0) == units(70_000)
+    before = usdc.balanceOf(lender)
+    scf.claim(fingerprint, 0, {"from": lender})
+    assert usdc.balanceOf(lender) - before == units(70_000)
+    assert scf.programme(lender, core_firm, 1)["exposure"] == 0  # recovery does not release twice
+
+
+def test_write_off_twice_reverts(scf, lender, financed_default):
+    fingerprint = financed_default()
+    scf.writeOff(fingerprint, 0, {"from": lender})
+    with reverts_with("SettlementCannotWriteOff", fingerprint, 0):
+        scf.writeOff(fingerprint, 0, {"from": lender})
+
+
+def test_write_off_before_default_reverts(scf, supplier, lender, outsider, receivable):
+    fingerprint = receivable(due_in=DAY)
+    scf.requestFinancing(fingerprint, 0, lender, ANY_PAYOUT, NO_DEADLINE, {"from": supplier})
+    with reverts_with("SettlementCannotWriteOff", fingerprint, 0):
+        scf.writeOff(fingerprint, 0, {"from": lender})  # performing
+    sleep_until(_overdue_at(scf, fingerprint) + 1)
+    scf.markOverdue(fingerprint, {"from": outsider})
+    with reverts_with("SettlementCannotWriteOff", fingerprint, 0):
+        scf.writeOff(fingerprint, 0, {"from": lender})  # overdue, not yet defaulted
+
+
+def test_write_off_of_unfinanced_piece_reverts(scf, supplier, outsider, receivable):
+    fingerprint = receivable(due_in=DAY)
+    sleep_until(_default_at(scf, fingerprint) + 1)
+    scf.markOverdue(fingerprint, {"from": outsider})
+    scf.markDefaulted(fingerprint, {"from": outsider})
+    with reverts_with("SettlementCannotWriteOff", fingerprint, 0):
+        scf.writeOff(fingerprint, 0, {"from": supplier})
+
+
+def test_write_off_by_anyone_but_the_holder_reverts(scf, other_lender, financed_default):
+    fingerprint = financed_default()
+    with reverts_with("PieceNotHolder", fingerprint, 0, other_lender):
+        scf.writeOff(fingerprint, 0, {"from": other_lender})

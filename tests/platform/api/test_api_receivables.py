@@ -1,6 +1,6 @@
 """The receivables API: the pieces an organisation holds (filtered, ordered, constant queries),
-and the supplier's split, transfer and financing request, each with its wrong role (403), foreign
-piece (404), bad input (400 naming the field) and idempotent replay."""
+the supplier's split, transfer and financing request and the lender's write-off, each with its
+wrong role (403), foreign piece (404), bad input (400 naming the field) and idempotent replay."""
 
 from datetime import timedelta
 
@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from chain.models import ChainAction
 from financing.models import FinancingRequest, Programme
-from invoices.models import InvoiceStatus
+from invoices.models import Invoice, InvoiceStatus, Piece
 from organisations.models import Organisation, Role
 
-from factories import InvoiceFactory, PieceFactory, ProgrammeFactory, RegisteredOrganisationFactory
+from factories import InvoiceFactory, PieceFactory, ProgrammeFactory, RegisteredOrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_the_list_shows_the_pieces_held_with_their_invoice(piece, supplier_user,
         "id": piece.pk, "invoice": invoice.pk, "invoice_number": invoice.number, "invoice_status": "confirmed",
         "index": 0, "seller": invoice.seller.name, "buyer": invoice.buyer.name, "buyer_id": invoice.buyer_id,
         "currency": "USDC", "due_date": str(invoice.due_date), "amount": invoice.amount, "financed": False,
-        "claimed": 0,
+        "claimed": 0, "written_off_at": None, "written_off_amount": None,
     }
 
 
@@ -388,3 +388,79 @@ def test_a_retried_financing_request_gets_the_first_answer(piece, lender, suppli
 
     assert retry.status_code == 201 and retry.json() == first.json()
     assert FinancingRequest.objects.count() == 1
+
+
+# Writing off
+
+
+@pytest.fixture
+def defaulted(lender_user):
+    """800.00 of a defaulted invoice, financed and held by the lender."""
+    invoice = InvoiceFactory(status=InvoiceStatus.DEFAULTED)
+    return PieceFactory(invoice=invoice, holder=lender_user.organisation, amount=800_000_000, financed=True)
+
+
+def test_a_write_off_is_queued_for_the_lender(defaulted, lender_user, api):
+    response = post(api(lender_user), f"/api/receivables/{defaulted.pk}/write-off/")
+
+    assert response.status_code == 202
+    assert response.headers["Location"].endswith(f"/api/actions/{response.json()['id']}/")
+    action = ChainAction.objects.get(pk=response.json()["id"])
+    assert (action.function, action.args) == ("writeOff", [defaulted.invoice.fingerprint, 0])
+
+
+def test_a_write_off_the_chain_would_refuse_names_the_rule(defaulted, lender_user, api):
+    Invoice.objects.filter(pk=defaulted.invoice_id).update(status=InvoiceStatus.OVERDUE)
+
+    response = post(api(lender_user), f"/api/receivables/{defaulted.pk}/write-off/")
+
+    assert response.status_code == 400
+    assert response.json()["status"] == [
+        "Only a piece of a defaulted invoice can be written off; this invoice is Overdue."
+    ]
+    assert not ChainAction.objects.exists()
+
+
+def test_a_supplier_cannot_write_off(piece, supplier_user, api):
+    response = post(api(supplier_user), f"/api/receivables/{piece.pk}/write-off/")
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only a lender can do this; your organisation is a supplier."
+
+
+def test_another_lenders_piece_cannot_be_written_off(defaulted, api):
+    other = UserFactory(organisation=RegisteredOrganisationFactory(role=Role.LENDER))
+
+    response = post(api(other), f"/api/receivables/{defaulted.pk}/write-off/")
+
+    assert response.status_code == 404
+    assert not ChainAction.objects.exists()
+
+
+def test_a_write_off_needs_an_idempotency_key(defaulted, lender_user, api):
+    response = post(api(lender_user), f"/api/receivables/{defaulted.pk}/write-off/", key=None)
+
+    assert response.status_code == 400
+    assert not ChainAction.objects.exists()
+
+
+def test_a_retried_write_off_gets_the_first_answer(defaulted, lender_user, api):
+    client = api(lender_user)
+
+    first = post(client, f"/api/receivables/{defaulted.pk}/write-off/", key="wo-1")
+    retry = post(client, f"/api/receivables/{defaulted.pk}/write-off/", key="wo-1")
+    again = post(client, f"/api/receivables/{defaulted.pk}/write-off/", key="wo-2")
+
+    assert retry.json() == first.json() and retry.headers["Idempotent-Replay"] == "true"
+    assert again.json()["id"] == first.json()["id"]  # a piece is written off once, whatever the key
+    assert ChainAction.objects.count() == 1
+
+
+def test_a_written_off_piece_shows_when_and_what_was_released(defaulted, lender_user, api):
+    written_off_at = timezone.now()
+    Piece.objects.filter(pk=defaulted.pk).update(written_off_at=written_off_at, written_off_amount=700_000_000)
+
+    row = api(lender_user).get(f"/api/receivables/{defaulted.pk}/").json()
+
+    assert row["written_off_amount"] == 700_000_000
+    assert row["written_off_at"] == written_off_at.isoformat().replace("+00:00", "Z")

@@ -64,6 +64,27 @@ def test_settlement_invalid_amount_names_the_amount_and_what_is_owed():
     )
 
 
+def test_piece_below_minimum_names_the_minimum():
+    revert = decode_revert(_revert_data("PieceBelowMinimum", 5, 61_036))
+
+    assert revert.message == (
+        "A split must leave both pieces at or above the minimum piece of 61036 micro-units (1/16,384 of the invoice, "
+        "rounded up); splitting off 5 does not. [PieceBelowMinimum]"
+    )
+
+
+def test_refused_write_off_says_who_may_write_off_and_when():
+    revert = decode_revert(_revert_data("SettlementCannotWriteOff", FINGERPRINT, 3))
+
+    assert revert.message.startswith("Piece 3 cannot be written off: only its lender can, once,")
+
+
+def test_inexact_token_says_what_moved():
+    revert = decode_revert(_revert_data("ConfigInexactToken", ACCOUNT, 10**6, 990_000))
+
+    assert revert.message.startswith("The token moved 990000 instead of 1000000 in its test transfer:")
+
+
 def test_invoice_status_is_named_in_words():
     revert = decode_revert(_revert_data("InvoiceWrongStatus", FINGERPRINT, 3))
 

@@ -6,8 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
+from eth_abi import encode
+from eth_utils import event_abi_to_log_topic
+from web3 import Web3
+from web3._utils.events import get_event_data
+from web3.datastructures import AttributeDict
 
-from chain import mirror
+from chain import indexer, mirror
 from chain.services import action_enqueue
 from factories import (
     GANACHE_ACCOUNT_0,
@@ -17,9 +22,10 @@ from factories import (
     InvoiceFactory,
     PieceFactory,
     RegisteredOrganisationFactory,
+    platform_abi,
 )
 from financing.models import FinancingRequest, FinancingStatus, Programme
-from invoices.models import Invoice, InvoiceStatus, Piece
+from invoices.models import Invoice, InvoiceStatus, LifecyclePeriods, Piece
 from organisations.models import Organisation, Role
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +183,67 @@ def test_confirmation_applies_only_to_a_registered_invoice(world):
     assert (registered.status, disputed.status) == (InvoiceStatus.CONFIRMED, InvoiceStatus.DISPUTED)
 
 
+# Lifecycle periods
+
+
+def test_periods_changed_keeps_each_version():
+    _apply("PeriodsChanged", gracePeriod=5 * 86_400, defaultPeriod=30 * 86_400, admin=GANACHE_ACCOUNT_0, version=1)
+    _apply("PeriodsChanged", gracePeriod=2 * 86_400, defaultPeriod=10 * 86_400, admin=GANACHE_ACCOUNT_0, version=2)
+
+    assert list(LifecyclePeriods.objects.values_list("version", "grace_period_seconds", "default_period_seconds")) == [
+        (2, 2 * 86_400, 10 * 86_400), (1, 5 * 86_400, 30 * 86_400),
+    ]
+
+
+def test_confirmation_stamps_the_periods_in_force_on_the_obligation(world):
+    invoice = InvoiceFactory(seller=world.supplier, buyer=world.buyer, status=InvoiceStatus.REGISTERED)
+    _apply("PeriodsChanged", gracePeriod=5 * 86_400, defaultPeriod=30 * 86_400, admin=GANACHE_ACCOUNT_0, version=1)
+    _apply("PeriodsChanged", gracePeriod=2 * 86_400, defaultPeriod=10 * 86_400, admin=GANACHE_ACCOUNT_0, version=2)
+
+    _apply("InvoiceConfirmed", fingerprint=invoice.fingerprint, buyer=_address(world.buyer))
+
+    invoice.refresh_from_db()
+    assert (invoice.periods_version, invoice.grace_period_seconds, invoice.default_period_seconds) == (
+        2, 2 * 86_400, 10 * 86_400
+    )
+
+
+def test_later_periods_leave_a_confirmed_obligation_its_own(world):
+    invoice = InvoiceFactory(seller=world.supplier, buyer=world.buyer, status=InvoiceStatus.REGISTERED)
+    _apply("PeriodsChanged", gracePeriod=5 * 86_400, defaultPeriod=30 * 86_400, admin=GANACHE_ACCOUNT_0, version=1)
+    _apply("InvoiceConfirmed", fingerprint=invoice.fingerprint, buyer=_address(world.buyer))
+
+    _apply("PeriodsChanged", gracePeriod=2 * 86_400, defaultPeriod=10 * 86_400, admin=GANACHE_ACCOUNT_0, version=2)
+
+    invoice.refresh_from_db()
+    assert (invoice.periods_version, invoice.grace_period_seconds) == (1, 5 * 86_400)
+
+
+def test_confirmation_before_any_periods_were_mirrored_stamps_none(world):
+    invoice = InvoiceFactory(seller=world.supplier, buyer=world.buyer, status=InvoiceStatus.REGISTERED)
+
+    _apply("InvoiceConfirmed", fingerprint=invoice.fingerprint, buyer=_address(world.buyer))
+
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.CONFIRMED
+    assert (invoice.periods_version, invoice.grace_period_seconds, invoice.default_period_seconds) == (None, None, None)
+
+
+def test_periods_changed_as_the_indexer_decodes_it_from_a_real_log():
+    event_abi = next(entry for entry in platform_abi() if entry.get("name") == "PeriodsChanged")
+    log = AttributeDict({
+        "topics": [event_abi_to_log_topic(event_abi), bytes(12) + bytes.fromhex(GANACHE_ACCOUNT_0[2:])],
+        "data": encode(["uint32", "uint32", "uint16"], [2 * 86_400, 10 * 86_400, 3]),
+        "logIndex": 0, "transactionIndex": 0, "transactionHash": bytes(32), "address": "0x" + "5c" * 20,
+        "blockHash": bytes(32), "blockNumber": 1,
+    })
+    decoded = get_event_data(Web3().codec, event_abi, log)
+
+    _apply("PeriodsChanged", **indexer._jsonable(dict(decoded["args"])))
+
+    assert LifecyclePeriods.objects.get(version=3).default_period_seconds == 10 * 86_400
+
+
 # Pieces and financing
 
 
@@ -258,7 +325,8 @@ def _state() -> dict:
     def rows(model):
         return [{k: v for k, v in row.items() if k != "updated_at"} for row in model.objects.order_by("pk").values()]
 
-    return {model.__name__: rows(model) for model in (Organisation, Invoice, Piece, FinancingRequest, Programme)}
+    models = (Organisation, Invoice, Piece, FinancingRequest, Programme, LifecyclePeriods)
+    return {model.__name__: rows(model) for model in models}
 
 
 def _new_invoice(world, status):
@@ -277,6 +345,11 @@ def _rejection_of_a_request(world) -> dict:
             "holder": _address(world.supplier), "reason": over_limit}
 
 
+def _written_off_piece(world) -> Piece:
+    Invoice.objects.filter(pk=world.invoice.pk).update(status=InvoiceStatus.DEFAULTED)
+    return PieceFactory(invoice=world.invoice, index=1, holder=world.lender, amount=800_000_000, financed=True)
+
+
 # Each case builds what its event acts on and returns the event's args.
 EVENTS = {
     "ParticipantRegistered": lambda w: {
@@ -288,6 +361,8 @@ EVENTS = {
     "RatingPosted": lambda w: {"supplier": _address(w.supplier), "rating": 7, "modelVersion": 1,
                                "oracle": GANACHE_ACCOUNT_0},
     "InvoiceRegistered": lambda w: _registration(w, _new_invoice(w, InvoiceStatus.SUBMITTED)),
+    "PeriodsChanged": lambda w: {"gracePeriod": 2 * 86_400, "defaultPeriod": 10 * 86_400,
+                                 "admin": GANACHE_ACCOUNT_0, "version": 2},
     "InvoiceConfirmed": lambda w: {"fingerprint": _new_invoice(w, InvoiceStatus.REGISTERED).fingerprint,
                                    "buyer": _address(w.buyer)},
     "InvoiceDisputed": lambda w: {"fingerprint": _new_invoice(w, InvoiceStatus.REGISTERED).fingerprint,
@@ -307,6 +382,8 @@ EVENTS = {
                                          "totalRepaid": 1_000_000_000},
     "PieceClaimed": lambda w: {"fingerprint": w.invoice.fingerprint, "piece": 0, "holder": _address(w.supplier),
                                "amount": 250_000_000},
+    "PieceWrittenOff": lambda w: {"fingerprint": _written_off_piece(w).invoice.fingerprint, "piece": 1,
+                                  "lender": _address(w.lender), "released": 800_000_000},
     "ProgrammeTermsSet": lambda w: {"lender": _address(w.lender), "coreFirm": _address(w.buyer), "currency": 1,
                                     "terms": {"limit": 10**10, "advanceRateBps": 8_000, "baseRateBps": 500,
                                               "maxTenorDays": 90, "ratingSpreadBps": 25, "minRating": 5,

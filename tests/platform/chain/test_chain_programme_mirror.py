@@ -1,9 +1,11 @@
 """chain.mirror, programmes: a lender's terms, deposits and withdrawals, and its book (exposure,
-liquidity) moving with financing and claims exactly as CreditDesk and Settlement move it."""
+liquidity) moving with financing, claims and write-offs exactly as CreditDesk and Settlement move
+it."""
 
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 from eth_abi import encode
 from eth_utils import event_abi_to_log_topic
 from web3 import Web3
@@ -19,8 +21,9 @@ from factories import (
     platform_abi,
 )
 from financing.models import Programme
-from invoices.models import Currency, InvoiceStatus
+from invoices.models import Currency, InvoiceStatus, Piece
 from organisations.models import Role
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +197,72 @@ def test_claim_on_a_piece_that_was_not_financed_leaves_the_book(world):
            amount=200_000_000)
 
     assert _book(world)[0] == 800_000_000
+
+
+# Write-offs
+
+
+def _default_and_write_off(world, released=800_000_000) -> dict:
+    _approve(world, advance=800_000_000)
+    world.invoice.status = InvoiceStatus.DEFAULTED
+    world.invoice.save()
+    args = {"fingerprint": world.invoice.fingerprint, "piece": 0, "lender": _address(world.lender),
+            "released": released}
+    _apply("PieceWrittenOff", **args)
+    return args
+
+
+def test_write_off_records_when_and_what_it_released(world):
+    before = timezone.now()
+
+    _default_and_write_off(world, released=700_000_000)
+
+    piece = Piece.objects.get(invoice=world.invoice, index=0)
+    assert before <= piece.written_off_at <= timezone.now()
+    assert piece.written_off_amount == 700_000_000
+
+
+def test_write_off_releases_what_it_released_from_the_exposure(world):
+    _default_and_write_off(world, released=700_000_000)
+
+    assert _book(world) == (100_000_000, 9_208_000_000)
+
+
+def test_replayed_write_off_releases_the_exposure_once(world):
+    args = _default_and_write_off(world)
+
+    mirror.apply(ChainEventFactory(name="PieceWrittenOff", args=args))
+
+    assert _book(world)[0] == 0
+
+
+def test_recovery_claimed_on_a_written_off_piece_leaves_the_exposure(world):
+    _default_and_write_off(world)
+
+    _apply("PieceClaimed", fingerprint=world.invoice.fingerprint, piece=0, holder=_address(world.lender),
+           amount=300_000_000)
+
+    assert _book(world)[0] == 0
+    assert Piece.objects.get(invoice=world.invoice, index=0).claimed == 300_000_000
+
+
+def test_write_off_of_a_piece_the_platform_does_not_know_is_ignored(world):
+    _apply("PieceWrittenOff", fingerprint="0x" + "77" * 32, piece=0, lender=_address(world.lender),
+           released=800_000_000)
+
+    assert not Piece.objects.exclude(written_off_at=None).exists()
+    assert _book(world)[0] == 0
+
+
+def test_write_off_is_sent_to_the_lenders_webhooks(world):
+    WebhookEndpoint.objects.create(organisation=world.lender, url="https://erp.example.com/hook",
+                                   encrypted_secret=b"secret")
+    WebhookEndpoint.objects.create(organisation=world.core_firm, url="https://buyer.example.com/hook",
+                                   encrypted_secret=b"secret")
+
+    _default_and_write_off(world, released=700_000_000)
+
+    [delivery] = WebhookDelivery.objects.filter(event="piece.written_off")
+    assert delivery.endpoint.organisation == world.lender
+    assert delivery.payload == {"invoice": world.invoice.pk, "number": world.invoice.number,
+                                "fingerprint": world.invoice.fingerprint, "piece": 0, "released": 700_000_000}

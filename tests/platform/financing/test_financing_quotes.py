@@ -111,7 +111,7 @@ def test_prices_match_the_reference_model_of_pricing(face, advance_rate, base_ra
     world.piece.amount = face
     due = int(datetime(2026, 7, 1, tzinfo=dt_timezone.utc).timestamp())
     now = due - seconds_to_due
-    terms = (world.programme.limit, advance_rate, base_rate, 365, spread, 1)
+    terms = (world.programme.limit, advance_rate, base_rate, 365, spread, 1, 365)
 
     quote = _quote(world, datetime.fromtimestamp(now, dt_timezone.utc))
     expected = pricing_model.quote(face, terms, rating, due, now)

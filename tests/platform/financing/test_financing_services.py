@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chain.models import ChainAction
@@ -231,6 +233,68 @@ def test_overdue_obligation_is_marked_defaulted_when_its_default_period_ends(cha
         operator_account, [invoice.fingerprint], f"default:{invoice.pk}"
     )
     assert not _actions("markOverdue")
+
+
+# Each obligation by its own periods: those in force when it was confirmed (the mirror stamps them).
+SHORT_GRACE, SHORT_DEFAULT = 2 * 86_400, 10 * 86_400
+
+
+def _with_periods(grace, default, **fields):
+    return InvoiceFactory(**({"due_date": DUE} | fields), grace_period_seconds=grace, default_period_seconds=default,
+                          periods_version=2)
+
+
+def test_an_obligation_goes_overdue_when_its_own_grace_period_ends(chain, operator_account):
+    own = _with_periods(SHORT_GRACE, SHORT_DEFAULT)
+    InvoiceFactory(due_date=DUE)  # confirmed before periods were kept: the manifest's 5 days
+
+    assert services.maturity_sweep(now=DUE_AT + SHORT_GRACE - 1)["overdue"] == 0
+    assert services.maturity_sweep(now=DUE_AT + SHORT_GRACE)["overdue"] == 1
+    [action] = _actions("markOverdue")
+    assert action.args == [own.fingerprint]
+
+
+def test_an_obligation_with_longer_periods_than_the_manifests_waits_for_them(chain, operator_account):
+    _with_periods(GRACE + 86_400, DEFAULT)
+
+    assert services.maturity_sweep(now=DUE_AT + GRACE)["overdue"] == 0
+    assert services.maturity_sweep(now=DUE_AT + GRACE + 86_400)["overdue"] == 1
+
+
+def test_an_obligation_defaults_when_its_own_default_period_ends(chain, operator_account):
+    own = _with_periods(SHORT_GRACE, SHORT_DEFAULT, status=InvoiceStatus.OVERDUE)
+    InvoiceFactory(due_date=DUE, status=InvoiceStatus.OVERDUE)
+
+    assert services.maturity_sweep(now=DUE_AT + SHORT_GRACE + SHORT_DEFAULT - 1)["defaulted"] == 0
+    assert services.maturity_sweep(now=DUE_AT + SHORT_GRACE + SHORT_DEFAULT)["defaulted"] == 1
+    [action] = _actions("markDefaulted")
+    assert action.args == [own.fingerprint]
+    assert services.maturity_sweep(now=DUE_AT + GRACE + DEFAULT)["defaulted"] == 1  # the manifest's, later
+
+
+def test_obligations_without_their_own_periods_go_by_the_manifest(chain, operator_account):
+    InvoiceFactory(due_date=DUE)
+
+    assert services.maturity_sweep(now=DUE_AT + GRACE - 1)["overdue"] == 0
+    assert services.maturity_sweep(now=DUE_AT + GRACE)["overdue"] == 1
+
+
+def test_the_sweeps_queries_do_not_grow_with_obligations_or_their_periods(
+    chain, operator_account, django_assert_max_num_queries
+):
+    def add(count):
+        for number in range(count):
+            _with_periods(GRACE + 86_400 * (number % 3), DEFAULT, due_date=DUE.replace(year=2030))
+            _with_periods(GRACE, DEFAULT + 86_400 * (number % 3), status=InvoiceStatus.OVERDUE,
+                          due_date=DUE.replace(year=2030))
+
+    add(3)
+    with CaptureQueriesContext(connection) as few:
+        services.maturity_sweep(now=DUE_AT)
+    add(12)
+
+    with django_assert_max_num_queries(len(few)):
+        assert services.maturity_sweep(now=DUE_AT) == {"paused": False, "overdue": 0, "defaulted": 0, "claims": 0}
 
 
 def test_replayed_sweep_queues_nothing_twice(chain, operator_account):

@@ -1,9 +1,11 @@
 """Financing's scheduled jobs against a real chain and worker: a supplier's rating posted through
 the risk oracle and mirrored back; an unpaid obligation marked overdue, then defaulted, as the
-chain's clock passes its periods; and repayments collected for the holder by the sweep.
+chain's clock passes the periods stamped on it at confirmation; repayments collected for the
+holder by the sweep; and a lender writing off a financed piece of a defaulted obligation, then
+collecting the recovery.
 
 The chain is shared by the whole session and its clock only moves forward (this module moves it
-by about forty days), so due dates are computed from the chain's latest block, never from today."""
+by about eighty days), so due dates are computed from the chain's latest block, never from today."""
 
 from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 
@@ -17,8 +19,11 @@ from chain.models import ActionStatus, ChainAccount, ChainAction
 from chain.services import action_enqueue
 from financing.risk import NEUTRAL_RATING
 from financing.selectors import chain_now
+from financing.models import Programme
 from financing.services import maturity_sweep, ratings_post
+from financing.writeoffs import piece_write_off
 from invoices.models import Invoice, InvoiceStatus, Piece
+from invoices.repayments import invoice_repay
 from invoices.services import invoice_confirm, invoice_submit
 from organisations.models import Organisation, Role
 
@@ -89,6 +94,7 @@ def test_supplier_rating_is_posted_through_the_oracle_and_mirrored(parties):
     assert (rating, rating_model) == (record.rating, settings.RISK_MODEL_VERSION)
     assert (supplier.rating, supplier.rating_model_version) == (rating, rating_model)
     assert rated_at > 0
+    assert supplier.rated_at == datetime.fromtimestamp(rated_at, dt_timezone.utc)  # the block's time, as the chain's
     assert ChainAction.objects.get(function="postRating").status == ActionStatus.CONFIRMED
     assert ratings_post() == []  # nothing changed: nothing to post
 
@@ -99,6 +105,10 @@ def test_unpaid_obligation_goes_overdue_then_defaults_as_the_chains_clock_passes
     invoice = confirmed_invoice(supplier_user, buyer, buyer_user, "SCHED-UNPAID", due_date)
     periods = client.manifest()["periods"]
     overdue_at = unix(due_date) + periods["grace_seconds"]
+    # The deployment's periods are version 1, mirrored from the constructor's PeriodsChanged.
+    assert (invoice.periods_version, invoice.grace_period_seconds, invoice.default_period_seconds) == (
+        1, periods["grace_seconds"], periods["default_seconds"]
+    )
 
     assert maturity_sweep()["overdue"] == 0  # due tomorrow: not even due yet
 
@@ -176,3 +186,49 @@ def test_repayments_are_collected_for_the_holder_by_the_sweep(parties):
         (supplier_address, ActionStatus.CONFIRMED)
     ] * 2
     assert maturity_sweep()["claims"] == 0
+
+
+def test_a_lender_writes_off_a_defaulted_piece_and_still_collects_the_recovery(platform, parties):
+    """Financing straight through the contract (the platform's own financing flow has its tests):
+    a programme at a 100% advance rate finances the whole invoice, which then defaults."""
+    supplier, supplier_user, buyer, buyer_user = parties
+    lender, banker = onboard(operator_admin(), "sched-lender", Role.LENDER)
+    wait_for_registration(lender)
+    ratings_post()
+    wait_for_actions()  # the lender's gas and token approval, the supplier's rating
+    contract, manifest = client.platform_contract(), client.manifest()
+    usdc = client.web3().eth.contract(address=manifest["currencies"][str(USDC)], abi=manifest["erc20_abi"])
+    bank, buyer_address = accounts.organisation_account(lender), accounts.organisation_account(buyer).address
+    send_as(bank, contract.functions.setProgrammeTerms(buyer_address, USDC, (10 * AMOUNT, 10_000, 500, 365, 25, 1, 3650)))
+    send_as(accounts.operator_account(), usdc.functions.mint(bank.address, AMOUNT))
+    send_as(bank, contract.functions.fundProgramme(buyer_address, USDC, AMOUNT))
+    due_date = chain_today() + timedelta(days=1)
+    invoice = confirmed_invoice(supplier_user, buyer, buyer_user, "SCHED-WRITE-OFF", due_date)
+    send_as(supplier.chain_account, contract.functions.requestFinancing(invoice.fingerprint, 0, bank.address, 0, 2**32 - 1))
+    wait_until(lambda: Piece.objects.get(invoice=invoice, index=0).holder_id == lender.pk, 30, message="financing")
+    periods = manifest["periods"]
+    travel_to(platform.url, unix(due_date) + periods["grace_seconds"])
+    maturity_sweep()
+    status_becomes(invoice, InvoiceStatus.OVERDUE)
+    travel_to(platform.url, unix(due_date) + periods["grace_seconds"] + periods["default_seconds"])
+    maturity_sweep()
+    status_becomes(invoice, InvoiceStatus.DEFAULTED)
+
+    piece_write_off(piece=Piece.objects.get(invoice=invoice, index=0), written_off_by=banker)
+    wait_until(lambda: Piece.objects.get(invoice=invoice, index=0).written_off_at, 30, message="the write-off")
+
+    piece = Piece.objects.get(invoice=invoice, index=0)
+    assert piece.written_off_amount == AMOUNT
+    assert Programme.objects.get(lender=lender).exposure == 0
+    assert contract.functions.programme(bank.address, buyer_address, USDC).call()[1] == 0
+
+    send_as(accounts.operator_account(), usdc.functions.mint(buyer_address, AMOUNT))
+    invoice_repay(invoice=invoice, repaid_by=buyer_user, amount="250", request_key="recovery")
+    wait_until(lambda: Invoice.objects.get(pk=invoice.pk).repaid == AMOUNT // 4, 30, message="the recovery")
+    assert maturity_sweep()["claims"] == 1
+    wait_until(lambda: Piece.objects.get(pk=piece.pk).claimed == AMOUNT // 4, 30, message="the lender's claim")
+
+    wait_for_actions()
+    assert Programme.objects.get(lender=lender).exposure == 0
+    assert contract.functions.programme(bank.address, buyer_address, USDC).call()[1] == 0
+    assert ChainAction.objects.get(function="writeOff").status == ActionStatus.CONFIRMED

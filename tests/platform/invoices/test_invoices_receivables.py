@@ -156,8 +156,40 @@ def test_split_amount_must_be_above_zero_and_below_the_piece(split, amount):
     assert _refused_field(split, amount=amount) == "amount"
 
 
-def test_split_just_below_the_piece_is_accepted(split):
-    assert split(amount="999.999999").args[3] == 999_999_999
+# The invoice's minimum piece: 1,000.00 / 16,384 = 0.061035..., rounded up to 0.061036.
+MINIMUM = 61_036
+
+
+def test_the_minimum_piece_is_a_16384th_of_the_invoice_rounded_up():
+    assert [receivables.minimum_piece(amount) for amount in (1_000_000_000, 16_384, 16_385, 1)] == [MINIMUM, 1, 2, 1]
+
+
+def test_split_that_leaves_the_holder_the_minimum_is_accepted(split):
+    assert split(amount="999.938964").args[3] == 1_000_000_000 - MINIMUM
+
+
+def test_split_of_the_minimum_is_accepted(split):
+    assert split(amount="0.061036").args[3] == MINIMUM
+
+
+@pytest.mark.parametrize("amount", ["0.061035", "999.938965", "999.999999"],
+                         ids=["split-off-below", "rest-below", "rest-of-one-micro-unit"])
+def test_split_that_leaves_either_piece_below_the_minimum_is_refused_with_the_minimum(split, amount):
+    with pytest.raises(ValidationError) as refusal:
+        split(amount=amount)
+
+    assert refusal.value.message_dict == {"amount": [
+        "Both pieces of a split must be at least 0.061036 USDC, 1/16,384 of the invoice (rounded up)."
+    ]}
+    assert not ChainAction.objects.exists()
+
+
+def test_the_minimum_is_the_invoices_not_the_pieces(piece, clerk, recipient):
+    child = PieceFactory(invoice=piece.invoice, index=3, parent_index=0, holder=piece.holder, amount=100_000)
+
+    with pytest.raises(ValidationError, match="at least 0.061036 USDC"):
+        receivables.piece_split(piece=child, split_by=clerk, to_organisation_id=recipient.pk, amount="0.05")
+    assert not ChainAction.objects.exists()
 
 
 # Refusals: the piece and its invoice

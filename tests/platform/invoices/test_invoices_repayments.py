@@ -41,7 +41,10 @@ def _refused_field(repay, **fields) -> str:
     return field
 
 
-@pytest.mark.parametrize("status", [InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE])
+REPAYABLE = (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE, InvoiceStatus.DEFAULTED)
+
+
+@pytest.mark.parametrize("status", REPAYABLE)
 def test_repayment_queues_repay_signed_by_the_buyer(repay, invoice, status):
     invoice.status = status
     invoice.save()
@@ -97,11 +100,11 @@ def test_request_key_is_required_and_bounded(repay, request_key):
     assert _refused_field(repay, request_key=request_key) == "request_key"
 
 
-NOT_REPAYABLE = [status for status in InvoiceStatus.values if status not in (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE)]
+NOT_REPAYABLE = [status for status in InvoiceStatus.values if status not in REPAYABLE]
 
 
 @pytest.mark.parametrize("status", NOT_REPAYABLE)
-def test_only_a_confirmed_or_overdue_invoice_can_be_repaid(repay, invoice, status):
+def test_only_a_confirmed_overdue_or_defaulted_invoice_can_be_repaid(repay, invoice, status):
     invoice.status = status
     invoice.save()
 

@@ -1,6 +1,7 @@
 """The lender's portal pages: who may open them, programme terms, deposits and withdrawals queued
 as chain actions under the form's request key, refusals shown next to their fields, the
-portfolio's buckets and yields, the decision log, and query counts that do not grow with rows."""
+portfolio's buckets and yields, its write-off button on defaulted pieces, the decision log, and
+query counts that do not grow with rows."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -22,7 +23,7 @@ from factories import (
     UserFactory,
 )
 from financing.models import FinancingStatus, Programme
-from invoices.models import Currency, Invoice, InvoiceStatus
+from invoices.models import Currency, Invoice, InvoiceStatus, Piece
 from organisations.models import KycStatus, Role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
@@ -367,6 +368,104 @@ def test_maturity_ladder_puts_face_value_on_its_rung(banker, lender):
     chart = banker.get(reverse("portal:lender:portfolio")).context["ladder_chart"]
 
     assert chart["config"]["data"]["datasets"][0]["data"] == [800.0, 0.0, 800.0, 0.0, 0.0, 0.0]
+
+
+# Write-offs
+
+
+def _write_off_forms(client) -> int:
+    return client.get(reverse("portal:lender:portfolio")).content.decode().count('data-testid="write-off-form"')
+
+
+def test_a_financed_piece_of_a_defaulted_invoice_has_a_write_off_button(banker, lender):
+    defaulted = _financed(lender, due_in_days=-40, status=InvoiceStatus.DEFAULTED)
+    for status in (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE, InvoiceStatus.REPAID):
+        _financed(lender, due_in_days=-40, status=status)
+
+    content = banker.get(reverse("portal:lender:portfolio")).content.decode()
+
+    assert content.count('data-testid="write-off-form"') == 1
+    assert reverse("portal:lender:piece-write-off", kwargs={"piece_id": defaulted.piece.pk}) in content
+
+
+def test_a_settled_or_handed_on_piece_has_no_write_off_button(banker, lender):
+    _financed(lender, due_in_days=-40, status=InvoiceStatus.DEFAULTED, claimed=800_000_000)
+    handed_on = _financed(lender, due_in_days=-40, status=InvoiceStatus.DEFAULTED)
+    Piece.objects.filter(pk=handed_on.piece.pk).update(holder=RegisteredOrganisationFactory(role=Role.LENDER))
+
+    assert _write_off_forms(banker) == 0
+
+
+def test_the_button_queues_the_write_off_and_the_row_says_so(banker, lender):
+    defaulted = _financed(lender, due_in_days=-40, status=InvoiceStatus.DEFAULTED)
+
+    response = banker.post(reverse("portal:lender:piece-write-off", kwargs={"piece_id": defaulted.piece.pk}),
+                           follow=True)
+
+    action = ChainAction.objects.get()
+    assert (action.function, action.args) == ("writeOff", [defaulted.piece.invoice.fingerprint, 0])
+    assert response.redirect_chain[-1][0] == reverse("portal:lender:portfolio") + "?bucket=defaulted"
+    content = response.content.decode()
+    assert "Write-off queued: the piece leaves your programme" in content
+    assert 'data-testid="write-off-queued"' in content and 'data-testid="write-off-form"' not in content
+
+
+def test_a_refused_write_off_is_shown_and_queues_nothing(banker, lender):
+    overdue = _financed(lender, due_in_days=-10, status=InvoiceStatus.OVERDUE)
+
+    response = banker.post(reverse("portal:lender:piece-write-off", kwargs={"piece_id": overdue.piece.pk}),
+                           follow=True)
+
+    assert "Only a piece of a defaulted invoice can be written off; this invoice is Overdue." in response.content.decode()
+    assert not ChainAction.objects.exists()
+
+
+def test_a_written_off_piece_shows_when_and_what_was_released(banker, lender):
+    defaulted = _financed(lender, due_in_days=-40, status=InvoiceStatus.DEFAULTED, claimed=100_000_000)
+    Piece.objects.filter(pk=defaulted.piece.pk).update(
+        written_off_at=timezone.now(), written_off_amount=700_000_000
+    )
+
+    content = banker.get(reverse("portal:lender:portfolio")).content.decode()
+
+    assert 'data-testid="written-off"' in content and 'data-testid="write-off-form"' not in content
+    assert f"Written off on {timezone.localdate():%Y-%m-%d}: 700.00 released from the exposure" in content
+
+
+def test_another_lenders_piece_cannot_be_written_off(banker):
+    foreign = _financed(RegisteredOrganisationFactory(role=Role.LENDER), due_in_days=-40,
+                        status=InvoiceStatus.DEFAULTED)
+
+    response = banker.post(reverse("portal:lender:piece-write-off", kwargs={"piece_id": foreign.piece.pk}))
+
+    assert response.status_code == 404
+    assert not ChainAction.objects.exists()
+
+
+def test_a_write_off_needs_a_post(banker, lender):
+    defaulted = _financed(lender, due_in_days=-40, status=InvoiceStatus.DEFAULTED)
+
+    response = banker.get(reverse("portal:lender:piece-write-off", kwargs={"piece_id": defaulted.piece.pk}))
+
+    assert response.status_code == 405
+
+
+def test_write_off_buttons_cost_no_query_per_row(banker, lender):
+    def add_rows():
+        _financed(lender, due_in_days=-40, status=InvoiceStatus.DEFAULTED)
+        queued = _financed(lender, due_in_days=-40, status=InvoiceStatus.DEFAULTED)
+        action_enqueue(signer=lender.chain_account, function="writeOff",
+                       args=[queued.piece.invoice.fingerprint, queued.piece.index],
+                       idempotency_key=f"piece-write-off:{queued.piece.pk}:0")
+
+    url = reverse("portal:lender:portfolio")
+    add_rows()
+    few = _queries(banker, url)
+    for _ in range(4):
+        add_rows()
+
+    assert _queries(banker, url) == few
+    assert _write_off_forms(banker) == 5
 
 
 # Dashboard

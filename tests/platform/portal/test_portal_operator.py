@@ -349,6 +349,15 @@ def test_lineage_graph_draws_every_piece_with_its_holder(admin, invoice):
     assert "Harbour Bank" in content and "240.00" in content
 
 
+def test_a_written_off_piece_shows_when_and_what_was_released(admin, invoice):
+    invoice.pieces.filter(index=1).update(written_off_at=timezone.now(), written_off_amount=150_000_000)
+
+    content = admin.get(reverse("portal:operator:receivable", kwargs={"invoice_id": invoice.pk})).content.decode()
+
+    assert content.count('data-testid="piece-written-off"') == 3
+    assert f"{timezone.localtime():%Y-%m-%d}" in content and "150.00 released" in content
+
+
 def test_financing_on_the_invoice_is_listed_with_the_reason_in_words(admin, invoice):
     FinancingRequestFactory(piece=invoice.pieces.get(index=2), status=FinancingStatus.REJECTED,
                             reject_reason="over_limit")

@@ -470,7 +470,10 @@ def test_split_queues_the_action_and_shows_its_progress(supplier_client, confirm
     assert url("action-progress", action_id=action.pk).encode() in page.content
 
 
-@pytest.mark.parametrize("amount, words", [("1000", "transfer it"), ("0", "above zero"), ("abc", "is not an amount")])
+@pytest.mark.parametrize("amount, words", [
+    ("1000", "transfer it"), ("0", "above zero"), ("abc", "is not an amount"),
+    ("999.99", "Both pieces of a split must be at least 0.061036 USDC"),
+])
 def test_bad_split_amount_shows_next_to_the_field_and_queues_nothing(supplier_client, confirmed_piece, tier2,
                                                                      amount, words):
     response = supplier_client.post(url("piece-split", piece_id=confirmed_piece.pk),
