@@ -60,7 +60,6 @@ def _risk_oracle() -> ChainAccount:
     return oracle
 
 
-@transaction.atomic
 def _fresh(supplier: Organisation, now: datetime, refresh_age: timedelta | None) -> bool:
     """Whether the supplier's posted rating needs no new post to stay within every programme's age."""
     if refresh_age is None:
@@ -68,6 +67,7 @@ def _fresh(supplier: Organisation, now: datetime, refresh_age: timedelta | None)
     return supplier.rated_at is not None and now - supplier.rated_at < refresh_age
 
 
+@transaction.atomic
 def _supplier_rate(
     *, supplier: Organisation, oracle: ChainAccount, model_version: int, now: datetime,
     refresh_age: timedelta | None,

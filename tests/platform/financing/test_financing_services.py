@@ -66,6 +66,14 @@ def test_rating_is_recorded_with_its_inputs_and_posted_by_the_oracle(oracle):
     assert action.idempotency_key == f"rating:{supplier.pk}:1:{timezone.now().date().isoformat()}"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_ratings_run_outside_any_transaction_lock_each_supplier_in_its_own(oracle):
+    """The scheduled task calls ratings_post with autocommit on: each supplier's lock (SELECT ...
+    FOR UPDATE, which PostgreSQL refuses outside a transaction) needs its own atomic block."""
+    SupplierFactory()
+    assert len(services.ratings_post()) == 1
+
+
 def test_only_approved_registered_suppliers_are_rated(oracle):
     rated = SupplierFactory()
     SupplierFactory(onchain_id=None)
