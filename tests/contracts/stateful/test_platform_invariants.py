@@ -813,9 +813,10 @@ class PlatformMachine:
             if amount == 0 or amount > book["liquidity"]:
                 expected = err("CreditInvalidLiquidity", amount, book["liquidity"])
         else:
-            expected = self._require_current(sender, Role.LENDER, chain.time())
-            if expected is None and self._role(core) != Role.CORE_FIRM:
-                expected = err("CreditInvalidParty", core)
+            at = chain.time()
+            expected = self._require_current(sender, Role.LENDER, at)
+            if expected is None and (self._role(core) != Role.CORE_FIRM or not self._current(core, at)):
+                expected = err("CreditInvalidParty", core)  # no new money for a suspended obligor
             if expected is None and (book["advanceRateBps"] == 0 or amount == 0):
                 expected = err("CreditInvalidLiquidity", amount, book["liquidity"])
         function = self.scf.defundProgramme if withdraw else self.scf.fundProgramme
