@@ -85,7 +85,7 @@ class PeakMemory(threading.Thread):
 def onboard(suppliers: int):
     from django.utils import timezone
 
-    from chain.bootstrap import platform_bootstrap
+    from organisations.bootstrap import platform_bootstrap
     from organisations.models import Organisation, Role
     from organisations.services import organisation_approve_kyc, organisation_register
     from users.models import User

@@ -13,7 +13,7 @@ from django.utils import timezone
 from eth_utils import event_abi_to_log_topic
 from web3._utils.events import get_event_data
 
-from . import client, mirror
+from . import client, handlers
 from .models import ActionStatus, ChainEvent, ChainTransaction, IndexerState, TransactionStatus
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def _apply(state: IndexerState, expected_last: int, to_block: int, to_hash: str,
                 },
             )
             if created:
-                mirror.apply(record)
+                handlers.event_apply(record)
                 applied += 1
         state.last_block = to_block
         state.last_block_hash = to_hash
@@ -135,6 +135,8 @@ def _confirm_mined(up_to_block: int) -> int:
             if canonical[tx.block_number] == tx.block_hash:
                 ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.CONFIRMED)
                 tx.actions.update(status=ActionStatus.CONFIRMED, updated_at=timezone.now())
+                if handlers.wants_outcome(ActionStatus.CONFIRMED):
+                    handlers.actions_settled(tx.actions.all())
                 confirmed += 1
             else:
                 ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SENT, block_hash="")

@@ -1,7 +1,10 @@
 """The chain's side of the database: custodial accounts, the transaction outbox, and the indexer's
 record of what it has read."""
 
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .fields import WeiField
@@ -32,11 +35,55 @@ class ActionStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ActionPurpose(models.TextChoices):
+    """What an action is for. The domain apps name their purposes here; the chain only stores them."""
+
+    GAS_FUNDING = "gas-funding"
+    TOKEN_APPROVE = "token-approve"
+    TOKEN_MINT = "token-mint"
+    PARTICIPANT_REGISTER = "participant-register"
+    PARTICIPANT_RENEW_KYC = "participant-renew-kyc"
+    PARTICIPANT_SUSPEND = "participant-suspend"
+    RATING_POST = "rating-post"
+    INVOICE_REGISTER = "invoice-register"
+    INVOICE_CONFIRM = "invoice-confirm"
+    INVOICE_DISPUTE = "invoice-dispute"
+    REPAY = "repay"
+    MARK_OVERDUE = "mark-overdue"
+    MARK_DEFAULTED = "mark-defaulted"
+    PIECE_SPLIT = "piece-split"
+    PIECE_TRANSFER = "piece-transfer"
+    PIECE_CLAIM = "piece-claim"
+    PIECE_WRITE_OFF = "piece-write-off"
+    FINANCING_REQUEST = "financing-request"
+    PROGRAMME_TERMS = "programme-terms"
+    PROGRAMME_FUND = "programme-fund"
+    PROGRAMME_DEFUND = "programme-defund"
+
+
+IN_FLIGHT = (ActionStatus.QUEUED, ActionStatus.SENT, ActionStatus.MINED)
+SETTLED = (ActionStatus.CONFIRMED, ActionStatus.FAILED)
+
+
 class ChainAction(models.Model):
     """An outbox row: one on-chain action, written in the same database transaction as the
-    business change that caused it. Workers turn queued actions into transactions."""
+    business change that caused it. Workers turn queued actions into transactions.
+
+    What it is for is in columns: its `purpose`, the domain row it acts on (`subject`) and its
+    `sequence` among the actions of that purpose on that subject. The idempotency key is made
+    of those three by `action_key` and is only ever compared whole, never taken apart."""
 
     idempotency_key = models.CharField(max_length=128, unique=True)
+    purpose = models.CharField(max_length=32, choices=ActionPurpose.choices)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    sequence = models.PositiveBigIntegerField(
+        default=0, help_text="Tells apart the actions of one purpose on one subject: 0 for a one-off."
+    )
+    request_key = models.CharField(
+        max_length=64, blank=True, help_text="The caller's token for this one request: a replay with it acts once."
+    )
     signer = models.ForeignKey(ChainAccount, on_delete=models.PROTECT, related_name="actions")
     function = models.CharField(max_length=64, help_text="Function of the platform contract, or of the token at to_address; 'transfer' moves plain value.")
     args = models.JSONField(default=list)
@@ -52,10 +99,28 @@ class ChainAction(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["signer", "status", "function"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose", "subject_type", "subject_id", "sequence"], name="action_unique_sequence"
+            ),
+            models.UniqueConstraint(
+                fields=["purpose", "subject_type", "subject_id", "request_key"],
+                condition=~Q(request_key=""),
+                name="action_unique_request_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["signer", "status", "function"]),
+            models.Index(fields=["subject_type", "subject_id"], name="action_subject"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.function} [{self.status}] {self.idempotency_key}"
+
+
+def action_key(*, purpose: str, subject_type: ContentType, subject_id: int, sequence: int) -> str:
+    """The one place the idempotency key is made: `invoice-confirm:invoices.invoice:42:0`."""
+    return f"{purpose}:{subject_type.app_label}.{subject_type.model}:{subject_id}:{sequence}"
 
 
 class TransactionStatus(models.TextChoices):

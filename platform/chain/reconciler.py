@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import client, sender
+from . import client, dispatch, sender
 from .models import (
     ActionStatus,
     AttemptStatus,
@@ -31,13 +31,10 @@ log = logging.getLogger(__name__)
 
 
 def lost_actions_redispatch() -> int:
-    from .tasks import action_send_task
-
     lost = ChainAction.objects.filter(
         status=ActionStatus.QUEUED, updated_at__lt=timezone.now() - timedelta(seconds=settings.CHAIN_LOST_TASK_AFTER_SECONDS)
     ).values_list("pk", flat=True)
-    for action_id in lost:
-        action_send_task.delay(action_id)
+    dispatch.actions_send(lost)
     return len(lost)
 
 
@@ -49,7 +46,7 @@ def _drop(tx: ChainTransaction, chain_nonce: int) -> None:
         ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.DROPPED)
         action_ids = list(tx.actions.values_list("pk", flat=True))
         tx.actions.update(status=ActionStatus.QUEUED, transaction=None, updated_at=timezone.now())
-        sender.actions_resend_on_commit(action_ids)
+        dispatch.actions_send_on_commit(action_ids)
     log.warning("nonce %s of %s was taken by a transaction outside the platform", tx.nonce, tx.signer.address)
 
 

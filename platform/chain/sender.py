@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 
-from . import client, keys
+from . import client, dispatch, handlers, keys
 from .errors import ChainRevert, revert_from
 from .locks import signer_locked
 from .models import (
@@ -201,9 +201,8 @@ def _refuse(action: ChainAction, revert: ChainRevert) -> None:
 
 
 def _after_failure(action_ids: list[int]) -> None:
-    from .mirror import actions_failed  # the domain reacts to a refusal (e.g. invoice marked failed)
-
-    actions_failed(action_ids)
+    """The floors above react to a refusal (an invoice marked failed) through their handlers."""
+    handlers.actions_settled(ChainAction.objects.filter(pk__in=action_ids, status=ActionStatus.FAILED))
 
 
 def _failpoint(name: str) -> None:
@@ -309,21 +308,15 @@ def transaction_record(tx: ChainTransaction, receipt) -> ChainTransaction:
         tx.save()
         tx.attempts.filter(tx_hash=mined_hash).update(status=AttemptStatus.MINED)
         tx.attempts.exclude(tx_hash=mined_hash).update(status=AttemptStatus.REPLACED)
-        actions = tx.actions.all()
+        actions = ChainAction.objects.filter(pk__in=list(tx.actions.values_list("pk", flat=True)))
         if succeeded:
             actions.update(status=ActionStatus.MINED, updated_at=timezone.now())
         elif actions.count() > 1:
             # One bad invoice reverts its whole batch: send each alone to find it.
             actions.update(status=ActionStatus.QUEUED, transaction=None, send_alone=True, updated_at=timezone.now())
-            actions_resend_on_commit(list(actions.values_list("pk", flat=True)))
+            dispatch.actions_send_on_commit(actions.values_list("pk", flat=True))
         else:
-            ids = list(actions.values_list("pk", flat=True))
             actions.update(status=ActionStatus.FAILED, error=reason, updated_at=timezone.now())
-            _after_failure(ids)
+            _after_failure(actions.values_list("pk", flat=True))
     return tx
 
-
-def actions_resend_on_commit(action_ids: list[int]) -> None:
-    from .tasks import action_send_task
-
-    transaction.on_commit(lambda: [action_send_task.delay(pk) for pk in action_ids])

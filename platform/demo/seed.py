@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from authenticators.models import EncryptedTOTPDevice
 from chain import accounts, client
-from chain.bootstrap import platform_bootstrap
+from organisations.bootstrap import platform_bootstrap
 from chain.models import ActionStatus, ChainAction
 from chain.services import token_mint_enqueue
 from documents.models import DocumentKind

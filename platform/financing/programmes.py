@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chain import accounts
-from chain.models import ChainAction
-from chain.services import action_enqueue
+from chain.models import ActionPurpose, ChainAction
+from chain.services import action_enqueue_next, request_key_checked
 from invoices import validation
 from invoices.models import Currency
 from invoices.services import require_member
@@ -34,7 +34,6 @@ MAX_RATING_SPREAD_BPS = 255  # the contract stores it as uint8
 RATINGS = (1, 10)  # the contract's scale (Pricing.BEST_RATING): 1 the worst, 10 the best
 WORST_NOTCHES = RATINGS[1] - RATINGS[0]  # the spread a holder rated 1 pays on top of the base rate
 MAX_LIMIT = 2**56 - 1  # ICreditDesk.Programme keeps the limit (and so the exposure) in 56 bits
-MAX_REQUEST_KEY_LENGTH = 64  # the idempotency key, with its prefix, fits in 128 characters
 
 
 def _lender_of(user, action: str, *, active: bool) -> Organisation:
@@ -136,22 +135,6 @@ def _limit(raw: object) -> int:
     return limit
 
 
-def _request_key(raw: object) -> str:
-    key = str(raw or "").strip()
-    if not key:
-        raise ValidationError(
-            {"request_key": _("A request key is required, so that a replay does not act twice.")}
-        )
-    if len(key) > MAX_REQUEST_KEY_LENGTH:
-        raise ValidationError(
-            {
-                "request_key": _("The request key is longer than %(limit)s characters.")
-                % {"limit": MAX_REQUEST_KEY_LENGTH}
-            }
-        )
-    return key
-
-
 @transaction.atomic
 def programme_set_terms(
     *,
@@ -181,12 +164,14 @@ def programme_set_terms(
     )]
     core_firm = _core_firm(core_firm_id, active=True)
     _check_limit_covers_exposure(terms[0], lender=lender, core_firm=core_firm, currency_id=currency_id)
-    key = _request_key(request_key)
-    return action_enqueue(
+    key = request_key_checked(request_key)
+    return action_enqueue_next(
+        purpose=ActionPurpose.PROGRAMME_TERMS,
+        subject=lender,
         signer=accounts.organisation_account(lender),
         function="setProgrammeTerms",
         args=[accounts.organisation_account(core_firm).address, currency_id, terms],  # terms in ICreditDesk.Terms order
-        idempotency_key=f"programme-terms:{lender.pk}:{core_firm.pk}:{currency_id}:{key}",
+        request_key=key,
     )
 
 
@@ -200,12 +185,14 @@ def programme_fund(
     currency_id = validation.currency_id(currency)
     micro = validation.micro_amount(amount)
     core_firm = _core_firm(core_firm_id, active=True)
-    key = _request_key(request_key)
-    return action_enqueue(
+    key = request_key_checked(request_key)
+    return action_enqueue_next(
+        purpose=ActionPurpose.PROGRAMME_FUND,
+        subject=lender,
         signer=accounts.organisation_account(lender),
         function="fundProgramme",
         args=[accounts.organisation_account(core_firm).address, currency_id, micro],
-        idempotency_key=f"programme-fund:{lender.pk}:{core_firm.pk}:{currency_id}:{key}",
+        request_key=key,
     )
 
 
@@ -220,10 +207,12 @@ def programme_defund(
     currency_id = validation.currency_id(currency)
     micro = validation.micro_amount(amount)
     core_firm = _core_firm(core_firm_id, active=False)
-    key = _request_key(request_key)
-    return action_enqueue(
+    key = request_key_checked(request_key)
+    return action_enqueue_next(
+        purpose=ActionPurpose.PROGRAMME_DEFUND,
+        subject=lender,
         signer=accounts.organisation_account(lender),
         function="defundProgramme",
         args=[accounts.organisation_account(core_firm).address, currency_id, micro],
-        idempotency_key=f"programme-defund:{lender.pk}:{core_firm.pk}:{currency_id}:{key}",
+        request_key=key,
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chain import accounts
+from chain.models import ActionPurpose
 from chain.services import action_enqueue
 from invoices import validation
 from invoices.models import Currency, InvoiceStatus, Piece
@@ -110,12 +111,13 @@ def financing_request(*, piece: Piece, requested_by, lender_id: object, min_payo
         piece=piece, holder=piece.holder, lender=lender, quoted_payout=payout, deadline=deadline
     )
     action_enqueue(
+        purpose=ActionPurpose.FINANCING_REQUEST,
+        subject=request,
         signer=accounts.organisation_account(piece.holder),
         function="requestFinancing",
         args=[
             piece.invoice.fingerprint, piece.index, accounts.organisation_account(lender).address, payout,
             int(deadline.timestamp()),
         ],
-        idempotency_key=f"financing-request:{request.pk}",
     )
     return request

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chain import accounts, client
-from chain.models import ChainAccount, ChainAction
-from chain.services import action_enqueue
+from chain.models import ActionPurpose, ChainAccount
+from chain.selectors import actions_about
+from chain.services import action_enqueue, action_enqueue_next
 from organisations.models import Organisation
 
 from . import selectors
@@ -80,17 +81,19 @@ def _supplier_rate(
         supplier, now, refresh_age
     ):
         return None
-    key = f"rating:{supplier.pk}:{model_version}:{now.date().isoformat()}"
-    if ChainAction.objects.filter(idempotency_key=key).exists():
+    key = f"{model_version}:{now.date().isoformat()}"  # one rating per model version per day
+    if actions_about(supplier, ActionPurpose.RATING_POST).filter(request_key=key).exists():
         return None
     record = RatingRecord.objects.create(
         supplier=supplier, rating=rating, model_version=model_version, inputs=asdict(history)
     )
-    action_enqueue(
+    action_enqueue_next(
+        purpose=ActionPurpose.RATING_POST,
+        subject=supplier,
         signer=oracle,
         function="postRating",
         args=[supplier.chain_account.address, rating, model_version],
-        idempotency_key=key,
+        request_key=key,
     )
     return record
 
@@ -118,21 +121,27 @@ def maturity_sweep(*, now: int | None = None) -> dict:
     fallback = selectors.Periods(deployed["grace_seconds"], deployed["default_seconds"])
     operator = accounts.operator_account()
     overdue = sum(
-        _enqueue_once(signer=operator, function="markOverdue", args=[invoice.fingerprint], key=f"overdue:{invoice.pk}")
+        _enqueue_once(
+            purpose=ActionPurpose.MARK_OVERDUE, subject=invoice, signer=operator, function="markOverdue",
+            args=[invoice.fingerprint],
+        )
         for invoice in selectors.invoices_past_grace(now=now, fallback=fallback)
     )
     defaulted = sum(
         _enqueue_once(
-            signer=operator, function="markDefaulted", args=[invoice.fingerprint], key=f"default:{invoice.pk}"
+            purpose=ActionPurpose.MARK_DEFAULTED, subject=invoice, signer=operator, function="markDefaulted",
+            args=[invoice.fingerprint],
         )
         for invoice in selectors.invoices_past_default(now=now, fallback=fallback)
     )
     claims = sum(
         _enqueue_once(
+            purpose=ActionPurpose.PIECE_CLAIM,
+            subject=piece,
+            sequence=piece.invoice.repaid,  # one claim per repaid total: a new repayment, a new claim
             signer=accounts.organisation_account(piece.holder),
             function="claim",
             args=[piece.invoice.fingerprint, piece.index],
-            key=f"claim:{piece.pk}:{piece.invoice.repaid}",
         )
         for piece in selectors.pieces_with_unclaimed_repayments()
         if selectors.piece_claimable(piece) > 0
@@ -141,9 +150,9 @@ def maturity_sweep(*, now: int | None = None) -> dict:
 
 
 @transaction.atomic
-def _enqueue_once(*, signer: ChainAccount, function: str, args: list, key: str) -> bool:
-    """Queues the action unless its key was queued before; True when this call queued it."""
-    if ChainAction.objects.filter(idempotency_key=key).exists():
+def _enqueue_once(*, purpose: ActionPurpose, subject, sequence: int = 0, **call) -> bool:
+    """Queues the action unless it was queued before (even if refused); True when this call queued it."""
+    if actions_about(subject, purpose).filter(sequence=sequence).exists():
         return False
-    action_enqueue(signer=signer, function=function, args=args, idempotency_key=key)
+    action_enqueue(purpose=purpose, subject=subject, sequence=sequence, **call)
     return True

@@ -9,14 +9,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chain import accounts
-from chain.models import ActionStatus, ChainAction
+from chain.models import ActionPurpose, ActionStatus, ChainAction
+from chain.selectors import actions_about
 from chain.services import action_enqueue
 from invoices.models import InvoiceStatus, Piece
 from invoices.services import require_member
 from organisations.models import Role
-
-KEY_PREFIX = "piece-write-off"
-
 
 def write_off_refusal(piece: Piece) -> ValidationError | None:
     """Why the chain would refuse to write the piece off, by the mirrored figures; None when its
@@ -38,18 +36,17 @@ def write_off_refusal(piece: Piece) -> ValidationError | None:
 
 def _refused_before(piece: Piece) -> int:
     """The piece's write-offs the chain refused: each retry after a refusal is a new action."""
-    return ChainAction.objects.filter(
-        idempotency_key__startswith=f"{KEY_PREFIX}:{piece.pk}:", status=ActionStatus.FAILED
-    ).count()
+    return actions_about(piece, ActionPurpose.PIECE_WRITE_OFF).filter(status=ActionStatus.FAILED).count()
 
 
 @transaction.atomic
 def piece_write_off(*, piece: Piece, written_off_by) -> ChainAction:
     """Queues writeOff of a financed piece the user's lender holds on a defaulted invoice.
 
-    A piece is written off once, so its key needs no request token: a replay, or a second click
-    while the first is in flight, returns the first action and sends nothing. Only after the chain
-    refused one can the same call queue another.
+    A piece is written off once, so it needs no request token: its sequence is the number of
+    write-offs the chain refused, so a replay, or a second click while the first is in flight,
+    returns the first action and sends nothing. Only after the chain refused one can the same
+    call queue another.
     """
     # The lock keeps two clicks from both counting the same refusals and racing past the checks.
     piece = Piece.objects.select_for_update(of=("self",)).select_related("invoice", "holder").get(pk=piece.pk)
@@ -57,8 +54,10 @@ def piece_write_off(*, piece: Piece, written_off_by) -> ChainAction:
     if refusal := write_off_refusal(piece):
         raise refusal
     return action_enqueue(
+        purpose=ActionPurpose.PIECE_WRITE_OFF,
+        subject=piece,
+        sequence=_refused_before(piece),
         signer=accounts.organisation_account(piece.holder),
         function="writeOff",
         args=[piece.invoice.fingerprint, piece.index],
-        idempotency_key=f"{KEY_PREFIX}:{piece.pk}:{_refused_before(piece)}",
     )

@@ -8,7 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from chain.api import ChainActionSerializer, queued
-from chain.models import ChainAction
+from chain.models import ActionPurpose
+from chain.selectors import actions_about
 from config.api import RolesByAction, queues_transaction, request_key
 from organisations.models import Role
 
@@ -151,7 +152,7 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
             invoice=self.get_object(), confirmed_by=request.user,
             acknowledge_duplicate=fields.validated_data["acknowledge_duplicate"],
         )
-        return queued(ChainAction.objects.get(idempotency_key=f"invoice-confirm:{invoice.pk}"), request)
+        return queued(actions_about(invoice, ActionPurpose.INVOICE_CONFIRM).get(), request)
 
     @queues_transaction(request=DisputeSerializer, responses={202: ChainActionSerializer})
     @action(detail=True, methods=["post"])
@@ -162,7 +163,7 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
         invoice = services.invoice_dispute(
             invoice=self.get_object(), disputed_by=request.user, reason=fields.validated_data["reason"]
         )
-        return queued(ChainAction.objects.get(idempotency_key=f"invoice-dispute:{invoice.pk}"), request)
+        return queued(actions_about(invoice, ActionPurpose.INVOICE_DISPUTE).get(), request)
 
     @queues_transaction(request=RepaySerializer, responses={202: ChainActionSerializer})
     @action(detail=True, methods=["post"])

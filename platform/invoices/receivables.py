@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chain import accounts
-from chain.models import ActionStatus, ChainAction
-from chain.services import action_enqueue
+from chain.models import ActionPurpose, ChainAction
+from chain.services import action_enqueue_next
 from organisations.models import Organisation, Role
 from organisations.selectors import is_active
 
@@ -19,7 +19,6 @@ from .models import InvoiceStatus, Piece
 from .services import require_member
 
 # Outbox states in which the chain has settled an action, one way or the other.
-SETTLED = (ActionStatus.CONFIRMED, ActionStatus.FAILED)
 # A split leaves no piece below 1/16,384 of the invoice, rounded up (Receivables._minimumPiece):
 # that bounds an invoice's pieces below the 65,535 the chain can count.
 MIN_PIECE_DIVISOR = 16_384
@@ -79,21 +78,17 @@ def _recipient(piece: Piece, to_organisation_id: object) -> Organisation:
     return recipient
 
 
-def _settled_count(prefix: str) -> int:
-    return ChainAction.objects.filter(idempotency_key__startswith=prefix, status__in=SETTLED).count()
-
-
 @transaction.atomic
 def piece_split(*, piece: Piece, split_by, to_organisation_id: object, amount: object) -> ChainAction:
     """Queues a split of `amount` (currency units) off the piece into a new piece for another
     supplier, signed by the holder's account. Both the part split off and the part kept must be
     at least the invoice's minimum piece (`minimum_piece`), as the chain requires.
 
-    Replays: the key counts the piece's earlier splits the chain has settled (confirmed or
-    refused). A replay of a split still in flight has the same key and returns the first action,
-    sending nothing. Once the chain has settled it, the same call is a new, deliberate split of
-    the now smaller piece (or a retry of a refused one). A replay arriving after that splits again:
-    API clients are covered by the Idempotency-Key replay of the first answer.
+    Replays: a replay of a split still in flight (the same recipient and amount) returns the first
+    action, sending nothing. Once the chain has settled it (confirmed or refused), the same call is
+    a new, deliberate split of the now smaller piece (or a retry of a refused one). A replay
+    arriving after that splits again: API clients are covered by the Idempotency-Key replay of the
+    first answer.
     """
     piece = _movable_piece(piece, split_by, _("split its pieces"))
     micro = validation.micro_amount(amount)
@@ -120,12 +115,12 @@ def piece_split(*, piece: Piece, split_by, to_organisation_id: object, amount: o
             }
         )
     recipient = _recipient(piece, to_organisation_id)
-    earlier = _settled_count(f"piece-split:{piece.pk}:")
-    return action_enqueue(
+    return action_enqueue_next(
+        purpose=ActionPurpose.PIECE_SPLIT,
+        subject=piece,
         signer=accounts.organisation_account(piece.holder),
         function="splitPiece",
         args=[piece.invoice.fingerprint, piece.index, accounts.organisation_account(recipient).address, micro],
-        idempotency_key=f"piece-split:{piece.pk}:{recipient.pk}:{micro}:{earlier}",
     )
 
 
@@ -133,16 +128,15 @@ def piece_split(*, piece: Piece, split_by, to_organisation_id: object, amount: o
 def piece_transfer(*, piece: Piece, transferred_by, to_organisation_id: object) -> ChainAction:
     """Queues the transfer of the whole piece to another supplier, signed by the holder's account.
 
-    Replays work as for `piece_split`: the key counts the piece's transfers the chain has settled,
-    so a replay in flight sends nothing, while a piece that comes back to its holder can be passed
-    on again and a refused transfer can be retried.
+    Replays work as for `piece_split`: a replay in flight sends nothing, while a piece that comes
+    back to its holder can be passed on again and a refused transfer can be retried.
     """
     piece = _movable_piece(piece, transferred_by, _("transfer its pieces"))
     recipient = _recipient(piece, to_organisation_id)
-    earlier = _settled_count(f"piece-transfer:{piece.pk}:")
-    return action_enqueue(
+    return action_enqueue_next(
+        purpose=ActionPurpose.PIECE_TRANSFER,
+        subject=piece,
         signer=accounts.organisation_account(piece.holder),
         function="transferPiece",
         args=[piece.invoice.fingerprint, piece.index, accounts.organisation_account(recipient).address],
-        idempotency_key=f"piece-transfer:{piece.pk}:{recipient.pk}:{earlier}",
     )

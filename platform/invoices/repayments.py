@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chain import accounts
-from chain.models import ChainAction
-from chain.services import action_enqueue
+from chain.models import ActionPurpose, ChainAction
+from chain.services import action_enqueue_next, request_key_checked
 from organisations.models import Role
 
 from . import validation
@@ -19,25 +19,6 @@ from .models import Invoice, InvoiceStatus
 from .services import require_member
 
 REPAYABLE = (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE, InvoiceStatus.DEFAULTED)
-MAX_REQUEST_KEY_LENGTH = 64  # the idempotency key, with its prefix, fits in 128 characters
-
-
-def _request_key(raw: object) -> str:
-    key = str(raw or "").strip()
-    if not key:
-        raise ValidationError(
-            {"request_key": _("A request key is required, so that a replay does not pay twice.")}
-        )
-    if len(key) > MAX_REQUEST_KEY_LENGTH:
-        raise ValidationError(
-            {
-                "request_key": _("The request key is longer than %(limit)s characters.")
-                % {"limit": MAX_REQUEST_KEY_LENGTH}
-            }
-        )
-    return key
-
-
 @transaction.atomic
 def invoice_repay(*, invoice: Invoice, repaid_by, amount: object, request_key: str) -> ChainAction:
     """Queues repay of `amount` (currency units), signed by the buyer's account.
@@ -64,10 +45,11 @@ def invoice_repay(*, invoice: Invoice, repaid_by, amount: object, request_key: s
         raise ValidationError(
             {"amount": _("The amount is more than the %(owed)s still owed.") % {"owed": still_owed}}
         )
-    key = _request_key(request_key)
-    return action_enqueue(
+    return action_enqueue_next(
+        purpose=ActionPurpose.REPAY,
+        subject=invoice,
         signer=accounts.organisation_account(invoice.buyer),
         function="repay",
         args=[invoice.fingerprint, micro],
-        idempotency_key=f"repay:{invoice.pk}:{key}",
+        request_key=request_key_checked(request_key),
     )

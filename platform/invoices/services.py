@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from chain import accounts
 from chain.hashing import salted_hash
+from chain.models import ActionPurpose
 from chain.services import action_enqueue
 from documents.models import Document, DocumentKind
 from documents.selectors import document_extracted_invoice
@@ -166,6 +167,8 @@ def invoice_submit(
         invoice=invoice
     )
     action_enqueue(
+        purpose=ActionPurpose.INVOICE_REGISTER,
+        subject=invoice,
         signer=accounts.organisation_account(seller),
         function="registerInvoice",
         args=[
@@ -178,7 +181,6 @@ def invoice_submit(
             day_start(issue_date, seller),
             day_start(due_date, seller),
         ],
-        idempotency_key=f"invoice-register:{invoice.pk}",
     )
     return invoice
 
@@ -223,10 +225,11 @@ def invoice_confirm(*, invoice: Invoice, confirmed_by, acknowledge_duplicate: bo
         invoice.duplicate_acknowledged_at = timezone.now()
         invoice.save(update_fields=["duplicate_acknowledged_by", "duplicate_acknowledged_at", "updated_at"])
     action_enqueue(
+        purpose=ActionPurpose.INVOICE_CONFIRM,
+        subject=invoice,
         signer=accounts.organisation_account(invoice.buyer),
         function="confirmInvoice",
         args=[invoice.fingerprint],
-        idempotency_key=f"invoice-confirm:{invoice.pk}",
     )
     return invoice
 
@@ -246,9 +249,10 @@ def invoice_dispute(*, invoice: Invoice, disputed_by, reason: str) -> Invoice:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the invoice is disputed.")})
     action_enqueue(
+        purpose=ActionPurpose.INVOICE_DISPUTE,
+        subject=invoice,
         signer=accounts.organisation_account(invoice.buyer),
         function="disputeInvoice",
         args=[invoice.fingerprint, salted_hash("dispute", invoice.pk, reason.strip())],
-        idempotency_key=f"invoice-dispute:{invoice.pk}",
     )
     return invoice

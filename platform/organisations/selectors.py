@@ -86,3 +86,8 @@ def local_today(organisation: Organisation) -> date:
     """Today's date where the organisation is: an invoice dated today is not in the future at
     07:00 in Shanghai, when it is still yesterday in UTC."""
     return timezone.now().astimezone(organisation_zone(organisation)).date()
+
+
+def organisation_at(address: str) -> Organisation | None:
+    """The organisation whose custodial account is `address`; None for an account we do not know."""
+    return Organisation.objects.filter(chain_account__address=address).first()

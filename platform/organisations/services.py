@@ -12,12 +12,16 @@ from django.utils.translation import gettext as _
 
 from chain import accounts, client
 from chain.hashing import salted_hash
-from chain.models import ChainAction
-from chain.services import action_enqueue, gas_funding_enqueue
+from chain.models import ActionPurpose
+from chain.selectors import actions_about
+from chain.services import action_enqueue, action_enqueue_next, gas_funding_enqueue
 
 from .models import ONCHAIN_ROLE, KycStatus, Organisation, Role
 
 LOCAL_GAS_FUNDING_WEI = 10 * 10**18
+PARTICIPANT_CHANGES = (
+    ActionPurpose.PARTICIPANT_REGISTER, ActionPurpose.PARTICIPANT_RENEW_KYC, ActionPurpose.PARTICIPANT_SUSPEND,
+)
 
 
 def organisation_hash(organisation: Organisation) -> str:
@@ -76,22 +80,22 @@ def _queue_participant(organisation: Organisation, kyc_expires_at: int) -> None:
     account = accounts.organisation_account(organisation)
     if client.is_local_chain():
         gas_funding_enqueue(operator=operator, account=account, amount_wei=LOCAL_GAS_FUNDING_WEI)
-    earlier = ChainAction.objects.filter(
-        idempotency_key__startswith=f"participant-{organisation.pk}:"
-    ).order_by("-created_at", "-pk")
+    earlier = actions_about(organisation, *PARTICIPANT_CHANGES).order_by("-created_at", "-pk")
     if not earlier.exists():
         action_enqueue(
+            purpose=ActionPurpose.PARTICIPANT_REGISTER,
+            subject=organisation,
             signer=operator,
             function="registerParticipant",
             args=[account.address, ONCHAIN_ROLE[organisation.role], organisation_hash(organisation), kyc_expires_at],
-            idempotency_key=f"participant-{organisation.pk}:register",
         )
     elif earlier.first().args[-1] != kyc_expires_at:
-        action_enqueue(
+        action_enqueue_next(
+            purpose=ActionPurpose.PARTICIPANT_RENEW_KYC,
+            subject=organisation,
             signer=operator,
             function="renewKyc",
             args=[account.address, kyc_expires_at],
-            idempotency_key=f"participant-{organisation.pk}:renew-kyc:{earlier.count()}",
         )
 
 
@@ -132,13 +136,13 @@ def organisation_suspend(*, organisation: Organisation, suspended_by) -> Organis
         raise ValidationError({"kyc_status": _("The platform's own organisation cannot be suspended.")})
     organisation.kyc_status = KycStatus.SUSPENDED
     organisation.save(update_fields=["kyc_status"])
-    earlier = ChainAction.objects.filter(idempotency_key__startswith=f"participant-{organisation.pk}:")
-    if organisation.acts_on_chain and earlier.exists():
-        action_enqueue(
+    if organisation.acts_on_chain and actions_about(organisation, *PARTICIPANT_CHANGES).exists():
+        action_enqueue_next(
+            purpose=ActionPurpose.PARTICIPANT_SUSPEND,
+            subject=organisation,
             signer=accounts.operator_account(),
             function="suspendParticipant",
             args=[accounts.organisation_account(organisation).address],
-            idempotency_key=f"participant-{organisation.pk}:suspend:{earlier.count()}",
         )
     return organisation
 

@@ -6,11 +6,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import factory
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from eth_utils import keccak
 
 from chain import keys
-from chain.models import ChainAccount, ChainEvent
+from chain.models import ActionPurpose, ChainAccount, ChainAction, ChainEvent, action_key
 from documents.models import Document, DocumentFormat, DocumentKind
 from financing.models import FinancingRequest, Programme
 from invoices.identity import canonical_invoice_number
@@ -154,6 +155,30 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     min_rating = 1
     max_rating_age_days = 365
     liquidity = 100_000_000_000
+
+
+class ChainActionFactory(factory.django.DjangoModelFactory):
+    """An outbox row as `chain.services` writes it: give `purpose` and `subject` (any model row;
+    a fresh account by default), and the call (`function`, `args`, `signer`, `status`)."""
+
+    class Meta:
+        model = ChainAction
+        exclude = ("subject",)
+
+    subject = factory.SubFactory(ChainAccountFactory)
+    purpose = ActionPurpose.GAS_FUNDING
+    subject_type = factory.LazyAttribute(lambda action: ContentType.objects.get_for_model(action.subject))
+    subject_id = factory.LazyAttribute(lambda action: action.subject.pk)
+    sequence = factory.Sequence(lambda n: n)
+    idempotency_key = factory.LazyAttribute(
+        lambda action: action_key(
+            purpose=action.purpose, subject_type=action.subject_type, subject_id=action.subject_id,
+            sequence=action.sequence,
+        )
+    )
+    signer = factory.SubFactory(ChainAccountFactory)
+    function = "transfer"
+    args = factory.List([])
 
 
 class ChainEventFactory(factory.django.DjangoModelFactory):

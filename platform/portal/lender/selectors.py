@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from chain.models import ActionStatus, ChainAction
+from chain.models import ActionPurpose, ActionStatus, ChainAccount, ChainAction
+from chain.selectors import about
 from financing.models import FinancingRequest, FinancingStatus, Programme
 from invoices.models import InvoiceStatus
 from organisations.models import Organisation
@@ -31,10 +32,10 @@ LADDER = (
     (_("91–180 days"), 91, 180),
     (_("Over 180 days"), 181, None),
 )
-PROGRAMME_ACTIONS = {  # idempotency key prefix -> what the lender asked for
-    "programme-terms": _("New terms"),
-    "programme-fund": _("Deposit"),
-    "programme-defund": _("Withdrawal"),
+PROGRAMME_ACTIONS = {  # what the lender asked for
+    ActionPurpose.PROGRAMME_TERMS: _("New terms"),
+    ActionPurpose.PROGRAMME_FUND: _("Deposit"),
+    ActionPurpose.PROGRAMME_DEFUND: _("Withdrawal"),
 }
 RECENT_ACTIONS = 10
 
@@ -171,25 +172,26 @@ class ProgrammeAction:
 
 
 def programme_actions(lender: Organisation, programme: Programme | None = None) -> list[ProgrammeAction]:
-    """The lender's latest programme changes (of one programme, if given), newest first."""
-    scope = f":{programme.core_firm_id}:{programme.currency}:" if programme else ":"
-    prefixes = Q()
-    for kind in PROGRAMME_ACTIONS:
-        prefixes |= Q(idempotency_key__startswith=f"{kind}:{lender.pk}{scope}")
-    actions = list(
-        ChainAction.objects.filter(prefixes, signer__organisation=lender)
-        .select_related("transaction")
-        .order_by("-created_at", "-pk")[:RECENT_ACTIONS]
-    )
-    keys = [action.idempotency_key.split(":") for action in actions]
-    names = Organisation.objects.in_bulk([int(key[2]) for key in keys])
+    """The lender's latest programme changes (of one programme, if given), newest first. Each
+    call names the core firm's account and the currency first (ICreditDesk's argument order)."""
+    actions = ChainAction.objects.filter(about(Organisation, [lender.pk], *PROGRAMME_ACTIONS), signer__organisation=lender)
+    if programme is not None:
+        core_firm = ChainAccount.objects.filter(organisation_id=programme.core_firm_id).values_list("address", flat=True)
+        actions = actions.filter(args__0=core_firm.first(), args__1=programme.currency)
+    actions = list(actions.select_related("transaction").order_by("-created_at", "-pk")[:RECENT_ACTIONS])
+    core_firms = {
+        organisation.chain_account.address: organisation.name
+        for organisation in Organisation.objects.filter(
+            chain_account__address__in={action.args[0] for action in actions}
+        ).select_related("chain_account")
+    }
     return [
         ProgrammeAction(
             action=action,
-            kind=str(PROGRAMME_ACTIONS[key[0]]),
-            core_firm=names[int(key[2])].name if int(key[2]) in names else "?",
-            currency=figures.currency_label(int(key[3])),
-            amount=action.args[2][0] if key[0] == "programme-terms" else action.args[2],
+            kind=str(PROGRAMME_ACTIONS[action.purpose]),
+            core_firm=core_firms.get(action.args[0], "?"),
+            currency=figures.currency_label(action.args[1]),
+            amount=action.args[2][0] if action.purpose == ActionPurpose.PROGRAMME_TERMS else action.args[2],
         )
-        for action, key in zip(actions, keys)
+        for action in actions
     ]

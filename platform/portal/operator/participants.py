@@ -5,16 +5,17 @@ suspends. Auditors see the same pages without the decisions."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from chain.models import ChainAction
+from chain.models import ActionPurpose, ChainAccount, ChainAction
+from chain.selectors import about
 from documents.selectors import kyc_documents_of
 from organisations import services
 from organisations.models import KycStatus, Organisation, Role
+from organisations.services import PARTICIPANT_CHANGES
 from portal.access import role_required
 from portal.forms import apply_errors
 from portal.supplier.downloads import document_response
@@ -42,12 +43,11 @@ def participant_list(request):
 
 def _detail(request, organisation: Organisation, approval: KycApprovalForm | None = None):
     account = getattr(organisation, "chain_account", None)
-    keys = Q(idempotency_key__startswith=f"participant-{organisation.pk}:")
+    changes = about(Organisation, [organisation.pk], *PARTICIPANT_CHANGES)
     if account is not None:  # its gas money and token allowances
-        keys |= Q(idempotency_key=f"fund-gas:{account.address}")
-        keys |= Q(idempotency_key__startswith=f"token-approve:{account.address}:")
+        changes |= about(ChainAccount, [account.pk], ActionPurpose.GAS_FUNDING, ActionPurpose.TOKEN_APPROVE)
     actions = (
-        ChainAction.objects.filter(keys)
+        ChainAction.objects.filter(changes)
         .select_related("transaction")
         .order_by("-created_at", "-pk")[:RECENT_ACTIONS]
     )

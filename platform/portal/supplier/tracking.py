@@ -1,15 +1,16 @@
-"""The on-chain actions behind the supplier's and the core firm's pages, found by the idempotency
-keys the services give them, each with a name in words and a stable slug for the page (the
-core firm's pages use this module too)."""
+"""The on-chain actions behind the supplier's and the core firm's pages, found by what they are
+for (their purpose and the invoice, piece or request they act on), each with a name in words and
+a stable slug for the page (the core firm's pages use this module too)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chain.models import ActionStatus, ChainAction
-
-SETTLED = (ActionStatus.CONFIRMED, ActionStatus.FAILED)
+from chain.models import SETTLED, ActionPurpose, ChainAction
+from chain.selectors import about
+from financing.models import FinancingRequest
+from invoices.models import Invoice, Piece
 
 # The contract function an action calls -> (slug for data-testid, what it does in words).
 KINDS = {
@@ -55,36 +56,26 @@ def actions_signed_by(organisation) -> QuerySet[ChainAction]:
     return _actions().filter(signer__organisation=organisation)
 
 
-def registration_key(invoice_id: int) -> str:
-    return f"invoice-register:{invoice_id}"
-
-
-def financing_key(request_id: int) -> str:
-    return f"financing-request:{request_id}"
-
-
 def registration_action(invoice) -> ChainAction | None:
-    return _actions().filter(idempotency_key=registration_key(invoice.pk)).first()
+    return _actions().filter(about(Invoice, [invoice.pk], ActionPurpose.INVOICE_REGISTER)).first()
 
 
 def buyer_actions(invoice) -> QuerySet[ChainAction]:
     """The buyer's confirmation or dispute of the invoice, and its repayments."""
     return _actions().filter(
-        Q(idempotency_key__in=[f"invoice-confirm:{invoice.pk}", f"invoice-dispute:{invoice.pk}"])
-        | Q(idempotency_key__startswith=f"repay:{invoice.pk}:")
+        about(Invoice, [invoice.pk], ActionPurpose.INVOICE_CONFIRM, ActionPurpose.INVOICE_DISPUTE, ActionPurpose.REPAY)
     )
 
 
 def piece_actions(piece, financing_request_ids) -> QuerySet[ChainAction]:
     """Splits and transfers of the piece, and the actions of its financing requests."""
     return _actions().filter(
-        Q(idempotency_key__startswith=f"piece-split:{piece.pk}:")
-        | Q(idempotency_key__startswith=f"piece-transfer:{piece.pk}:")
-        | Q(idempotency_key__in=[financing_key(pk) for pk in financing_request_ids])
+        about(Piece, [piece.pk], ActionPurpose.PIECE_SPLIT, ActionPurpose.PIECE_TRANSFER)
+        | about(FinancingRequest, financing_request_ids, ActionPurpose.FINANCING_REQUEST)
     )
 
 
 def financing_actions(request_ids) -> dict[int, ChainAction]:
     """The requestFinancing action of each request, by request id, in one query."""
-    keys = {financing_key(pk): pk for pk in request_ids}
-    return {keys[action.idempotency_key]: action for action in _actions().filter(idempotency_key__in=keys)}
+    actions = _actions().filter(about(FinancingRequest, request_ids, ActionPurpose.FINANCING_REQUEST))
+    return {action.subject_id: action for action in actions}

@@ -6,7 +6,7 @@ from django.db import transaction
 from eth_account import Account
 
 from chain import client, indexer, keys
-from chain.bootstrap import platform_bootstrap
+from organisations.bootstrap import platform_bootstrap
 from chain.models import ActionStatus, AttemptStatus, ChainAction, ChainTransaction, IndexerState, TransactionStatus
 from chain.sender import FEE_BUMP
 from chain.services import action_enqueue

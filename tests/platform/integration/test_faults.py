@@ -13,7 +13,7 @@ from django.db.models import Count
 from eth_account import Account
 
 from chain import accounts, client
-from chain.bootstrap import platform_bootstrap
+from organisations.bootstrap import platform_bootstrap
 from chain.models import ActionStatus, ChainAction, ChainTransaction, TransactionStatus
 from chain.services import action_enqueue
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 from eth_utils import keccak
 
-from chain.bootstrap import platform_bootstrap
+from organisations.bootstrap import platform_bootstrap
 from chain.models import ActionStatus, ChainAction
 from documents.models import Document, DocumentFormat, DocumentKind
 from organisations.models import Organisation, Role

@@ -8,13 +8,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from organisations.models import KycStatus, Organisation, Role
+from chain import accounts, client
+from chain.hashing import salted_hash
+from chain.indexer import indexer_state
+from chain.models import ActionPurpose, ChainAccount
+from chain.services import action_enqueue, gas_funding_enqueue
 
-from . import accounts, client
-from .hashing import salted_hash
-from .indexer import indexer_state
-from .models import ChainAccount
-from .services import action_enqueue, gas_funding_enqueue
+from .models import KycStatus, Organisation, Role
 
 RISK_ORACLE_ROLE = 4
 ORACLE_REGISTRATION = timedelta(days=3650)
@@ -43,6 +43,8 @@ def platform_bootstrap() -> ChainAccount:
     if client.is_local_chain():
         gas_funding_enqueue(operator=operator, account=oracle, amount_wei=ORACLE_GAS_WEI)
     action_enqueue(
+        purpose=ActionPurpose.PARTICIPANT_REGISTER,
+        subject=oracle,
         signer=operator,
         function="registerParticipant",
         args=[
@@ -51,6 +53,5 @@ def platform_bootstrap() -> ChainAccount:
             salted_hash("risk-oracle", oracle.address),
             int((timezone.now() + ORACLE_REGISTRATION).timestamp()),
         ],
-        idempotency_key=f"participant-register:{accounts.RISK_ORACLE}",
     )
     return operator

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from chain.bootstrap import platform_bootstrap
+from organisations.bootstrap import platform_bootstrap
 
 
 class Command(BaseCommand):
