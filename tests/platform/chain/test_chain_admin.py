@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chain import accounts, keys
-from chain.models import ChainAccount, ChainTransaction, IndexerState, TransactionAttempt
+from chain.models import ActionPurpose, ChainAccount, ChainTransaction, IndexerState, TransactionAttempt
 from chain.services import action_enqueue
 from factories import ChainAccountFactory, ChainEventFactory, OrganisationFactory
 from organisations.models import Role
@@ -75,7 +75,10 @@ def test_signed_transaction_bytes_are_not_shown(admin_client, account):
 
 
 def _one_row_each(account: ChainAccount) -> None:
-    action_enqueue(signer=account, function="registerParticipant", args=[], idempotency_key="participant-register:1")
+    action_enqueue(
+        purpose=ActionPurpose.PARTICIPANT_REGISTER, subject=account, signer=account, function="registerParticipant",
+        args=[],
+    )
     transaction = ChainTransaction.objects.create(signer=account, nonce=0, to_address=account.address, data="0x", gas=1)
     TransactionAttempt.objects.create(
         transaction=transaction, tx_hash="0x" + "ef" * 32, raw=b"\x01", max_fee_per_gas=1, max_priority_fee_per_gas=1
