@@ -18,7 +18,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.solc
 
 PYTEST_PLATFORM := $(VENV)/bin/pytest -c tests/platform/pytest.ini -p no:pytest-brownie
 
-.PHONY: help toolchain compile run reset smoke code chromium tools e2e test test-contracts test-platform test-deep bench-gas bench-pipeline bench-web \
+.PHONY: help toolchain compile run reset smoke code chromium tools e2e test architecture test-contracts test-platform test-deep bench-gas bench-pipeline bench-web \
 	slither clean
 
 help:
@@ -99,7 +99,11 @@ tools: $(VENV)-tools/.installed
 e2e: compile chromium
 	$(PYTEST_PLATFORM) tests/platform/integration/test_e2e_story.py
 
-test: slither test-contracts test-platform
+test: slither architecture test-contracts test-platform
+
+# The import floors in .importlinter: a module importing a floor above its own fails the build.
+architecture: tools
+	cd platform && ../$(VENV)-tools/bin/lint-imports --config ../.importlinter
 
 test-contracts: compile
 	STATEFUL_EXAMPLES=$(STATEFUL_EXAMPLES) $(BROWNIE) test tests/contracts --network $(TEST_NETWORK)
