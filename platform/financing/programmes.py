@@ -17,9 +17,8 @@ from chain.models import ActionPurpose, ChainAction
 from chain.services import action_enqueue_next, request_key_checked
 from invoices import validation
 from invoices.models import Currency
-from invoices.services import require_member
 from organisations.models import Organisation, Role
-from organisations.selectors import is_active
+from organisations.checks import party_named, require_current, require_member
 
 from .models import Programme
 
@@ -41,27 +40,16 @@ def _lender_of(user, action: str, *, active: bool) -> Organisation:
     if organisation is None:
         raise PermissionDenied(_("Only a user of a lender can %(action)s.") % {"action": action})
     require_member(user, organisation, Role.LENDER, action)
-    if active and not is_active(organisation):
-        raise PermissionDenied(_("Your organisation needs a current KYC approval and on-chain registration first."))
+    if active:
+        require_current(organisation)
     return organisation
 
 
 def _core_firm(core_firm_id: object, *, active: bool) -> Organisation:
-    core_firm = None
-    if str(core_firm_id).isdigit():
-        core_firm = Organisation.objects.filter(pk=int(core_firm_id), role=Role.CORE_FIRM).first()
-    if core_firm is None:
-        raise ValidationError(
-            {"core_firm": _("Unknown core firm: no core firm with this id is on the platform.")}
-        )
-    if active and not is_active(core_firm):
-        raise ValidationError(
-            {
-                "core_firm": _("%(name)s has no current KYC approval and on-chain registration.")
-                % {"name": core_firm.name}
-            }
-        )
-    return core_firm
+    return party_named(
+        core_firm_id, role=Role.CORE_FIRM, field="core_firm", active=active,
+        unknown=_("Unknown core firm: no core firm with this id is on the platform."),
+    )
 
 
 def _percent(bps: int) -> str:

@@ -9,7 +9,7 @@ chain then rejects it (PayoutBelowMinimum, QuoteExpired) and nothing moves."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +19,8 @@ from chain.models import ActionPurpose
 from chain.services import action_enqueue
 from invoices import validation
 from invoices.models import Currency, InvoiceStatus, Piece
-from invoices.services import require_member
 from organisations.models import Organisation, Role
-from organisations.selectors import is_active
+from organisations.checks import party_named, require_current, require_member
 
 from .models import FinancingRequest, FinancingStatus
 from .quotes import Quote, piece_quote
@@ -31,16 +30,10 @@ MAX_PAYOUT = 2**64 - 1  # the contract takes minPayout as uint64 micro-units
 
 def lender_to_ask(lender_id: object) -> Organisation:
     """The lender `lender_id` names, with current KYC and on-chain registration; else the refusal."""
-    lender = None
-    if str(lender_id).isdigit():
-        lender = Organisation.objects.filter(pk=int(lender_id), role=Role.LENDER).first()
-    if lender is None:
-        raise ValidationError({"lender": _("Unknown lender: no lender with this id is on the platform.")})
-    if not is_active(lender):
-        raise ValidationError(
-            {"lender": _("%(name)s has no current KYC approval and on-chain registration.") % {"name": lender.name}}
-        )
-    return lender
+    return party_named(
+        lender_id, role=Role.LENDER, field="lender",
+        unknown=_("Unknown lender: no lender with this id is on the platform."),
+    )
 
 
 def _min_payout(raw: object) -> int | None:
@@ -88,8 +81,7 @@ def financing_request(*, piece: Piece, requested_by, lender_id: object, min_payo
         .get(pk=piece.pk)
     )
     require_member(requested_by, piece.holder, Role.SUPPLIER, _("request financing of its pieces"))
-    if not is_active(piece.holder):
-        raise PermissionDenied(_("Your organisation needs a current KYC approval and on-chain registration first."))
+    require_current(piece.holder)
     if piece.invoice.status != InvoiceStatus.CONFIRMED:
         raise ValidationError(
             {

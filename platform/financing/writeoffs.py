@@ -13,7 +13,7 @@ from chain.models import ActionPurpose, ActionStatus, ChainAction
 from chain.selectors import actions_about
 from chain.services import action_enqueue
 from invoices.models import InvoiceStatus, Piece
-from invoices.services import require_member
+from organisations.checks import require_member
 from organisations.models import Role
 
 def write_off_refusal(piece: Piece) -> ValidationError | None:

@@ -4,7 +4,7 @@ one database transaction; the pieces themselves change only when the mirror sees
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -12,11 +12,10 @@ from chain import accounts
 from chain.models import ActionPurpose, ChainAction
 from chain.services import action_enqueue_next
 from organisations.models import Organisation, Role
-from organisations.selectors import is_active
+from organisations.checks import party_named, require_current, require_member
 
 from . import validation
 from .models import InvoiceStatus, Piece
-from .services import require_member
 
 # Outbox states in which the chain has settled an action, one way or the other.
 # A split leaves no piece below 1/16,384 of the invoice, rounded up (Receivables._minimumPiece):
@@ -39,8 +38,7 @@ def _movable_piece(piece: Piece, user, action: str) -> Piece:
     """The piece, locked, once the user may move it: what the contract's `_movablePiece` checks."""
     piece = Piece.objects.select_for_update().select_related("invoice", "holder").get(pk=piece.pk)
     require_member(user, piece.holder, Role.SUPPLIER, action)
-    if not is_active(piece.holder):
-        raise PermissionDenied(_("Your organisation needs a current KYC approval and on-chain registration first."))
+    require_current(piece.holder)
     if piece.invoice.status != InvoiceStatus.CONFIRMED:
         raise ValidationError(
             {
@@ -57,23 +55,13 @@ def _movable_piece(piece: Piece, user, action: str) -> Piece:
 
 
 def _recipient(piece: Piece, to_organisation_id: object) -> Organisation:
-    recipient = None
-    if str(to_organisation_id).isdigit():
-        recipient = Organisation.objects.filter(pk=int(to_organisation_id), role=Role.SUPPLIER).first()
-    if recipient is None:
-        raise ValidationError(
-            {"to_organisation": _("Unknown recipient: no supplier with this id is on the platform.")}
-        )
+    recipient = party_named(
+        to_organisation_id, role=Role.SUPPLIER, field="to_organisation",
+        unknown=_("Unknown recipient: no supplier with this id is on the platform."),
+    )
     if recipient.pk == piece.holder_id:
         raise ValidationError(
             {"to_organisation": _("The recipient must be another organisation than the holder.")}
-        )
-    if not is_active(recipient):
-        raise ValidationError(
-            {
-                "to_organisation": _("%(name)s has no current KYC approval and on-chain registration.")
-                % {"name": recipient.name}
-            }
         )
     return recipient
 

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from chain import accounts
 from chain.models import ActionPurpose, ChainAction
 from chain.services import action_enqueue_next, request_key_checked
+from organisations.checks import require_member
 from organisations.models import Role
 
 from . import validation
 from .models import Invoice, InvoiceStatus
-from .services import require_member
 
 REPAYABLE = (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE, InvoiceStatus.DEFAULTED)
 @transaction.atomic

@@ -15,6 +15,7 @@ from chain.services import action_enqueue
 from documents.models import Document, DocumentKind
 from documents.selectors import document_extracted_invoice
 from documents.services import document_bundle_hash
+from organisations.checks import party_named, require_current, require_member
 from organisations.models import Organisation, Role
 from organisations.selectors import day_start, is_active, local_today
 
@@ -23,26 +24,6 @@ from .einvoice import check_against_einvoice
 from .models import Invoice, InvoiceStatus
 
 ZERO_HASH = "0x" + "00" * 32  # no supporting documents
-
-
-def require_member(user, organisation: Organisation, role: str, action: str) -> None:
-    if user is None or user.organisation_id != organisation.pk or organisation.role != role:
-        raise PermissionDenied(
-            _("Only a user of the %(role)s can %(action)s.") % {"role": Role(role).label.lower(), "action": action}
-        )
-
-
-def _buyer(buyer_id: object) -> Organisation:
-    buyer = None
-    if str(buyer_id).isdigit():
-        buyer = Organisation.objects.filter(pk=int(buyer_id), role=Role.CORE_FIRM).first()
-    if buyer is None:
-        raise ValidationError({"buyer": _("Unknown buyer: no core firm with this id is on the platform.")})
-    if not is_active(buyer):
-        raise ValidationError(
-            {"buyer": _("%(name)s has no current KYC approval and on-chain registration.") % {"name": buyer.name}}
-        )
-    return buyer
 
 
 def _documents(seller: Organisation, document_ids: list[int]) -> tuple[Document, list[Document]]:
@@ -123,13 +104,15 @@ def invoice_submit(
     if seller is None:
         raise PermissionDenied(_("Only a user of a supplier can submit invoices."))
     require_member(submitted_by, seller, Role.SUPPLIER, _("submit invoices"))
-    if not is_active(seller):
-        raise PermissionDenied(_("Your organisation needs a current KYC approval and on-chain registration first."))
+    require_current(seller)
     number = validation.invoice_number(number)
     micro = validation.micro_amount(amount)
     currency_id = validation.currency_id(currency)
     validation.invoice_dates(issue_date, due_date, today=local_today(seller))
-    buyer = _buyer(buyer_id)
+    buyer = party_named(
+        buyer_id, role=Role.CORE_FIRM, field="buyer",
+        unknown=_("Unknown buyer: no core firm with this id is on the platform."),
+    )
     invoice_document, supporting = _documents(seller, document_ids)
     extracted = document_extracted_invoice(invoice_document)
     if extracted is not None:
