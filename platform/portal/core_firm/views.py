@@ -16,10 +16,11 @@ from invoices.selectors import einvoice_comparison
 from invoices.services import invoice_confirm, invoice_dispute
 from organisations.models import Role
 from portal.access import organisation, role_required
-from portal.supplier import tracking
-from portal.supplier.downloads import document_response, documents_visible_to
-from portal.supplier.forms import InvoiceFilterForm, run_service
-from portal.supplier.paging import paginate
+from portal.kit import tracking
+from portal.kit.downloads import document_response, documents_visible_to
+from portal.kit.filters import InvoiceFilterForm
+from portal.kit.forms import run_service
+from portal.kit.paging import paginate
 
 from .forms import ConfirmForm, DisputeForm, RepayForm
 from .selectors import bought_invoices, core_firm_figures, inbox as invoices_to_confirm

@@ -16,8 +16,8 @@ from documents.selectors import kyc_documents_of
 from organisations import services
 from organisations.models import KycStatus, Organisation, Role
 from portal.access import role_required
-from portal.forms import apply_errors
-from portal.supplier.downloads import document_response
+from portal.kit.downloads import document_response
+from portal.kit.forms import apply_errors
 
 from . import selectors
 from .forms import KycApprovalForm
