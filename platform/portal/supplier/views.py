@@ -66,7 +66,7 @@ def invoice(request, invoice_id: int):
 
 @role_required(*ROLES)
 def invoice_tracker(request, invoice_id: int):
-    return render(request, "portal/supplier/invoice_tracker.html", _tracker(_visible_invoice(request, invoice_id)))
+    return render(request, "portal/components/invoice_tracker.html", _tracker(_visible_invoice(request, invoice_id)))
 
 
 @role_required(*ROLES)
