@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from documents.models import DocumentKind
 from documents.selectors import kyc_documents_of
 from documents.services import document_upload
-from portal.forms import apply_errors
+from portal.kit.forms import apply_errors
 
 from .forms import KycDocumentForm
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from invoices import validation
-from portal.supplier.forms import AmountField
+from portal.kit.fields import AmountField
 
 
 def units(micro: int) -> str:

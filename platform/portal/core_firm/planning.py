@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from organisations.models import Role
 from portal import charts
 from portal.access import organisation, role_required
-from portal.supplier.forms import OUTSTANDING
-from portal.supplier.selectors import CURRENCY_CODES
+from portal.kit.currencies import CURRENCY_CODES
+from portal.kit.filters import OUTSTANDING
 
 from .selectors import exposure_by_lender, maturity_ladder, payables_by_week
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from financing.models import Programme
 from invoices.models import Invoice, InvoiceStatus, Piece
 from organisations.models import Organisation, Role
-from portal.supplier.selectors import currency_code
+from portal.kit.currencies import currency_code
 
 OUTSTANDING = (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE)
 OWED = ExpressionWrapper(F("amount") - F("repaid"), output_field=BigIntegerField())

@@ -16,10 +16,11 @@ from invoices.selectors import einvoice_comparison
 from invoices.services import invoice_confirm, invoice_dispute
 from organisations.models import Role
 from portal.access import organisation, role_required
-from portal.supplier import tracking
-from portal.supplier.downloads import document_response, documents_visible_to
-from portal.supplier.forms import InvoiceFilterForm, run_service
-from portal.supplier.paging import paginate
+from portal.kit import tracking
+from portal.kit.downloads import document_response, documents_visible_to
+from portal.kit.filters import InvoiceFilterForm
+from portal.kit.forms import run_service
+from portal.kit.paging import paginate
 
 from .forms import ConfirmForm, DisputeForm, RepayForm
 from .selectors import bought_invoices, core_firm_figures, inbox as invoices_to_confirm
@@ -91,7 +92,7 @@ def invoice(request, invoice_id: int):
 
 @role_required(*ROLES)
 def invoice_tracker(request, invoice_id: int):
-    return render(request, "portal/supplier/invoice_tracker.html", _tracker(_bought_invoice(request, invoice_id)))
+    return render(request, "portal/components/invoice_tracker.html", _tracker(_bought_invoice(request, invoice_id)))
 
 
 def _done(request, invoice, message: str):

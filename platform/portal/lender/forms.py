@@ -19,7 +19,7 @@ from financing.programmes import (
 )
 from invoices.models import Currency
 from organisations.models import KycStatus, Organisation, Role
-from portal.forms import apply_errors
+from portal.kit.forms import apply_errors
 
 BPS_PER_PERCENT = 100
 MICRO = 1_000_000

@@ -17,8 +17,8 @@ from organisations import services
 from organisations.models import KycStatus, Organisation, Role
 from organisations.services import PARTICIPANT_CHANGES
 from portal.access import role_required
-from portal.forms import apply_errors
-from portal.supplier.downloads import document_response
+from portal.kit.downloads import document_response
+from portal.kit.forms import apply_errors
 
 from . import selectors
 from .forms import KycApprovalForm

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from invoices.models import Invoice
 from portal.access import role_required
-from portal.supplier.paging import paginate
+from portal.kit.paging import paginate
 
 from . import lineage, selectors
 from .forms import InvoiceSearchForm

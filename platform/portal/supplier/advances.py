@@ -8,9 +8,9 @@ from financing.reasons import reject_reason_sentence
 from organisations.models import Role
 from portal.access import organisation, role_required
 from portal.figures import annualised_yield
+from portal.kit import tracking
+from portal.kit.paging import paginate
 
-from . import tracking
-from .paging import paginate
 from .selectors import advances_received, cash_totals, financing_requests, repayments_claimed
 
 ROLES = (Role.SUPPLIER,)

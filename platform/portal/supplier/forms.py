@@ -1,56 +1,14 @@
 """The supplier's forms: uploading an invoice's documents, reviewing the invoice before it is
-submitted, moving and financing a piece; and the invoice list's filters (the core firm's payables
-use them too). Fields check what a browser can get wrong; the services check the rest and their
-refusals are put next to the fields (portal.forms.apply_errors)."""
-
-from collections.abc import Callable
-from typing import TypeVar
+submitted, moving and financing a piece. Fields check what a browser can get wrong; the services
+check the rest and their refusals are put next to the fields (portal.kit.forms.run_service)."""
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import DocumentKind
 from invoices import validation
-from invoices.models import InvoiceStatus
-from portal.forms import apply_errors
-
-from .selectors import CURRENCY_CODES
-
-T = TypeVar("T")
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-OUTSTANDING = "outstanding"  # the filter value for confirmed and overdue invoices together
-
-
-def run_service(form: forms.Form, act: Callable[[dict], T]) -> T | None:
-    """Calls the service `act` with a valid form's data and returns what it returns; None, with
-    the refusal on the form (next to the field it names), when the form or the service refuses."""
-    if not form.is_valid():
-        return None
-    try:
-        return act(form.cleaned_data)
-    except ValidationError as refusal:
-        apply_errors(form, refusal)
-    except PermissionDenied as refusal:
-        form.add_error(None, str(refusal))
-    return None
-
-
-class AmountField(forms.CharField):
-    """An amount in currency units, checked by the services' own rule (above zero, at most six
-    decimals, within the contract's range) and returned as the decimal string they take."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in self.empty_values:
-            return value
-        try:
-            validation.micro_amount(value)
-        except ValidationError as refusal:
-            raise ValidationError(refusal.message_dict["amount"]) from None
-        return value.strip()
+from portal.kit.currencies import CURRENCY_CODES
+from portal.kit.fields import DATE_INPUT, AmountField
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -105,30 +63,6 @@ class InvoiceReviewForm(forms.Form):
         self.fields["buyer"].queryset = buyers
         for field, note in (notes or {}).items():
             self.fields[field].help_text = note
-
-
-class InvoiceFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False,
-        choices=[("", _("Any status")), (OUTSTANDING, _("Outstanding (confirmed or overdue)")), *InvoiceStatus.choices],
-    )
-    due_from = forms.DateField(label=_("Due from"), required=False, widget=DATE_INPUT)
-    due_to = forms.DateField(label=_("Due until"), required=False, widget=DATE_INPUT)
-
-    def filter(self, invoices):
-        """The invoices that pass the filters; all of them when the filters are invalid."""
-        if not self.is_valid():
-            return invoices
-        status, due_from, due_to = (self.cleaned_data[name] for name in ("status", "due_from", "due_to"))
-        if status == OUTSTANDING:
-            invoices = invoices.filter(status__in=(InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE))
-        elif status:
-            invoices = invoices.filter(status=status)
-        if due_from:
-            invoices = invoices.filter(due_date__gte=due_from)
-        if due_to:
-            invoices = invoices.filter(due_date__lte=due_to)
-        return invoices
 
 
 class TransferForm(forms.Form):

@@ -17,10 +17,11 @@ from invoices.models import InvoiceStatus
 from organisations.models import Organisation, Role
 from organisations.selectors import active_organisations
 from portal.access import organisation, role_required
+from portal.kit import tracking
+from portal.kit.forms import run_service
+from portal.kit.paging import paginate
 
-from . import tracking
-from .forms import FinanceForm, SplitForm, TransferForm, run_service
-from .paging import paginate
+from .forms import FinanceForm, SplitForm, TransferForm
 from .selectors import held_pieces
 
 ROLES = (Role.SUPPLIER,)

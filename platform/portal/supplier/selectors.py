@@ -8,19 +8,12 @@ from django.db.models import Count, F, QuerySet, Sum
 from documents.models import Document, DocumentKind
 from documents.selectors import documents_for_organisation
 from financing.models import FinancingRequest, FinancingStatus
-from invoices.models import Currency, Invoice, InvoiceStatus, Piece
+from invoices.models import Invoice, InvoiceStatus, Piece
 from organisations.models import Organisation
+from portal.kit.currencies import currency_code
 
 # Invoices still to be paid: not repaid, defaulted, disputed or refused by the chain.
 OPEN_STATUSES = (InvoiceStatus.SUBMITTED, InvoiceStatus.REGISTERED, InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE)
-
-
-def currency_code(currency_id: int) -> str:
-    """The settlement currency's code, e.g. 'USDC', as the pages key and show amounts by."""
-    return str(Currency(currency_id).label)
-
-
-CURRENCY_CODES = [currency_code(currency_id) for currency_id in Currency.values]
 
 
 def _per_currency(rows, currency_field: str) -> dict[str, dict]:

@@ -19,9 +19,11 @@ from invoices.validation import settlement_token_for
 from organisations.models import Organisation, Role
 from organisations.selectors import active_organisations
 from portal.access import organisation, role_required
+from portal.kit.currencies import CURRENCY_CODES
+from portal.kit.forms import run_service
 
-from .forms import InvoiceReviewForm, UploadForm, run_service
-from .selectors import CURRENCY_CODES, unattached_invoice_documents
+from .forms import InvoiceReviewForm, UploadForm
+from .selectors import unattached_invoice_documents
 
 ROLES = (Role.SUPPLIER,)
 

@@ -9,11 +9,11 @@ from invoices.models import InvoiceStatus
 from invoices.selectors import invoices_visible_to
 from organisations.models import Role
 from portal.access import organisation, role_required
+from portal.kit import tracking
+from portal.kit.downloads import document_response, documents_visible_to
+from portal.kit.filters import InvoiceFilterForm
+from portal.kit.paging import paginate
 
-from . import tracking
-from .downloads import document_response, documents_visible_to
-from .forms import InvoiceFilterForm
-from .paging import paginate
 from .selectors import sold_invoices, supplier_figures
 
 ROLES = (Role.SUPPLIER,)
@@ -66,7 +66,7 @@ def invoice(request, invoice_id: int):
 
 @role_required(*ROLES)
 def invoice_tracker(request, invoice_id: int):
-    return render(request, "portal/supplier/invoice_tracker.html", _tracker(_visible_invoice(request, invoice_id)))
+    return render(request, "portal/components/invoice_tracker.html", _tracker(_visible_invoice(request, invoice_id)))
 
 
 @role_required(*ROLES)

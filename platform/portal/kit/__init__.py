@@ -1,0 +1,5 @@
+"""What the role folders' pages share, one floor below them: form plumbing (a service's refusal
+next to its field, run_service), form fields, the invoice filters, paging, the on-chain actions
+behind a page (tracking), document downloads and the settlement currencies. The role folders
+(accounts, supplier, core_firm, lender, operator) import from here, never from each other; the
+kit imports no role folder."""
