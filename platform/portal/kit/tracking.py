@@ -1,6 +1,6 @@
 """The on-chain actions behind the supplier's and the core firm's pages, found by what they are
 for (their purpose and the invoice, piece or request they act on), each with a name in words and
-a stable slug for the page (the core firm's pages use this module too)."""
+a stable slug for the page."""
 
 from dataclasses import dataclass
 
