@@ -145,8 +145,10 @@ def pipeline_round(label: str, users, buyer, count: int, rate: float | None = No
     every one is confirmed."""
     from django.utils import timezone
 
-    from chain.models import ActionStatus, ChainAction
+    from chain.models import ActionPurpose, ActionStatus, ChainAction
+    from chain.selectors import about
     from documents.services import document_upload
+    from invoices.models import Invoice
     from invoices.services import invoice_submit
 
     today = timezone.now().date()
@@ -156,7 +158,7 @@ def pipeline_round(label: str, users, buyer, count: int, rate: float | None = No
         for n in range(count)
     ]
     started = time.perf_counter()
-    actions = []
+    invoices = []
     for n, document in enumerate(documents):
         if rate and (ahead := started + n / rate - time.perf_counter()) > 0:
             time.sleep(ahead)
@@ -165,8 +167,8 @@ def pipeline_round(label: str, users, buyer, count: int, rate: float | None = No
             submitted_by=user, buyer_id=buyer.pk, number=f"{label}-{n}", amount=f"{1000 + n}.25", currency="USDC",
             issue_date=today - timedelta(days=2), due_date=today + timedelta(days=90), document_ids=[document.pk],
         )
-        actions.append(f"invoice-register:{invoice.pk}")
-    done = ChainAction.objects.filter(idempotency_key__in=actions)
+        invoices.append(invoice.pk)
+    done = ChainAction.objects.filter(about(Invoice, invoices, ActionPurpose.INVOICE_REGISTER))
     wait_until(lambda: done.filter(status__in=[ActionStatus.CONFIRMED, ActionStatus.FAILED]).count() == count,
                600, interval=0.05, message=f"{count} confirmed invoices")
     elapsed = time.perf_counter() - started

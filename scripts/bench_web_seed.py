@@ -14,12 +14,12 @@ always give the same book."""
 import hashlib
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone as dt_timezone
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -27,7 +27,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from authenticators.models import EncryptedTOTPDevice
 from chain import keys
 from chain.models import (
-    ActionStatus, ChainAccount, ChainAction, ChainEvent, ChainTransaction, IndexerState, TransactionStatus,
+    ActionPurpose, ActionStatus, ChainAccount, ChainAction, ChainEvent, ChainTransaction, IndexerState,
+    TransactionStatus, action_key,
 )
 from documents.models import Document, DocumentFormat, DocumentKind
 from financing.models import FinancingRequest, FinancingStatus, Programme, RatingRecord
@@ -116,7 +117,7 @@ class Book:
         self.now = timezone.now()
         self.actions: list[ChainAction] = []
         self.events: list[tuple[str, dict]] = []  # the event each action led to, by position
-        self.late_keys: list[tuple[ChainAction, Callable[[], str]]] = []  # keys naming rows not yet inserted
+        self.subject_of: list[tuple[ChainAction, object]] = []  # subjects may not be inserted yet: no id
 
     def pick(self, table: dict):
         return self.rng.choices(list(table), list(table.values()))[0]
@@ -254,7 +255,7 @@ class Book:
                                 amount=amount))
             self._act(parent.holder, "splitPiece", invoice.created_at + timedelta(days=3), "PieceSplit",
                       {"fingerprint": invoice.fingerprint, "parent": parent.index, "piece": len(pieces) - 1},
-                      key=lambda p=parent, r=recipient, a=amount: f"piece-split:{p.pk}:{r.pk}:{a}:0")
+                      purpose=ActionPurpose.PIECE_SPLIT, subject=parent)
             holder_tier += 1
 
     def _finance(self, invoice: Invoice, piece: Piece, pieces: list[Piece]) -> None:
@@ -280,7 +281,7 @@ class Book:
                 event = "FinancingApproved"
                 args |= self._approve(invoice, piece, pieces, programme, request)
         self._act(piece.holder, "requestFinancing", asked, event, args, status=status,
-                  key=lambda r=request: f"financing-request:{r.pk}")
+                  purpose=ActionPurpose.FINANCING_REQUEST, subject=request)
 
     def _approve(self, invoice, piece, pieces, programme, request) -> dict:
         """The mirror's FinancingApproved: the lender holds the advance, the seller a reserve piece."""
@@ -314,14 +315,13 @@ class Book:
 
     # The chain's side: the outbox, its transactions and the indexer's events.
 
-    def _act(self, organisation, function: str, moment, event: str, args: dict, *,
-             status: str = ActionStatus.CONFIRMED, key: str | Callable[[], str]) -> ChainAction:
+    def _act(self, organisation, function: str, moment, event: str, args: dict, *, purpose: ActionPurpose,
+             subject, request_key: str = "", status: str = ActionStatus.CONFIRMED) -> ChainAction:
+        """An action of `purpose` on `subject`, the first of its kind there (sequence 0)."""
         action = ChainAction(signer=self.account_of[organisation.pk], function=function, args=[], value_wei=0,
-                             status=status, created_at=moment, updated_at=moment)
-        if callable(key):
-            self.late_keys.append((action, key))
-        else:
-            action.idempotency_key = key
+                             purpose=purpose, sequence=0, request_key=request_key, status=status, created_at=moment,
+                             updated_at=moment)
+        self.subject_of.append((action, subject))
         self.actions.append(action)
         self.events.append((event, args))
         return action
@@ -331,7 +331,7 @@ class Book:
         for invoice in self.invoices:
             registration = self._act(invoice.seller, "registerInvoice", invoice.created_at, "InvoiceRegistered",
                                      {"fingerprint": invoice.fingerprint, "amount": invoice.amount},
-                                     key=f"invoice-register:{invoice.pk}")
+                                     purpose=ActionPurpose.INVOICE_REGISTER, subject=invoice)
             if invoice.status == InvoiceStatus.FAILED:
                 registration.status, registration.error = ActionStatus.FAILED, "InvoiceAlreadyRegistered"
             elif invoice.status == InvoiceStatus.SUBMITTED:
@@ -339,18 +339,24 @@ class Book:
             buyer_acted = invoice.created_at + timedelta(days=2)
             if invoice.status == InvoiceStatus.DISPUTED:
                 self._act(invoice.buyer, "disputeInvoice", buyer_acted, "InvoiceDisputed",
-                          {"fingerprint": invoice.fingerprint}, key=f"invoice-dispute:{invoice.pk}")
+                          {"fingerprint": invoice.fingerprint}, purpose=ActionPurpose.INVOICE_DISPUTE, subject=invoice)
             elif invoice.status in MOVABLE:
                 self._act(invoice.buyer, "confirmInvoice", buyer_acted, "InvoiceConfirmed",
-                          {"fingerprint": invoice.fingerprint}, key=f"invoice-confirm:{invoice.pk}")
+                          {"fingerprint": invoice.fingerprint}, purpose=ActionPurpose.INVOICE_CONFIRM, subject=invoice)
             if invoice.repaid:
                 self._act(invoice.buyer, "repay", invoice.repaid_at or invoice.updated_at, "ObligationRepaid",
                           {"fingerprint": invoice.fingerprint, "totalRepaid": invoice.repaid},
-                          key=f"repay:{invoice.pk}:erp-1")
+                          purpose=ActionPurpose.REPAY, subject=invoice, request_key="erp-1")
 
-    def name_late_keys(self) -> None:
-        for action, key in self.late_keys:
-            action.idempotency_key = key()
+    def name_subjects(self) -> None:
+        """Once every subject is inserted: each action's subject columns and the key made of them."""
+        for action, subject in self.subject_of:
+            action.subject_type = ContentType.objects.get_for_model(subject)  # cached after the first of a model
+            action.subject_id = subject.pk
+            action.idempotency_key = action_key(
+                purpose=action.purpose, subject_type=action.subject_type, subject_id=subject.pk,
+                sequence=action.sequence,
+            )
 
     def transactions(self) -> list[tuple[ChainTransaction, list[int]]]:
         """Each signer's sent actions in time order, in batches of one status: a transaction each."""
@@ -425,7 +431,7 @@ def seed(*, invoices: int = 10_000, seed: int = 7) -> dict[str, list[Login]]:
         _insert(Piece, book.piece_rows)
         _insert(FinancingRequest, book.requests)
         book.invoice_actions()
-        book.name_late_keys()
+        book.name_subjects()
         _chain_history(book)
         _documents(book)
         _ratings(book)

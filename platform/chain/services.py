@@ -83,18 +83,22 @@ def action_enqueue_next(
     function: str,
     args: list,
     request_key: str = "",
+    in_flight_is_replay: bool = False,
     to_address: str = "",
     value_wei: int = 0,
 ) -> ChainAction:
     """Queues one more action of `purpose` on `subject`, with the next sequence number. A replay
-    returns the first action and sends nothing: one with the same `request_key`, or, without a
-    key, the very same call while it is still in flight (once the chain has settled it, the same
-    call is a new, deliberate action)."""
+    returns the first action and sends nothing: one with the same `request_key`, or, with
+    `in_flight_is_replay`, the very same call while it is still in flight (once the chain has
+    settled it, the same call is a new, deliberate action). Without either, every call is a new
+    action: changes of state that may alternate (suspend, renew, suspend) must all reach the chain,
+    in order."""
     earlier = actions_about(subject, purpose)
     while True:
+        replayed = None
         if request_key:
             replayed = earlier.filter(request_key=request_key).first()
-        else:
+        elif in_flight_is_replay:
             replayed = next(
                 (action for action in earlier.filter(status__in=IN_FLIGHT, function=function) if action.args == args),
                 None,

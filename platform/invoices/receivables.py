@@ -109,6 +109,7 @@ def piece_split(*, piece: Piece, split_by, to_organisation_id: object, amount: o
         signer=accounts.organisation_account(piece.holder),
         function="splitPiece",
         args=[piece.invoice.fingerprint, piece.index, accounts.organisation_account(recipient).address, micro],
+        in_flight_is_replay=True,
     )
 
 
@@ -127,4 +128,5 @@ def piece_transfer(*, piece: Piece, transferred_by, to_organisation_id: object) 
         signer=accounts.organisation_account(piece.holder),
         function="transferPiece",
         args=[piece.invoice.fingerprint, piece.index, accounts.organisation_account(recipient).address],
+        in_flight_is_replay=True,
     )

@@ -3,18 +3,18 @@ signs, with the transaction's hash and block once mined; anyone else's answers 4
 
 import pytest
 
-from chain.models import ActionStatus, ChainAction, ChainTransaction, TransactionStatus
+from chain.models import ActionPurpose, ActionStatus, ChainAction, ChainTransaction, TransactionStatus
 from invoices.models import InvoiceStatus
 
-from factories import InvoiceFactory, RegisteredOrganisationFactory
+from factories import ChainActionFactory, InvoiceFactory, RegisteredOrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _action(organisation, **fields) -> ChainAction:
-    return ChainAction.objects.create(
-        signer=organisation.chain_account, function="confirmInvoice",
-        idempotency_key=f"test:{ChainAction.objects.count()}", **fields,
+    return ChainActionFactory(
+        purpose=ActionPurpose.INVOICE_CONFIRM, subject=InvoiceFactory(buyer=organisation),
+        signer=organisation.chain_account, function="confirmInvoice", **fields,
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from chain.models import ChainAction
+from chain.models import ActionPurpose, ChainAction
 from documents.models import Document
 from financing.models import FinancingRequest, FinancingStatus, Programme
 from invoices.models import InvoiceStatus, Piece
@@ -23,6 +23,7 @@ from webhooks.models import WebhookEndpoint
 from webhooks.services import webhook_endpoint_create, webhook_event_publish
 
 from factories import (
+    ChainActionFactory,
     DocumentFactory,
     FinancingRequestFactory,
     InvoiceFactory,
@@ -60,8 +61,9 @@ def world(manifest, make_programme):
     DocumentFactory.create_batch(2, organisation=supplier)
     make_programme(lender, core_firm)
     for user in users.values():
-        ChainAction.objects.create(signer=user.organisation.chain_account, function="approve",
-                                   idempotency_key=f"contract:{user.pk}")
+        account = user.organisation.chain_account
+        ChainActionFactory(purpose=ActionPurpose.TOKEN_APPROVE, subject=account, sequence=1, signer=account,
+                           function="approve")
         webhook_endpoint_create(created_by=user, url="https://erp.example.com/hooks")
         webhook_event_publish(organisations=[user.organisation_id], event="invoice.confirmed", payload={"n": 1})
     return users

@@ -4,7 +4,7 @@ the field, and a retry with the same Idempotency-Key the first answer."""
 
 import pytest
 
-from chain.models import ChainAction
+from chain.models import ActionPurpose, ChainAction
 from invoices.models import Invoice, InvoiceStatus
 
 from factories import InvoiceFactory
@@ -135,7 +135,7 @@ def test_the_buyer_repays_an_instalment_under_its_idempotency_key(confirmed, cor
     assert response.status_code == 202
     action = ChainAction.objects.get(pk=response.json()["id"])
     assert (action.function, action.args) == ("repay", [confirmed.fingerprint, 250_500_000])
-    assert action.idempotency_key == f"repay:{confirmed.pk}:pay-1"
+    assert (action.purpose, action.subject, action.request_key) == (ActionPurpose.REPAY, confirmed, "pay-1")
 
 
 def test_each_new_key_is_a_new_instalment_and_a_retry_pays_nothing_more(confirmed, core_firm_user, api):

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chain.models import ChainAction
+from chain.models import ActionPurpose, ChainAction
 from organisations.models import Role
 
 from factories import RegisteredOrganisationFactory
@@ -101,7 +101,10 @@ def test_terms_are_queued_under_the_idempotency_key(core_firm, lender_user, api)
     action = ChainAction.objects.get(pk=response.json()["id"])
     assert action.function == "setProgrammeTerms"
     assert action.args[2] == [250_000_000_000, 9000, 600, 90, 40, 6, 365]  # a rating may be a year old by default
-    assert action.idempotency_key.endswith(":terms-1")
+    assert (action.purpose, action.subject, action.request_key) == (
+        ActionPurpose.PROGRAMME_TERMS, lender_user.organisation, "terms-1"
+    )
+    assert action.args[:2] == [core_firm.chain_account.address, 1]
 
 
 def test_terms_carry_the_maximum_rating_age_given(core_firm, lender_user, api):
@@ -170,14 +173,20 @@ def test_retried_terms_get_the_first_answer(core_firm, lender_user, api):
 # Funding and defunding
 
 
-@pytest.mark.parametrize(("verb", "function"), [("fund", "fundProgramme"), ("defund", "defundProgramme")])
-def test_liquidity_moves_are_queued_for_the_programme(programme, lender_user, api, verb, function):
+@pytest.mark.parametrize(
+    ("verb", "function", "purpose"),
+    [
+        ("fund", "fundProgramme", ActionPurpose.PROGRAMME_FUND),
+        ("defund", "defundProgramme", ActionPurpose.PROGRAMME_DEFUND),
+    ],
+)
+def test_liquidity_moves_are_queued_for_the_programme(programme, lender_user, api, verb, function, purpose):
     response = post(api(lender_user), f"/api/programmes/{programme.pk}/{verb}/", {"amount": "5000.25"}, key="m-1")
 
     assert response.status_code == 202
     action = ChainAction.objects.get(pk=response.json()["id"])
-    assert (action.function, action.args[1:]) == (function, [1, 5_000_250_000])
-    assert action.idempotency_key.endswith(":m-1")
+    assert (action.function, action.args) == (function, [programme.core_firm.chain_account.address, 1, 5_000_250_000])
+    assert (action.purpose, action.subject, action.request_key) == (purpose, lender_user.organisation, "m-1")
 
 
 @pytest.mark.parametrize("verb", ["fund", "defund"])

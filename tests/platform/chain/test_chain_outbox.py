@@ -33,9 +33,10 @@ def _enqueue(signer, subject, sequence=0, args=(1, 2)):
     )
 
 
-def _next(signer, subject, request_key="", args=(1, 2)):
+def _next(signer, subject, request_key="", args=(1, 2), in_flight_is_replay=False):
     return action_enqueue_next(
-        purpose=MINT, subject=subject, signer=signer, function="mint", args=list(args), request_key=request_key
+        purpose=MINT, subject=subject, signer=signer, function="mint", args=list(args), request_key=request_key,
+        in_flight_is_replay=in_flight_is_replay,
     )
 
 
@@ -101,19 +102,27 @@ def test_next_action_with_a_request_key_used_before_is_the_first(signer, subject
     assert ChainAction.objects.count() == 1
 
 
-def test_the_same_call_in_flight_without_a_request_key_is_the_first(signer, subject):
+def test_the_same_call_in_flight_is_the_first_when_that_counts_as_a_replay(signer, subject):
+    first = _next(signer, subject, args=(5,), in_flight_is_replay=True)
+
+    assert _next(signer, subject, args=(5,), in_flight_is_replay=True).pk == first.pk
+    assert _next(signer, subject, args=(6,), in_flight_is_replay=True).pk != first.pk
+
+
+def test_without_a_request_key_or_replays_in_flight_every_call_is_a_new_action(signer, subject):
     first = _next(signer, subject, args=(5,))
 
-    assert _next(signer, subject, args=(5,)).pk == first.pk
-    assert _next(signer, subject, args=(6,)).pk != first.pk
+    again = _next(signer, subject, args=(5,))
+
+    assert (again.pk != first.pk, again.sequence) == (True, 1)
 
 
 @pytest.mark.parametrize("settled", [ActionStatus.CONFIRMED, ActionStatus.FAILED])
 def test_the_same_call_once_settled_is_a_new_action(signer, subject, settled):
-    first = _next(signer, subject, args=(5,))
+    first = _next(signer, subject, args=(5,), in_flight_is_replay=True)
     ChainAction.objects.filter(pk=first.pk).update(status=settled)
 
-    again = _next(signer, subject, args=(5,))
+    again = _next(signer, subject, args=(5,), in_flight_is_replay=True)
 
     assert (again.pk != first.pk, again.sequence) == (True, 1)
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from chain.models import ChainAction
+from chain.models import ActionPurpose, ChainAction
 from financing import programmes
 from financing.models import Programme
 from invoices.models import Currency
@@ -98,7 +98,7 @@ def test_terms_are_queued_in_the_order_of_icreditdesk_terms(set_terms, lender, c
     assert action.args == [
         core_firm.chain_account.address, Currency.USDC, [5_000_000_000_000, 9000, 500, 120, 50, 6, 180]
     ]
-    assert action.idempotency_key == f"programme-terms:{lender.pk}:{core_firm.pk}:{Currency.USDC}:terms-1"
+    assert (action.purpose, action.subject, action.request_key) == (ActionPurpose.PROGRAMME_TERMS, lender, "terms-1")
 
 
 def test_terms_from_a_form_are_read_as_whole_numbers(set_terms, core_firm):
@@ -121,7 +121,7 @@ def test_fund_queues_fund_programme_in_micro_units(fund, lender, core_firm):
     assert action.function == "fundProgramme"
     assert action.signer == lender.chain_account
     assert action.args == [core_firm.chain_account.address, Currency.EURT, 250_000_500_000]
-    assert action.idempotency_key == f"programme-fund:{lender.pk}:{core_firm.pk}:{Currency.EURT}:fund-1"
+    assert (action.purpose, action.subject, action.request_key) == (ActionPurpose.PROGRAMME_FUND, lender, "fund-1")
 
 
 def test_defund_queues_defund_programme_in_micro_units(defund, lender, core_firm):
@@ -130,7 +130,7 @@ def test_defund_queues_defund_programme_in_micro_units(defund, lender, core_firm
     assert action.function == "defundProgramme"
     assert action.signer == lender.chain_account
     assert action.args == [core_firm.chain_account.address, Currency.EURT, 1_000_000_000]
-    assert action.idempotency_key == f"programme-defund:{lender.pk}:{core_firm.pk}:{Currency.EURT}:defund-1"
+    assert (action.purpose, action.subject, action.request_key) == (ActionPurpose.PROGRAMME_DEFUND, lender, "defund-1")
 
 
 # Replays

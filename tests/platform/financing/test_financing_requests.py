@@ -10,7 +10,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from chain.models import ChainAction
+from chain.models import ActionPurpose, ChainAction
 from financing.models import FinancingRequest, FinancingStatus
 from financing.quotes import piece_quote
 from financing.requests import financing_request
@@ -109,7 +109,7 @@ def test_request_queues_request_financing_bound_to_the_quote(request_financing, 
     assert action.signer == piece.holder.chain_account
     # requestFinancing(fingerprint, piece, lender, minPayout, deadline)
     assert action.args == [piece.invoice.fingerprint, 0, lender.chain_account.address, quoted, DEADLINE]
-    assert action.idempotency_key == f"financing-request:{request.pk}"
+    assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.FINANCING_REQUEST, request, 0)
 
 
 def test_the_payout_the_holder_saw_is_the_bound(request_financing, quoted):
@@ -171,7 +171,8 @@ def test_piece_can_be_requested_again_after_a_rejection(request_financing, piece
 
     request = request_financing()
 
-    assert ChainAction.objects.get().idempotency_key == f"financing-request:{request.pk}"
+    action = ChainAction.objects.get()
+    assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.FINANCING_REQUEST, request, 0)
 
 
 def test_an_open_request_to_another_lender_does_not_block(request_financing, piece):

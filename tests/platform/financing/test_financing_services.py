@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chain.models import ChainAction
+from chain.models import ActionPurpose, ChainAction
 from financing import selectors, services
 from financing.models import Programme, RatingRecord
 from financing.risk import supplier_rating
@@ -63,7 +63,9 @@ def test_rating_is_recorded_with_its_inputs_and_posted_by_the_oracle(oracle):
     [action] = _actions("postRating")
     assert action.signer == oracle
     assert action.args == [supplier.chain_account.address, record.rating, 1]
-    assert action.idempotency_key == f"rating:{supplier.pk}:1:{timezone.now().date().isoformat()}"
+    assert (action.purpose, action.subject, action.request_key) == (
+        ActionPurpose.RATING_POST, supplier, f"1:{timezone.now().date().isoformat()}"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -218,9 +220,8 @@ def test_confirmed_obligation_is_marked_overdue_when_its_grace_period_ends(chain
 
     assert services.maturity_sweep(now=DUE_AT + GRACE)["overdue"] == 1
     [action] = _actions("markOverdue")
-    assert (action.signer, action.args, action.idempotency_key) == (
-        operator_account, [invoice.fingerprint], f"overdue:{invoice.pk}"
-    )
+    assert (action.signer, action.args) == (operator_account, [invoice.fingerprint])
+    assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.MARK_OVERDUE, invoice, 0)
 
 
 def test_only_confirmed_obligations_are_marked_overdue(chain, operator_account):
@@ -237,9 +238,8 @@ def test_overdue_obligation_is_marked_defaulted_when_its_default_period_ends(cha
     assert services.maturity_sweep(now=DUE_AT + GRACE + DEFAULT - 1)["defaulted"] == 0
     assert services.maturity_sweep(now=DUE_AT + GRACE + DEFAULT)["defaulted"] == 1
     [action] = _actions("markDefaulted")
-    assert (action.signer, action.args, action.idempotency_key) == (
-        operator_account, [invoice.fingerprint], f"default:{invoice.pk}"
-    )
+    assert (action.signer, action.args) == (operator_account, [invoice.fingerprint])
+    assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.MARK_DEFAULTED, invoice, 0)
     assert not _actions("markOverdue")
 
 
@@ -331,7 +331,7 @@ def test_repayments_are_claimed_by_each_holder_with_something_to_claim(chain, op
     assert claims[0].signer == invoice.seller.chain_account
     assert claims[1].signer == lender.chain_account
     assert claims[1].args == [invoice.fingerprint, 1]
-    assert claims[1].idempotency_key == f"claim:{lender_piece.pk}:500"
+    assert (claims[1].purpose, claims[1].subject, claims[1].sequence) == (ActionPurpose.PIECE_CLAIM, lender_piece, 500)
 
 
 def test_claims_follow_each_repayment_once(chain, operator_account):
@@ -345,8 +345,8 @@ def test_claims_follow_each_repayment_once(chain, operator_account):
     invoice.save()
     assert services.maturity_sweep(now=DUE_AT)["claims"] == 1
 
-    keys = [action.idempotency_key for action in _actions("claim")]
-    assert keys == [f"claim:{piece.pk}:500", f"claim:{piece.pk}:1000"]
+    claims = [(action.purpose, action.subject, action.sequence) for action in _actions("claim")]
+    assert claims == [(ActionPurpose.PIECE_CLAIM, piece, 500), (ActionPurpose.PIECE_CLAIM, piece, 1000)]
 
 
 def test_the_chain_has_the_last_word_on_claims(chain, operator_account):

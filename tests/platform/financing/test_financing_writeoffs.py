@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from chain.models import ActionStatus, ChainAction
+from chain.models import ActionPurpose, ActionStatus, ChainAction
 from financing.writeoffs import piece_write_off, write_off_refusal
 from invoices.models import InvoiceStatus
 from organisations.models import Role
@@ -47,7 +47,7 @@ def test_write_off_queues_write_off_signed_by_the_lender(piece, banker, lender):
     assert action.function == "writeOff"
     assert action.signer == lender.chain_account
     assert action.args == [piece.invoice.fingerprint, 1]
-    assert action.idempotency_key == f"piece-write-off:{piece.pk}:0"
+    assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.PIECE_WRITE_OFF, piece, 0)
 
 
 def test_a_replayed_write_off_returns_the_first_action(piece, banker):
@@ -64,7 +64,7 @@ def test_a_write_off_the_chain_refused_can_be_asked_again(piece, banker):
     again = piece_write_off(piece=piece, written_off_by=banker)
 
     assert again != first
-    assert again.idempotency_key == f"piece-write-off:{piece.pk}:1"
+    assert (again.purpose, again.subject, again.sequence) == (ActionPurpose.PIECE_WRITE_OFF, piece, 1)
 
 
 @pytest.mark.parametrize(

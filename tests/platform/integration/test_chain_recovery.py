@@ -7,9 +7,11 @@ from eth_account import Account
 
 from chain import client, indexer, keys
 from organisations.bootstrap import platform_bootstrap
-from chain.models import ActionStatus, AttemptStatus, ChainAction, ChainTransaction, IndexerState, TransactionStatus
+from chain.models import (
+    ActionPurpose, ActionStatus, AttemptStatus, ChainAction, ChainTransaction, IndexerState, TransactionStatus,
+)
 from chain.sender import FEE_BUMP
-from chain.services import action_enqueue
+from chain.services import action_enqueue_next
 
 from localnet import Ganache, rpc, wait_until
 from world import wait_for_actions
@@ -26,8 +28,10 @@ def test_stuck_transaction_is_resent_with_a_higher_fee_and_the_same_nonce(platfo
     rpc(platform.url, "miner_stop")
     try:
         with transaction.atomic():
-            action = action_enqueue(signer=operator, function="transfer", args=[], to_address=recipient,
-                                    value_wei=VALUE, idempotency_key="stuck-transfer")
+            action = action_enqueue_next(
+                purpose=ActionPurpose.GAS_FUNDING, subject=operator, request_key="stuck-transfer", signer=operator,
+                function="transfer", args=[], to_address=recipient, value_wei=VALUE,
+            )
         wait_until(lambda: ChainAction.objects.get(pk=action.pk).transaction_id
                    and ChainAction.objects.get(pk=action.pk).transaction.attempts.count() >= 2,
                    40, message="a replacement of the stuck transaction")
@@ -94,8 +98,10 @@ def test_nonce_taken_outside_the_platform_drops_the_transaction_and_resends_the_
     recipient = Account.create().address
 
     with transaction.atomic():
-        action = action_enqueue(signer=operator, function="transfer", args=[], to_address=recipient,
-                                value_wei=VALUE, idempotency_key="transfer-after-outside-use")
+        action = action_enqueue_next(
+            purpose=ActionPurpose.GAS_FUNDING, subject=operator, request_key="transfer-after-outside-use",
+            signer=operator, function="transfer", args=[], to_address=recipient, value_wei=VALUE,
+        )
 
     wait_until(lambda: ChainAction.objects.get(pk=action.pk).status == ActionStatus.CONFIRMED, 60, message="confirmation")
     dropped = ChainTransaction.objects.get(signer=operator, nonce=operator.next_nonce)

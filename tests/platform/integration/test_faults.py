@@ -14,14 +14,14 @@ from eth_account import Account
 
 from chain import accounts, client
 from organisations.bootstrap import platform_bootstrap
-from chain.models import ActionStatus, ChainAction, ChainTransaction, TransactionStatus
-from chain.services import action_enqueue
+from chain.models import ActionPurpose, ActionStatus, ChainAction, ChainTransaction, TransactionStatus
+from chain.services import action_enqueue_next
 
 from localnet import Redis, wait_until
 
 IN_FLIGHT = 200
 BASE_WEI = 10**15
-KEY = "fault-transfer:"
+KEY = "fault-transfer:"  # the request key of each transfer: KEY and its number
 
 pytestmark = pytest.mark.faults
 
@@ -34,15 +34,20 @@ def queue_transfers(count: int = IN_FLIGHT) -> dict[str, int]:
         for n in range(count):
             recipient = Account.create().address
             expected[recipient] = BASE_WEI + n
-            action_enqueue(
+            action_enqueue_next(
+                purpose=ActionPurpose.GAS_FUNDING, subject=operator, request_key=f"{KEY}{n}",
                 signer=operator, function="transfer", args=[], to_address=recipient, value_wei=BASE_WEI + n,
-                idempotency_key=f"{KEY}{n}",
             )
     return expected
 
 
+def fault_transfers():
+    """The transfers queue_transfers queued (not the bootstrap's gas money for the risk oracle)."""
+    return ChainAction.objects.filter(purpose=ActionPurpose.GAS_FUNDING, request_key__startswith=KEY)
+
+
 def confirmed_count() -> int:
-    return ChainAction.objects.filter(idempotency_key__startswith=KEY, status=ActionStatus.CONFIRMED).count()
+    return fault_transfers().filter(status=ActionStatus.CONFIRMED).count()
 
 
 def outbox_summary() -> str:
@@ -75,7 +80,7 @@ def assert_exactly_once_and_mirrored(expected: dict[str, int]) -> None:
             f"{action.transaction and (action.transaction.nonce, action.transaction.status, action.transaction.tx_hash)}"
         )
     operator = accounts.operator_account()
-    sent = ChainTransaction.objects.filter(signer=operator, actions__idempotency_key__startswith=KEY).distinct()
+    sent = ChainTransaction.objects.filter(signer=operator, actions__in=fault_transfers()).distinct()
     assert sent.count() == len(expected)
     for tx in sent:
         assert tx.status == TransactionStatus.CONFIRMED

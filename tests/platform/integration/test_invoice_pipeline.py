@@ -10,7 +10,7 @@ from web3.exceptions import ContractLogicError
 
 from chain import accounts, client, keys
 from chain.errors import revert_from
-from chain.models import ActionStatus, ChainAction
+from chain.models import ActionPurpose, ActionStatus, ChainAction
 from chain.services import action_enqueue
 from invoices.models import Invoice, InvoiceStatus, Piece
 from invoices.services import invoice_confirm, invoice_submit
@@ -87,9 +87,9 @@ def test_a_refused_call_fails_with_the_contract_error_in_words_and_spends_no_non
     nonce_before = type(seller_account).objects.get(pk=seller_account.pk).next_nonce
 
     with transaction.atomic():
-        action = action_enqueue(
-            signer=seller_account, function="confirmInvoice", args=[invoice.fingerprint],
-            idempotency_key="wrong-signer-confirm",
+        action = action_enqueue(  # the seller confirming its own invoice: only the buyer may
+            purpose=ActionPurpose.INVOICE_CONFIRM, subject=invoice, signer=seller_account, function="confirmInvoice",
+            args=[invoice.fingerprint],
         )
 
     wait_until(lambda: ChainAction.objects.get(pk=action.pk).status == ActionStatus.FAILED, 30, message="refusal")

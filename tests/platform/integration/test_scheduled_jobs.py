@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from chain import accounts, client, keys
-from chain.models import ActionStatus, ChainAccount, ChainAction
-from chain.services import action_enqueue
+from chain.models import ActionPurpose, ActionStatus, ChainAccount, ChainAction
+from chain.services import action_enqueue_next
 from financing.risk import NEUTRAL_RATING
 from financing.selectors import chain_now
 from financing.models import Programme
@@ -150,9 +150,9 @@ def send_as(account: ChainAccount, call) -> None:
 
 def repay(buyer, invoice: Invoice, amount: int, key: str) -> None:
     with transaction.atomic():
-        action_enqueue(
-            signer=accounts.organisation_account(buyer), function="repay", args=[invoice.fingerprint, amount],
-            idempotency_key=key,
+        action_enqueue_next(
+            purpose=ActionPurpose.REPAY, subject=invoice, request_key=key, signer=accounts.organisation_account(buyer),
+            function="repay", args=[invoice.fingerprint, amount],
         )
 
 

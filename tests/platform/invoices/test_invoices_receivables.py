@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from chain.models import ActionStatus, ChainAction
+from chain.models import ActionPurpose, ActionStatus, ChainAction
 from invoices import receivables
 from invoices.models import InvoiceStatus
 from organisations.models import KycStatus, Role
@@ -81,7 +81,7 @@ def test_split_queues_split_piece_signed_by_the_holder(split, piece, recipient):
     assert action.function == "splitPiece"
     assert action.signer == piece.holder.chain_account
     assert action.args == [piece.invoice.fingerprint, 0, recipient.chain_account.address, 250_500_000]
-    assert action.idempotency_key == f"piece-split:{piece.pk}:{recipient.pk}:250500000:0"
+    assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.PIECE_SPLIT, piece, 0)
 
 
 def test_split_of_a_later_piece_names_its_index(piece, clerk, recipient):
@@ -98,7 +98,7 @@ def test_transfer_queues_transfer_piece_signed_by_the_holder(transfer, piece, re
     assert action.function == "transferPiece"
     assert action.signer == piece.holder.chain_account
     assert action.args == [piece.invoice.fingerprint, 0, recipient.chain_account.address]
-    assert action.idempotency_key == f"piece-transfer:{piece.pk}:{recipient.pk}:0"
+    assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.PIECE_TRANSFER, piece, 0)
 
 
 def test_nothing_changes_in_the_pieces_until_the_chain_says_so(split, piece):
@@ -122,14 +122,24 @@ def test_replay_of_a_split_in_flight_queues_nothing_new(split, django_capture_on
 
 
 @pytest.mark.parametrize("settled", [ActionStatus.CONFIRMED, ActionStatus.FAILED])
-def test_same_split_after_the_chain_settled_the_first_is_a_new_split(split, piece, recipient, settled):
+def test_same_split_after_the_chain_settled_the_first_is_a_new_split(split, piece, settled):
     first = split()
     ChainAction.objects.filter(pk=first.pk).update(status=settled)
 
     second = split()
 
     assert second != first
-    assert second.idempotency_key == f"piece-split:{piece.pk}:{recipient.pk}:250500000:1"
+    assert (second.purpose, second.subject, second.sequence) == (ActionPurpose.PIECE_SPLIT, piece, 1)
+    assert second.args == first.args
+
+
+def test_another_split_while_the_first_is_in_flight_is_a_new_split(split, piece):
+    first = split()
+
+    second = split(amount="100")
+
+    assert second != first
+    assert (second.sequence, second.args[3]) == (1, 100_000_000)
 
 
 def test_replay_of_a_transfer_in_flight_queues_nothing_new(transfer):
@@ -137,11 +147,14 @@ def test_replay_of_a_transfer_in_flight_queues_nothing_new(transfer):
     assert ChainAction.objects.count() == 1
 
 
-def test_transfer_after_the_chain_settled_an_earlier_one_is_a_new_transfer(transfer, piece, recipient):
+def test_transfer_after_the_chain_settled_an_earlier_one_is_a_new_transfer(transfer, piece):
     first = transfer()
     ChainAction.objects.filter(pk=first.pk).update(status=ActionStatus.FAILED)
 
-    assert transfer().idempotency_key == f"piece-transfer:{piece.pk}:{recipient.pk}:1"
+    second = transfer()
+
+    assert (second.purpose, second.subject, second.sequence) == (ActionPurpose.PIECE_TRANSFER, piece, 1)
+    assert second.args == first.args
 
 
 # Refusals: amounts

@@ -4,7 +4,7 @@ leaving no action behind, and replays under the caller's request key. No chain."
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from chain.models import ChainAction
+from chain.models import ActionPurpose, ChainAction
 from invoices.models import InvoiceStatus
 from invoices.repayments import invoice_repay
 from organisations.models import Role
@@ -54,7 +54,7 @@ def test_repayment_queues_repay_signed_by_the_buyer(repay, invoice, status):
     assert action.function == "repay"
     assert action.signer == invoice.buyer.chain_account
     assert action.args == [invoice.fingerprint, 600_000_000]
-    assert action.idempotency_key == f"repay:{invoice.pk}:pay-1"
+    assert (action.purpose, action.subject, action.request_key) == (ActionPurpose.REPAY, invoice, "pay-1")
 
 
 def test_part_payment_in_micro_units(repay, invoice):
@@ -82,7 +82,7 @@ def test_another_instalment_needs_another_request_key(repay, invoice):
     repay(amount="100")
     second = repay(amount="100", request_key="pay-2")
 
-    assert second.idempotency_key == f"repay:{invoice.pk}:pay-2"
+    assert (second.purpose, second.subject, second.request_key) == (ActionPurpose.REPAY, invoice, "pay-2")
     assert ChainAction.objects.count() == 2
 
 

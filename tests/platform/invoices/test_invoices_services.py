@@ -15,7 +15,7 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from chain.hashing import salted_hash
-from chain.models import ChainAction
+from chain.models import ActionPurpose, ChainAction
 from documents.models import DocumentKind
 from invoices import services
 from invoices.models import Currency, Invoice, InvoiceStatus
@@ -125,7 +125,7 @@ def test_submission_queues_the_registration_signed_by_the_seller(submit, supplie
     [action] = ChainAction.objects.all()
     assert action.function == "registerInvoice"
     assert action.signer == supplier.chain_account
-    assert action.idempotency_key == f"invoice-register:{invoice.pk}"
+    assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.INVOICE_REGISTER, invoice, 0)
     assert action.args == [
         invoice.invoice_key,
         invoice.document_hash,
@@ -328,7 +328,7 @@ def test_buyer_confirmation_queues_confirm_invoice(invoice, buyer, buyer_clerk):
     [action] = ChainAction.objects.all()
     assert (action.function, action.args) == ("confirmInvoice", [invoice.fingerprint])
     assert action.signer == buyer.chain_account
-    assert action.idempotency_key == f"invoice-confirm:{invoice.pk}"
+    assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.INVOICE_CONFIRM, invoice, 0)
 
 
 def test_confirmation_waits_for_the_chain_to_change_the_status(invoice, buyer_clerk):
@@ -413,7 +413,7 @@ def test_dispute_queues_only_a_salted_hash_of_the_reason(invoice, buyer, buyer_c
     [action] = ChainAction.objects.all()
     assert action.function == "disputeInvoice"
     assert action.signer == buyer.chain_account
-    assert action.idempotency_key == f"invoice-dispute:{invoice.pk}"
+    assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.INVOICE_DISPUTE, invoice, 0)
     assert action.args == [invoice.fingerprint, salted_hash("dispute", invoice.pk, reason)]
     assert "Rotterdam" not in json.dumps(action.args)
 

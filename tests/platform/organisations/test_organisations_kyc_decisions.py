@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from chain.models import ChainAction
+from chain.models import ActionPurpose, ChainAction
 from factories import OrganisationFactory, RegisteredOrganisationFactory, UserFactory
 from organisations import services
 from organisations.models import KycStatus, Role
@@ -68,6 +68,21 @@ def test_only_an_admin_decides(role):
 # Suspension
 
 
+def test_changes_queued_one_after_another_all_reach_the_chain_in_order(admin):
+    """Suspend, approve again, suspend again, all still queued: three actions, none taken for a
+    replay of an earlier one (else the renewal would lift the second suspension on chain)."""
+    organisation = _registered_through_the_platform(admin)
+
+    services.organisation_suspend(organisation=organisation, suspended_by=admin)
+    services.organisation_approve_kyc(
+        organisation=organisation, approved_by=admin, valid_until=timezone.now() + timedelta(days=90)
+    )
+    services.organisation_suspend(organisation=organisation, suspended_by=admin)
+
+    changes = ChainAction.objects.exclude(function__in=["registerParticipant", "transfer"]).order_by("pk")
+    assert [action.function for action in changes] == ["suspendParticipant", "renewKyc", "suspendParticipant"]
+
+
 def test_suspension_of_an_organisation_registered_on_chain_queues_suspend_participant(admin):
     organisation = _registered_through_the_platform(admin)
 
@@ -77,7 +92,7 @@ def test_suspension_of_an_organisation_registered_on_chain_queues_suspend_partic
     assert organisation.kyc_status == KycStatus.SUSPENDED
     action = ChainAction.objects.get(function="suspendParticipant")
     assert action.args == [organisation.chain_account.address]
-    assert action.idempotency_key.startswith(f"participant-{organisation.pk}:suspend:")
+    assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.PARTICIPANT_SUSPEND, organisation, 0)
 
 
 def test_approval_after_a_suspension_renews_kyc_on_chain(admin):

@@ -10,7 +10,7 @@ from eth_account import Account
 
 from chain import accounts, keys
 from chain.hashing import salted_hash
-from chain.models import ChainAccount, ChainAction
+from chain.models import ActionPurpose, ChainAccount, ChainAction
 from factories import GANACHE_ACCOUNT_0, OrganisationFactory, UserFactory, deployment_manifest
 from organisations import services
 from organisations.models import KycStatus, Organisation, Role
@@ -110,8 +110,12 @@ def _approve(organisation, user, valid_until):
     return services.organisation_approve_kyc(organisation=organisation, approved_by=user, valid_until=valid_until)
 
 
-def _actions() -> list[tuple[str, str]]:
-    return list(ChainAction.objects.order_by("pk").values_list("function", "idempotency_key"))
+def _actions() -> list[tuple]:
+    """Each action's function, purpose, subject and sequence, in the order queued."""
+    return [
+        (action.function, action.purpose, action.subject, action.sequence)
+        for action in ChainAction.objects.order_by("pk")
+    ]
 
 
 def test_approval_on_a_local_chain_funds_gas_then_registers_the_participant(manifest, applicant, reviewer):
@@ -121,8 +125,8 @@ def test_approval_on_a_local_chain_funds_gas_then_registers_the_participant(mani
 
     account = ChainAccount.objects.get(organisation=applicant)
     assert _actions() == [
-        ("transfer", f"fund-gas:{account.address}"),
-        ("registerParticipant", f"participant-{applicant.pk}:register"),
+        ("transfer", ActionPurpose.GAS_FUNDING, account, 0),
+        ("registerParticipant", ActionPurpose.PARTICIPANT_REGISTER, applicant, 0),
     ]
     registration = ChainAction.objects.get(function="registerParticipant")
     assert registration.signer.address == GANACHE_ACCOUNT_0
@@ -176,7 +180,7 @@ def test_approval_back_to_the_first_expiry_after_a_renewal_is_sent(manifest, app
 
     _approve(applicant, reviewer, first)
 
-    assert _actions()[-1] == ("renewKyc", f"participant-{applicant.pk}:renew-kyc:2")
+    assert _actions()[-1] == ("renewKyc", ActionPurpose.PARTICIPANT_RENEW_KYC, applicant, 1)
     assert ChainAction.objects.order_by("pk").last().args[-1] == int(first.timestamp())
 
 

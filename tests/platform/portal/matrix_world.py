@@ -18,7 +18,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from authenticators.models import EncryptedTOTPDevice
-from chain.services import action_enqueue
+from chain.models import ActionPurpose
+from chain.services import action_enqueue, action_enqueue_next
 from factories import (
     DocumentFactory,
     FinancingRequestFactory,
@@ -138,17 +139,17 @@ def _side(tag: str, media_root: Path) -> Side:
     kyc = _document(supplier, f"{tag}-registration-certificate.pdf", media_root, kind=DocumentKind.KYC)
     actions = {
         Role.SUPPLIER: action_enqueue(
+            purpose=ActionPurpose.INVOICE_REGISTER, subject=invoice,
             signer=supplier.chain_account, function="registerInvoice", args=[],
-            idempotency_key=f"invoice-register:{invoice.pk}",
         ),
         Role.CORE_FIRM: action_enqueue(
+            purpose=ActionPurpose.INVOICE_CONFIRM, subject=invoice,
             signer=core_firm.chain_account, function="confirmInvoice", args=[],
-            idempotency_key=f"invoice-confirm:{invoice.pk}",
         ),
-        Role.LENDER: action_enqueue(
+        Role.LENDER: action_enqueue_next(
+            purpose=ActionPurpose.PROGRAMME_FUND, subject=lender, request_key=tag,
             signer=lender.chain_account, function="fundProgramme",
             args=[core_firm.chain_account.address, Currency.USDC, 5_000_000],
-            idempotency_key=f"programme-fund:{lender.pk}:{core_firm.pk}:{Currency.USDC}:{tag}",
         ),
     }
     tokens, api_keys, endpoints, deliveries = {}, {}, {}, {}

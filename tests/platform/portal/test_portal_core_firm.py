@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import samples
-from chain.models import ActionStatus, ChainAction
+from chain.models import ActionPurpose, ActionStatus, ChainAction
 from documents.models import Document, DocumentKind
 from documents.services import document_upload
 from financing.models import Programme
@@ -20,7 +20,7 @@ from invoices.models import Currency, InvoiceStatus
 from organisations.models import Role
 from portal.core_firm.forms import units
 
-from factories import InvoiceFactory, PieceFactory, RegisteredOrganisationFactory, UserFactory
+from factories import ChainActionFactory, InvoiceFactory, PieceFactory, RegisteredOrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
 
@@ -182,16 +182,18 @@ def test_confirm_queues_the_confirmation_and_tracks_it(buyer_client, registered)
 
     assert response.status_code == 302
     action = ChainAction.objects.get()
-    assert (action.function, action.idempotency_key) == ("confirmInvoice", f"invoice-confirm:{registered.pk}")
+    assert (action.function, action.purpose, action.subject) == (
+        "confirmInvoice", ActionPurpose.INVOICE_CONFIRM, registered
+    )
     page = buyer_client.get(response["Location"])
     assert b'data-testid="progress-confirm"' in page.content
     assert b'data-testid="confirm-form"' not in page.content  # decided: the buttons are gone
     assert buyer_client.get(url("invoice-tracker", invoice_id=registered.pk)).context["waiting"] is True
 
 
-def test_tracker_waits_for_the_mirror_after_the_chain_confirmed(buyer_client, core_firm, registered):
-    ChainAction.objects.create(idempotency_key=f"invoice-confirm:{registered.pk}", function="confirmInvoice",
-                               signer=core_firm.chain_account, status=ActionStatus.CONFIRMED)
+def test_tracker_waits_for_the_invoice_to_change_after_the_chain_confirmed(buyer_client, core_firm, registered):
+    ChainActionFactory(purpose=ActionPurpose.INVOICE_CONFIRM, subject=registered, function="confirmInvoice",
+                       signer=core_firm.chain_account, status=ActionStatus.CONFIRMED)
     assert buyer_client.get(url("invoice-tracker", invoice_id=registered.pk)).context["waiting"] is True
 
     registered.status = InvoiceStatus.CONFIRMED
@@ -225,7 +227,9 @@ def test_dispute_queues_the_action(buyer_client, registered):
 
     assert response.status_code == 302
     action = ChainAction.objects.get()
-    assert (action.function, action.idempotency_key) == ("disputeInvoice", f"invoice-dispute:{registered.pk}")
+    assert (action.function, action.purpose, action.subject) == (
+        "disputeInvoice", ActionPurpose.INVOICE_DISPUTE, registered
+    )
 
 
 def test_state_changes_only_by_post(buyer_client, registered):
@@ -255,7 +259,9 @@ def test_repay_queues_the_payment_once_per_key(buyer_client, confirmed):
     buyer_client.post(url("invoice-repay", invoice_id=confirmed.pk), fields)
 
     action = ChainAction.objects.get()
-    assert (action.function, action.idempotency_key) == ("repay", f"repay:{confirmed.pk}:key-1")
+    assert (action.function, action.purpose, action.subject, action.request_key) == (
+        "repay", ActionPurpose.REPAY, confirmed, "key-1"
+    )
     assert action.args == [confirmed.fingerprint, 100_250_000]
     page = buyer_client.get(url("invoice", invoice_id=confirmed.pk))
     assert b'data-testid="progress-repay"' in page.content

@@ -17,9 +17,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from chain.models import ChainAction
+from chain.models import ActionPurpose
 from signin import verified
 from factories import (
+    ChainActionFactory,
     DocumentFactory,
     FinancingRequestFactory,
     InvoiceFactory,
@@ -214,9 +215,9 @@ def world(db, settings, manifest):
         base_rate_bps=500, max_tenor_days=120, rating_spread_bps=25, min_rating=5, exposure=800_000_000,
         liquidity=50_000_000_000,
     )
-    ChainAction.objects.create(
-        signer=supplier.chain_account, function="registerInvoice", args=[],
-        idempotency_key=f"invoice-register:{registered.pk}",
+    ChainActionFactory(
+        purpose=ActionPurpose.INVOICE_REGISTER, subject=registered, signer=supplier.chain_account,
+        function="registerInvoice", args=[],
     )
     return {
         Role.SUPPLIER: (supplier, [

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from chain.models import ChainAction
-from chain.services import action_enqueue
+from chain.models import ActionPurpose, ChainAction
+from chain.services import action_enqueue, action_enqueue_next
 from signin import verified
 from factories import (
     FinancingRequestFactory,
@@ -110,7 +110,9 @@ def test_new_terms_queue_set_programme_terms_in_basis_points(banker, lender, cor
     assert action.args == [
         core_firm.chain_account.address, Currency.USDC, [50_000_000_000, 8_000, 500, 120, 25, 6, 180]
     ]
-    assert action.idempotency_key.endswith(":form-key-1")
+    assert (action.purpose, action.subject, action.request_key) == (
+        ActionPurpose.PROGRAMME_TERMS, lender, "form-key-1"
+    )
 
 
 def test_the_form_offers_a_fresh_request_key_and_only_approved_core_firms(banker, core_firm):
@@ -245,6 +247,9 @@ def test_a_deposit_queues_fund_programme_in_micro_units(banker, programme, core_
     assert response.status_code == 302
     action = ChainAction.objects.get()
     assert (action.function, action.args) == ("fundProgramme", [core_firm.chain_account.address, 1, 2_500_500_000])
+    assert (action.purpose, action.subject, action.request_key) == (
+        ActionPurpose.PROGRAMME_FUND, programme.lender, "deposit-1"
+    )
 
 
 def test_a_withdrawal_queues_defund_programme(banker, programme, core_firm):
@@ -254,6 +259,9 @@ def test_a_withdrawal_queues_defund_programme(banker, programme, core_firm):
 
     action = ChainAction.objects.get()
     assert (action.function, action.args) == ("defundProgramme", [core_firm.chain_account.address, 1, 100_000_000])
+    assert (action.purpose, action.subject, action.request_key) == (
+        ActionPurpose.PROGRAMME_DEFUND, programme.lender, "withdrawal-1"
+    )
 
 
 @pytest.mark.parametrize("amount", ["0", "-5", "lots", "1.0000001"])
@@ -302,7 +310,8 @@ def test_progress_of_an_own_action_polls_until_final(banker, core_firm):
 
 def test_progress_of_another_organisations_action_is_not_found(banker):
     stranger = RegisteredOrganisationFactory(role=Role.LENDER)
-    action = action_enqueue(signer=stranger.chain_account, function="fundProgramme", args=[], idempotency_key="x")
+    action = action_enqueue_next(purpose=ActionPurpose.PROGRAMME_FUND, subject=stranger, request_key="x",
+                                 signer=stranger.chain_account, function="fundProgramme", args=[])
 
     assert banker.get(reverse("portal:lender:action", kwargs={"action_id": action.pk})).status_code == 404
 
@@ -454,9 +463,8 @@ def test_write_off_buttons_cost_no_query_per_row(banker, lender):
     def add_rows():
         _financed(lender, due_in_days=-40, status=InvoiceStatus.DEFAULTED)
         queued = _financed(lender, due_in_days=-40, status=InvoiceStatus.DEFAULTED)
-        action_enqueue(signer=lender.chain_account, function="writeOff",
-                       args=[queued.piece.invoice.fingerprint, queued.piece.index],
-                       idempotency_key=f"piece-write-off:{queued.piece.pk}:0")
+        action_enqueue(purpose=ActionPurpose.PIECE_WRITE_OFF, subject=queued.piece, signer=lender.chain_account,
+                       function="writeOff", args=[queued.piece.invoice.fingerprint, queued.piece.index])
 
     url = reverse("portal:lender:portfolio")
     add_rows()
@@ -537,8 +545,9 @@ def test_queries_do_not_grow_with_rows(banker, lender, page):
         Programme.objects.create(lender=lender, core_firm=core_firm, currency=Currency.USDC, exposure=1)
         _financed(lender, buyer=core_firm)
         FinancingRequestFactory(lender=lender, status=FinancingStatus.REJECTED, reject_reason="over_limit")
-        action_enqueue(signer=lender.chain_account, function="fundProgramme", args=[core_firm.chain_account.address, 1, 5],
-                       idempotency_key=f"programme-fund:{lender.pk}:{core_firm.pk}:1:{core_firm.pk}")
+        action_enqueue_next(purpose=ActionPurpose.PROGRAMME_FUND, subject=lender, request_key=str(core_firm.pk),
+                            signer=lender.chain_account, function="fundProgramme",
+                            args=[core_firm.chain_account.address, 1, 5])
 
     url = reverse(f"portal:lender:{page}")
     add_rows()

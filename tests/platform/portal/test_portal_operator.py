@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chain.health import heartbeat_record
-from chain.models import ActionStatus, ChainAction, ChainTransaction, IndexerState, TransactionAttempt, TransactionStatus
+from chain.models import (
+    ActionPurpose, ActionStatus, ChainAction, ChainTransaction, IndexerState, TransactionAttempt, TransactionStatus,
+)
 from chain.services import action_enqueue
 from signin import verified
 from factories import (
@@ -67,10 +69,10 @@ def invoice():
         "amount": 300_000_000,
     })
     ChainEventFactory(name="InvoiceRegistered", block_number=11, args={"fingerprint": "0x" + "99" * 32})
-    action_enqueue(signer=invoice.seller.chain_account, function="registerInvoice", args=[invoice.fingerprint, "0x"],
-                   idempotency_key=f"invoice-register:{invoice.pk}")
-    action_enqueue(signer=invoice.seller.chain_account, function="registerInvoice", args=["0x" + "99" * 32],
-                   idempotency_key="invoice-register:other")
+    action_enqueue(purpose=ActionPurpose.INVOICE_REGISTER, subject=invoice, signer=invoice.seller.chain_account,
+                   function="registerInvoice", args=[invoice.fingerprint, "0x"])
+    action_enqueue(purpose=ActionPurpose.INVOICE_REGISTER, subject=InvoiceFactory(seller=invoice.seller),
+                   signer=invoice.seller.chain_account, function="registerInvoice", args=["0x" + "99" * 32])
     return invoice
 
 
@@ -230,8 +232,9 @@ def _stuck_transaction(nonce=0):
     return tx
 
 
-def _failed_action(key="refused-1"):
-    action = action_enqueue(signer=ChainAccountFactory(), function="confirmInvoice", args=[], idempotency_key=key)
+def _failed_action(invoice=None):
+    action = action_enqueue(purpose=ActionPurpose.INVOICE_CONFIRM, subject=invoice or InvoiceFactory(),
+                            signer=ChainAccountFactory(), function="confirmInvoice", args=[])
     ChainAction.objects.filter(pk=action.pk).update(status=ActionStatus.FAILED, error="InvoiceWrongStatus(…)")
     return action
 
@@ -310,7 +313,8 @@ def test_chain_health_with_the_node_answering_shows_lag_and_low_balances(admin, 
 
 def test_signers_listed_are_bounded(admin):
     for number in range(health.LISTED + 5):
-        action_enqueue(signer=ChainAccountFactory(), function="x", args=[], idempotency_key=f"k{number}")
+        signer = ChainAccountFactory()
+        action_enqueue(purpose=ActionPurpose.GAS_FUNDING, subject=signer, signer=signer, function="x", args=[])
 
     assert len(admin.get(reverse("portal:operator:chain")).context["health"].balances) == health.LISTED
 
@@ -333,7 +337,9 @@ def test_audit_trail_has_every_event_and_action_of_the_invoice_only(admin, invoi
     response = admin.get(reverse("portal:operator:receivable", kwargs={"invoice_id": invoice.pk}))
 
     assert [event.name for event in response.context["events"]] == ["InvoiceRegistered", "PieceSplit"]
-    assert [action.idempotency_key for action in response.context["actions"]] == [f"invoice-register:{invoice.pk}"]
+    assert [(action.purpose, action.subject) for action in response.context["actions"]] == [
+        (ActionPurpose.INVOICE_REGISTER, invoice)
+    ]
     content = response.content.decode()
     assert "Tier Two Ltd" in content  # the PieceSplit's recipient, by name
     event = response.context["events"][1]
@@ -431,10 +437,10 @@ def _add_rows(number):
     Programme.objects.create(lender=RegisteredOrganisationFactory(role=Role.LENDER), core_firm=invoice.buyer,
                              currency=Currency.USDC, exposure=5)
     ChainEventFactory(name="PieceSplit", args={"fingerprint": invoice.fingerprint, "to": organisation.chain_account.address})
-    action_enqueue(signer=organisation.chain_account, function="registerInvoice", args=[invoice.fingerprint],
-                   idempotency_key=f"invoice-register:{invoice.pk}")
+    action_enqueue(purpose=ActionPurpose.INVOICE_REGISTER, subject=invoice, signer=organisation.chain_account,
+                   function="registerInvoice", args=[invoice.fingerprint])
     _stuck_transaction()
-    _failed_action(f"refused-{number}")
+    _failed_action(invoice)
     return invoice
 
 
@@ -456,11 +462,11 @@ def test_audit_trail_queries_do_not_grow_with_events_or_pieces(admin):
     url = reverse("portal:operator:receivable", kwargs={"invoice_id": invoice.pk})
     few = _queries(admin, url)
     for index in range(2, 8):
-        PieceFactory(invoice=invoice, index=index, parent_index=index - 1, amount=1)
+        piece = PieceFactory(invoice=invoice, index=index, parent_index=index - 1, amount=1)
         ChainEventFactory(name="PieceSplit",
                           args={"fingerprint": invoice.fingerprint, "to": invoice.seller.chain_account.address})
-        action_enqueue(signer=invoice.seller.chain_account, function="splitPiece", args=[invoice.fingerprint, index],
-                       idempotency_key=f"piece-split:{index}")
+        action_enqueue(purpose=ActionPurpose.PIECE_SPLIT, subject=piece, signer=invoice.seller.chain_account,
+                       function="splitPiece", args=[invoice.fingerprint, index])
 
     assert _queries(admin, url) == few
 

@@ -12,9 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chain.models import ActionStatus, ChainAction, ChainTransaction, TransactionStatus
+from chain.models import ActionPurpose, ActionStatus, ChainAction, ChainTransaction, TransactionStatus
 from signin import verified
 from factories import (
+    ChainActionFactory,
     ChainEventFactory,
     DocumentFactory,
     FinancingRequestFactory,
@@ -67,15 +68,17 @@ def _programme(lender, core_firm) -> Programme:
                                     advance_rate_bps=8_000, base_rate_bps=500, max_tenor_days=120, liquidity=10**11)
 
 
-def _action(organisation, function: str, key: str, status: str = ActionStatus.CONFIRMED) -> ChainAction:
-    account = organisation.chain_account
+def _action(organisation, function: str, purpose: ActionPurpose, subject, status: str = ActionStatus.CONFIRMED,
+            **columns) -> ChainAction:
+    account, nonce = organisation.chain_account, next(_nonces)
     transaction = ChainTransaction.objects.create(
-        signer=account, nonce=next(_nonces), to_address="0x" + "5c" * 20, data="0x", gas=200_000, tx_hash=f"0x{key}",
+        signer=account, nonce=nonce, to_address="0x" + "5c" * 20, data="0x", gas=200_000, tx_hash=f"0x{nonce:064x}",
         status=TransactionStatus.REVERTED if status == ActionStatus.FAILED else TransactionStatus.CONFIRMED,
         block_number=100,
     )
-    return ChainAction.objects.create(idempotency_key=key, signer=account, function=function, status=status,
-                                      transaction=transaction, error="refused" if status == ActionStatus.FAILED else "")
+    return ChainActionFactory(purpose=purpose, subject=subject, signer=account, function=function, status=status,
+                              transaction=transaction, error="refused" if status == ActionStatus.FAILED else "",
+                              **columns)
 
 
 def _financed(world: World, invoice: Invoice, *, lender=None, claimed: bool = False) -> None:
@@ -90,7 +93,7 @@ def _financed(world: World, invoice: Invoice, *, lender=None, claimed: bool = Fa
         piece=piece, holder=world.supplier, lender=lender, status=FinancingStatus.APPROVED, advance=800_000_000,
         discount=8_000_000, tenor_days=50, rating=7, decided_at=timezone.now(),
     )
-    _action(world.supplier, "requestFinancing", f"financing-request:{request.pk}")
+    _action(world.supplier, "requestFinancing", ActionPurpose.FINANCING_REQUEST, request)
 
 
 def _trade(world: World) -> None:
@@ -106,26 +109,26 @@ def _trade(world: World) -> None:
     registered = InvoiceFactory(**trade, status=InvoiceStatus.REGISTERED)
     PieceFactory(invoice=registered)
     DocumentFactory(organisation=supplier, invoice=registered)
-    _action(supplier, "registerInvoice", f"invoice-register:{registered.pk}")
+    _action(supplier, "registerInvoice", ActionPurpose.INVOICE_REGISTER, registered)
     ChainEventFactory(name="InvoiceRegistered", args={"fingerprint": registered.fingerprint})
 
     confirmed = InvoiceFactory(**trade, status=InvoiceStatus.CONFIRMED, due_date=today + timedelta(days=20))
     piece = PieceFactory(invoice=confirmed, amount=600_000_000)
     PieceFactory(invoice=confirmed, index=1, parent_index=0, holder=tier2, amount=400_000_000)
-    _action(supplier, "splitPiece", f"piece-split:{piece.pk}:{tier2.pk}:400000000:0")
+    _action(supplier, "splitPiece", ActionPurpose.PIECE_SPLIT, piece)
     refused = FinancingRequestFactory(piece=piece, holder=supplier, lender=lender, status=FinancingStatus.REJECTED,
                                       reject_reason="over_limit", rating=4, decided_at=timezone.now())
-    _action(supplier, "requestFinancing", f"financing-request:{refused.pk}")
-    _action(core_firm, "confirmInvoice", f"invoice-confirm:{confirmed.pk}")
+    _action(supplier, "requestFinancing", ActionPurpose.FINANCING_REQUEST, refused)
+    _action(core_firm, "confirmInvoice", ActionPurpose.INVOICE_CONFIRM, confirmed)
 
     _financed(world, InvoiceFactory(**trade, status=InvoiceStatus.OVERDUE, due_date=today - timedelta(days=10)))
     repaid = InvoiceFactory(**trade, status=InvoiceStatus.REPAID, repaid=1_000_000_000, repaid_at=timezone.now(),
                             due_date=today - timedelta(days=5))
     _financed(world, repaid, claimed=True)
-    _action(core_firm, "repay", f"repay:{repaid.pk}:erp")
+    _action(core_firm, "repay", ActionPurpose.REPAY, repaid, request_key="erp")
 
     failed = InvoiceFactory(**trade, status=InvoiceStatus.FAILED)
-    _action(supplier, "registerInvoice", f"invoice-register:{failed.pk}", status=ActionStatus.FAILED)
+    _action(supplier, "registerInvoice", ActionPurpose.INVOICE_REGISTER, failed, status=ActionStatus.FAILED)
 
     another_lender = RegisteredOrganisationFactory(role=Role.LENDER)
     _programme(another_lender, core_firm)

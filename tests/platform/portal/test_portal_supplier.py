@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 import samples
-from chain.mirror import REJECT_REASONS
-from chain.models import ActionStatus, ChainAction
+from chain.models import ActionPurpose, ActionStatus, ChainAction
 from documents.models import Document, DocumentKind
 from documents.services import document_upload
+from financing.chain_handlers import REJECT_REASONS
 from financing.models import FinancingRequest, FinancingStatus, Programme
 from financing.reasons import REJECT_REASON_SENTENCES, reject_reason_sentence
 from invoices.models import Currency, Invoice, InvoiceStatus
@@ -24,6 +24,7 @@ from organisations.models import KycStatus, Role
 from portal.templatetags.portal import money
 
 from factories import (
+    ChainActionFactory,
     FinancingRequestFactory,
     InvoiceFactory,
     PieceFactory,
@@ -178,7 +179,9 @@ def test_review_submits_the_invoice_and_queues_its_registration(supplier_client,
     assert (invoice.buyer, invoice.amount, invoice.currency) == (buyer, 1_200_000_000, Currency.EURT)
     assert set(invoice.documents.all()) == {invoice_document, note}
     action = ChainAction.objects.get()
-    assert (action.function, action.idempotency_key) == ("registerInvoice", f"invoice-register:{invoice.pk}")
+    assert (action.function, action.purpose, action.subject) == (
+        "registerInvoice", ActionPurpose.INVOICE_REGISTER, invoice
+    )
 
 
 def test_plain_pdf_review_starts_empty_and_says_so(supplier_client):
@@ -283,8 +286,8 @@ def test_another_organisations_document_cannot_be_reviewed(supplier_client):
 
 def test_invoice_page_tracks_the_registration(supplier_client, supplier, buyer):
     invoice = InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.SUBMITTED)
-    ChainAction.objects.create(idempotency_key=f"invoice-register:{invoice.pk}", function="registerInvoice",
-                               signer=supplier.chain_account)
+    ChainActionFactory(purpose=ActionPurpose.INVOICE_REGISTER, subject=invoice, function="registerInvoice",
+                       signer=supplier.chain_account)
 
     page = supplier_client.get(url("invoice", invoice_id=invoice.pk))
     tracker = supplier_client.get(url("invoice-tracker", invoice_id=invoice.pk))
@@ -297,8 +300,8 @@ def test_invoice_page_tracks_the_registration(supplier_client, supplier, buyer):
 
 def test_tracker_stops_polling_once_registered(supplier_client, supplier, buyer):
     invoice = InvoiceFactory(seller=supplier, buyer=buyer, status=InvoiceStatus.REGISTERED)
-    ChainAction.objects.create(idempotency_key=f"invoice-register:{invoice.pk}", function="registerInvoice",
-                               signer=supplier.chain_account, status=ActionStatus.CONFIRMED)
+    ChainActionFactory(purpose=ActionPurpose.INVOICE_REGISTER, subject=invoice, function="registerInvoice",
+                       signer=supplier.chain_account, status=ActionStatus.CONFIRMED)
 
     tracker = supplier_client.get(url("invoice-tracker", invoice_id=invoice.pk))
 
@@ -463,7 +466,9 @@ def test_split_queues_the_action_and_shows_its_progress(supplier_client, confirm
 
     assert response.status_code == 302
     action = ChainAction.objects.get()
-    assert action.function == "splitPiece" and action.idempotency_key.startswith(f"piece-split:{confirmed_piece.pk}:")
+    assert (action.function, action.purpose, action.subject) == (
+        "splitPiece", ActionPurpose.PIECE_SPLIT, confirmed_piece
+    )
     assert action.args[2:] == [tier2.chain_account.address, 250_500_000]
     page = supplier_client.get(response["Location"])
     assert b'data-testid="progress-split"' in page.content
@@ -500,8 +505,10 @@ def test_transfer_queues_the_action(supplier_client, confirmed_piece, tier2):
 
     assert response.status_code == 302
     action = ChainAction.objects.get()
-    assert action.function == "transferPiece"
-    assert action.idempotency_key.startswith(f"piece-transfer:{confirmed_piece.pk}:{tier2.pk}:")
+    assert (action.function, action.purpose, action.subject) == (
+        "transferPiece", ActionPurpose.PIECE_TRANSFER, confirmed_piece
+    )
+    assert action.args[2] == tier2.chain_account.address
 
 
 def _shown_payout(client, piece) -> int:
@@ -519,7 +526,9 @@ def test_financing_request_queues_the_action_at_the_payout_shown(supplier_client
     request = FinancingRequest.objects.get()
     assert (request.piece, request.lender, request.quoted_payout) == (confirmed_piece, programme.lender, shown)
     action = ChainAction.objects.get()
-    assert (action.function, action.idempotency_key) == ("requestFinancing", f"financing-request:{request.pk}")
+    assert (action.function, action.purpose, action.subject) == (
+        "requestFinancing", ActionPurpose.FINANCING_REQUEST, request
+    )
     assert action.args[3] == shown
 
 
@@ -585,10 +594,11 @@ def test_moves_only_by_post(supplier_client, confirmed_piece):
 
 
 def test_action_progress_shows_own_actions_only(supplier_client, supplier):
-    own = ChainAction.objects.create(idempotency_key="own", function="splitPiece", signer=supplier.chain_account,
-                                     status=ActionStatus.SENT)
-    foreign = ChainAction.objects.create(idempotency_key="foreign", function="splitPiece",
-                                         signer=RegisteredOrganisationFactory().chain_account)
+    own = ChainActionFactory(purpose=ActionPurpose.PIECE_SPLIT, subject=PieceFactory(holder=supplier),
+                             function="splitPiece", signer=supplier.chain_account, status=ActionStatus.SENT)
+    stranger = RegisteredOrganisationFactory()
+    foreign = ChainActionFactory(purpose=ActionPurpose.PIECE_SPLIT, subject=PieceFactory(holder=stranger),
+                                 function="splitPiece", signer=stranger.chain_account)
 
     response = supplier_client.get(url("action-progress", action_id=own.pk))
 
@@ -622,8 +632,8 @@ def test_financing_page_shows_prices_and_reasons(supplier_client, decisions):
 
 def test_financing_page_tracks_pending_requests(supplier_client, supplier, decisions):
     pending = decisions()
-    ChainAction.objects.create(idempotency_key=f"financing-request:{pending.pk}", function="requestFinancing",
-                               signer=supplier.chain_account)
+    ChainActionFactory(purpose=ActionPurpose.FINANCING_REQUEST, subject=pending, function="requestFinancing",
+                       signer=supplier.chain_account)
 
     page = supplier_client.get(url("financing"))
 
@@ -718,8 +728,8 @@ def test_the_seller_sees_the_pieces_it_split_off_but_not_who_financed_them(clien
 def test_the_piece_page_shows_no_action_of_an_earlier_holder(client, supplier, tier2, confirmed_piece):
     confirmed_piece.holder = tier2  # the seller split it, then passed it on to tier 2
     confirmed_piece.save()
-    ChainAction.objects.create(idempotency_key=f"piece-split:{confirmed_piece.pk}:99:1:0", function="splitPiece",
-                               signer=supplier.chain_account, status=ActionStatus.CONFIRMED)
+    ChainActionFactory(purpose=ActionPurpose.PIECE_SPLIT, subject=confirmed_piece, function="splitPiece",
+                       signer=supplier.chain_account, status=ActionStatus.CONFIRMED)
     client.force_login(UserFactory(organisation=tier2))
 
     response = client.get(url("piece", piece_id=confirmed_piece.pk))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from chain import mirror
+from chain.handlers import event_apply
 from chain.models import ChainAction
 from financing.models import FinancingRequest, FinancingStatus
 from invoices.models import InvoiceStatus
@@ -69,7 +69,7 @@ def _terms_set(programme, **changes) -> None:
              "baseRateBps": programme.base_rate_bps, "maxTenorDays": programme.max_tenor_days,
              "ratingSpreadBps": programme.rating_spread_bps, "minRating": programme.min_rating,
              "maxRatingAgeDays": programme.max_rating_age_days}
-    mirror.apply(ChainEventFactory(name="ProgrammeTermsSet", args={
+    event_apply(ChainEventFactory(name="ProgrammeTermsSet", args={
         "lender": _address(programme.lender), "coreFirm": _address(programme.core_firm),
         "currency": programme.currency, "terms": terms | changes,
     }))
@@ -103,7 +103,7 @@ def test_terms_raised_after_the_quote_are_refused_before_anything_is_queued(hold
 
 def test_a_rating_lowered_after_the_quote_is_refused(holder, piece, programme):
     shown = _shown(holder, piece)
-    mirror.apply(ChainEventFactory(name="RatingPosted", args={
+    event_apply(ChainEventFactory(name="RatingPosted", args={
         "supplier": _address(piece.holder), "rating": 2, "modelVersion": 1, "oracle": GANACHE_ACCOUNT_0,
     }))
 
@@ -115,7 +115,7 @@ def test_a_rating_lowered_after_the_quote_is_refused(holder, piece, programme):
 
 def test_liquidity_withdrawn_after_the_quote_is_refused_with_the_reason(holder, piece, programme):
     shown = _shown(holder, piece)
-    mirror.apply(ChainEventFactory(name="ProgrammeDefunded", args={
+    event_apply(ChainEventFactory(name="ProgrammeDefunded", args={
         "lender": _address(programme.lender), "coreFirm": _address(programme.core_firm),
         "currency": programme.currency, "amount": programme.liquidity,
     }))
@@ -161,7 +161,7 @@ def test_a_price_that_moves_after_the_request_is_rejected_by_the_chain_and_nothi
 ):
     _ask(holder, piece, programme, _shown(holder, piece))
 
-    mirror.apply(ChainEventFactory(name="FinancingRejected", args={
+    event_apply(ChainEventFactory(name="FinancingRejected", args={
         "fingerprint": piece.invoice.fingerprint, "piece": 0, "lender": _address(programme.lender),
         "holder": _address(piece.holder), "reason": reason,
     }))

@@ -2,15 +2,15 @@
 its programme's exposure for good, so the lender could neither cut the limit below it nor close
 the programme. Now the lender writes the piece off: what it has not collected leaves the exposure,
 the programme can be closed, and whatever the buyer repays later is still collected for the piece
-without touching the exposure again. At the database level, with the mirror fed the events the
-contract emits (tests/contracts covers the contract itself)."""
+without touching the exposure again. At the database level, with the chain handlers fed the events
+the contract emits (tests/contracts covers the contract itself)."""
 
 from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from chain import mirror
+from chain.handlers import event_apply
 from chain.models import ChainAction
 from factories import (
     ChainEventFactory,
@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
 
 
 def _apply(name: str, **args) -> None:
-    mirror.apply(ChainEventFactory(name=name, args=args))
+    event_apply(ChainEventFactory(name=name, args=args))
 
 
 @pytest.fixture

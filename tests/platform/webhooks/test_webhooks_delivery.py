@@ -1,5 +1,5 @@
 """Webhooks against a real HTTP server on loopback: signed deliveries, failures logged and
-retried, endpoints validated, events published when the mirror changes an invoice."""
+retried, endpoints validated, events published when a chain event changes an invoice."""
 
 import hashlib
 import hmac
@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.core.exceptions import ValidationError
 
-from chain import mirror
+from chain.handlers import event_apply
 from invoices.models import InvoiceStatus
 from organisations.models import Role
 from webhooks import delivery
@@ -139,14 +139,14 @@ def test_an_endpoint_gets_only_the_events_it_asked_for(user, receiver):
     assert webhook_event_publish(organisations=[user.organisation_id], event="invoice.confirmed", payload={}) == []
 
 
-def test_the_mirror_publishes_a_confirmation_to_seller_and_buyer(receiver, django_capture_on_commit_callbacks):
+def test_a_confirmation_from_the_chain_is_published_to_seller_and_buyer(receiver, django_capture_on_commit_callbacks):
     invoice = InvoiceFactory(status=InvoiceStatus.REGISTERED)
     for organisation in (invoice.seller, invoice.buyer):
         webhook_endpoint_create(created_by=UserFactory(organisation=organisation), url=receiver)
     event = ChainEventFactory(name="InvoiceConfirmed", args={"fingerprint": invoice.fingerprint, "buyer": "0x0"})
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        mirror.apply(event)
+        event_apply(event)
 
     deliveries = WebhookDelivery.objects.filter(event="invoice.confirmed")
     assert {delivery.endpoint.organisation_id for delivery in deliveries} == {invoice.seller_id, invoice.buyer_id}
