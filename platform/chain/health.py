@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from config.redaction import redacted_text
+from api.redaction import redacted_text
 
 from . import client
 from .models import ActionStatus, ChainAction, ChainTransaction, Heartbeat, IndexerState, TransactionStatus

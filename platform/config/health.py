@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from chain.health import health_report
-from config.redaction import redacted_line
+from api.redaction import redacted_line
 from organisations.models import Role
 
 DETAIL_ROLES = {Role.ADMIN, Role.AUDITOR}

@@ -25,7 +25,7 @@ from chain.models import (
     TransactionAttempt,
     TransactionStatus,
 )
-from config.redaction import redacted_text, redacted_url
+from api.redaction import redacted_text, redacted_url
 
 log = logging.getLogger(__name__)
 

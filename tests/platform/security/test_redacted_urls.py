@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.urls import reverse
 
-from config.redaction import redacted_text, redacted_url
+from api.redaction import redacted_text, redacted_url
 from factories import OrganisationFactory, UserFactory
 from organisations.models import Role
 from signin import verified
