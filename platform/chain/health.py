@@ -1,73 +1,234 @@
-"""The platform's health, as /healthz and `make smoke` report it: the database, the chain, the
-indexer's distance to the chain head, the outbox backlog and the workers' heartbeat."""
+"""The platform's health, one source for /healthz (in brief, for monitors, load balancers and
+`make smoke`) and the operator's chain-health page (in full): the database, the chain's head, how
+far the indexer is behind it, the outbox's backlog, transactions stuck unmined, actions the chain
+refused, the workers' heartbeat and the gas money of the signing accounts. The chain is asked with
+a short timeout and no retries, once for the head and once (a JSON-RPC batch) for the balances;
+when it does not answer, the report says so and shows what the database knows."""
 
-from datetime import timedelta
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db import DatabaseError
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from web3 import Web3
 
-from config.redaction import redacted_text
+from api.redaction import redacted_line, redacted_text, redacted_url
 
-from . import client
-from .models import ActionStatus, ChainAction, ChainTransaction, Heartbeat, IndexerState, TransactionStatus
+from . import accounts
+from .models import (
+    ActionStatus,
+    ChainAccount,
+    ChainAction,
+    ChainTransaction,
+    Heartbeat,
+    IndexerState,
+    TransactionAttempt,
+    TransactionStatus,
+)
+
+log = logging.getLogger(__name__)
 
 WORKER = "worker"
 HEARTBEAT_STALE_AFTER = timedelta(seconds=60)
 INDEXER_LAG_LIMIT_BLOCKS = 50
+PROBE_TIMEOUT_SECONDS = 2
+LISTED = 20  # stuck transactions, failed actions and signer balances shown at most
+RECENT_SIGNERS_SCANNED = 500  # latest actions whose signers are candidates for the balance list
+LOW_GAS_WEI = 10**17  # 0.1 of the chain's coin: enough for a few hundred transactions locally
+ERROR_SHOWN_CHARS = 200  # of an error message in /healthz
 
 
 def heartbeat_record() -> None:
     Heartbeat.objects.update_or_create(name=WORKER, defaults={"beat_at": timezone.now()})
 
 
-def _chain_head() -> dict:
-    try:
-        return {"ok": True, "head": client.web3().eth.block_number}
-    except Exception as error:  # any failure to reach the node is the finding itself
-        # Redacted before it is cut short, so no part of a node key in the URL survives the cut.
-        message = redacted_text(f"{type(error).__name__}: {error}", url=settings.CHAIN_RPC_URL)
-        return {"ok": False, "error": message[:200]}
+@dataclass
+class Balance:
+    account: ChainAccount
+    wei: int | None
+
+    @property
+    def low(self) -> bool:
+        return self.wei is not None and self.wei < LOW_GAS_WEI
+
+    @property
+    def coins(self) -> str:
+        return "–" if self.wei is None else f"{self.wei / 10**18:,.4f}"
 
 
-def _indexer(head: int | None) -> dict:
-    state = IndexerState.objects.order_by("-pk").first()
-    if state is None:
-        return {"ok": False, "error": "The indexer has not started: run the platform's bootstrap."}
-    lag = None if head is None else max(0, head - state.last_block)
-    ok = not state.halted_reason and (lag is None or lag <= INDEXER_LAG_LIMIT_BLOCKS)
-    return {"ok": ok, "last_block": state.last_block, "lag_blocks": lag, "halted": state.halted_reason or None}
+@dataclass
+class ChainHealth:
+    """What the checks found at `checked_at`. In brief (/healthz) the lists stay empty: the stuck
+    transactions, the refused actions and the signers' balances."""
+
+    checked_at: datetime
+    head: int | None
+    unreachable: str
+    indexer: IndexerState | None
+    backlog: list[tuple[str, str, int]]  # (status, label, actions) for every status
+    failed_last_hour: int
+    stuck_count: int
+    worker_beat: Heartbeat | None
+    stuck: list[ChainTransaction] = field(default_factory=list)
+    failed: list[ChainAction] = field(default_factory=list)
+    balances: list[Balance] = field(default_factory=list)
+
+    @property
+    def lag(self) -> int | None:
+        if self.head is None or self.indexer is None:
+            return None
+        return max(self.head - self.indexer.last_block, 0)
+
+    @property
+    def indexer_ok(self) -> bool:
+        if self.indexer is None or self.indexer.halted_reason:
+            return False
+        return self.lag is None or self.lag <= INDEXER_LAG_LIMIT_BLOCKS
+
+    @property
+    def heartbeat_age(self) -> timedelta | None:
+        return None if self.worker_beat is None else self.checked_at - self.worker_beat.beat_at
+
+    @property
+    def worker_stale(self) -> bool:
+        return self.worker_beat is None or self.heartbeat_age > HEARTBEAT_STALE_AFTER
+
+    def actions(self, *statuses: str) -> int:
+        return sum(count for status, _label, count in self.backlog if status in statuses)
 
 
-def _outbox(now) -> dict:
-    stuck_before = now - timedelta(seconds=settings.CHAIN_STUCK_AFTER_SECONDS)
-    actions = ChainAction.objects.aggregate(
-        queued=Count("pk", filter=Q(status=ActionStatus.QUEUED)),
-        in_flight=Count("pk", filter=Q(status__in=[ActionStatus.SENT, ActionStatus.MINED])),
+def _probe() -> Web3:
+    return Web3(Web3.HTTPProvider(
+        settings.CHAIN_RPC_URL, request_kwargs={"timeout": PROBE_TIMEOUT_SECONDS}, exception_retry_configuration=None
+    ))
+
+
+def _signers() -> list[ChainAccount]:
+    """The operator, the risk oracle and the accounts that signed the latest actions."""
+    recent = ChainAction.objects.order_by("-created_at").values_list("signer_id", flat=True)[:RECENT_SIGNERS_SCANNED]
+    recent_ids = list(dict.fromkeys(recent))[:LISTED]
+    platform_accounts = ChainAccount.objects.filter(label__in=[accounts.OPERATOR, accounts.RISK_ORACLE])
+    platform = {account.pk: account for account in platform_accounts}
+    others = ChainAccount.objects.filter(pk__in=recent_ids).exclude(pk__in=platform).select_related("organisation")
+    return (list(platform.values()) + list(others))[:LISTED]
+
+
+def _balances(w3: Web3, signers: list[ChainAccount]) -> list[Balance]:
+    if not signers:
+        return []
+    with w3.batch_requests() as batch:
+        for account in signers:
+            batch.add(w3.eth.get_balance(account.address))
+        results = batch.execute()
+    return [Balance(account, int(wei) if isinstance(wei, int) else None) for account, wei in zip(signers, results)]
+
+
+def _action_counts(now: datetime) -> tuple[list[tuple[str, str, int]], int]:
+    """The backlog (actions in each status) and the actions refused in the last hour: one query."""
+    counts = ChainAction.objects.aggregate(
+        **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in ActionStatus.values},
         failed_last_hour=Count("pk", filter=Q(status=ActionStatus.FAILED, updated_at__gte=now - timedelta(hours=1))),
     )
-    stuck = ChainTransaction.objects.filter(
-        status__in=[TransactionStatus.SIGNED, TransactionStatus.SENT], updated_at__lt=stuck_before
-    ).count()
-    return {"ok": stuck == 0, **actions, "stuck_transactions": stuck}
+    backlog = [(status, label, counts[f"status_{status}"]) for status, label in ActionStatus.choices]
+    return backlog, counts["failed_last_hour"]
 
 
-def _worker(now) -> dict:
-    beat = Heartbeat.objects.filter(name=WORKER).first()
-    if beat is None:
+def _stuck(now: datetime) -> QuerySet[ChainTransaction]:
+    stuck_since = now - timedelta(seconds=settings.CHAIN_STUCK_AFTER_SECONDS)
+    return ChainTransaction.objects.filter(
+        status__in=[TransactionStatus.SIGNED, TransactionStatus.SENT], updated_at__lt=stuck_since
+    )
+
+
+def chain_health(*, in_full: bool = True) -> ChainHealth:
+    """Every check, with the lists the operator's page shows; `in_full=False` (/healthz, which load
+    balancers poll) leaves out the lists and the balances."""
+    now = timezone.now()
+    backlog, failed_last_hour = _action_counts(now)
+    stuck = _stuck(now)
+    health = ChainHealth(
+        checked_at=now,
+        head=None,
+        unreachable="",
+        indexer=IndexerState.objects.order_by("-updated_at", "-pk").first(),
+        backlog=backlog,
+        failed_last_hour=failed_last_hour,
+        stuck_count=stuck.count(),
+        worker_beat=Heartbeat.objects.filter(name=WORKER).first(),
+    )
+    signers = []
+    if in_full:
+        latest_attempt = TransactionAttempt.objects.filter(transaction=OuterRef("pk")).order_by("-created_at", "-pk")
+        health.stuck = list(
+            stuck.select_related("signer__organisation")
+            .annotate(latest_hash=Subquery(latest_attempt.values("tx_hash")[:1]))
+            .order_by("updated_at")[:LISTED]
+        )
+        health.failed = list(
+            ChainAction.objects.filter(status=ActionStatus.FAILED)
+            .select_related("signer__organisation", "transaction")
+            .order_by("-updated_at")[:LISTED]
+        )
+        signers = _signers()
+        health.balances = [Balance(account, None) for account in signers]
+    try:
+        w3 = _probe()
+        health.head = w3.eth.block_number
+        health.balances = _balances(w3, signers)
+    except Exception as error:  # whatever stops the node from answering is the finding, never raised
+        # Redacted before it is cut short, so no part of a node key in the URL survives the cut.
+        health.unreachable = redacted_text(f"{type(error).__name__}: {error}", url=settings.CHAIN_RPC_URL)
+        if in_full:  # /healthz says so in its answer: a line per poll of a load balancer would add nothing
+            log.warning("chain health: the node at %s did not answer: %s",
+                        redacted_url(settings.CHAIN_RPC_URL), health.unreachable)
+    return health
+
+
+def _chain_check(health: ChainHealth) -> dict:
+    if health.head is None:
+        return {"ok": False, "error": health.unreachable[:ERROR_SHOWN_CHARS]}
+    return {"ok": True, "head": health.head}
+
+
+def _indexer_check(health: ChainHealth) -> dict:
+    if health.indexer is None:
+        return {"ok": False, "error": "The indexer has not started: run the platform's bootstrap."}
+    return {"ok": health.indexer_ok, "last_block": health.indexer.last_block, "lag_blocks": health.lag,
+            "halted": health.indexer.halted_reason or None}
+
+
+def _outbox_check(health: ChainHealth) -> dict:
+    return {
+        "ok": health.stuck_count == 0,
+        "queued": health.actions(ActionStatus.QUEUED),
+        "in_flight": health.actions(ActionStatus.SENT, ActionStatus.MINED),
+        "failed_last_hour": health.failed_last_hour,
+        "stuck_transactions": health.stuck_count,
+    }
+
+
+def _worker_check(health: ChainHealth) -> dict:
+    if health.worker_beat is None:
         return {"ok": False, "error": "No worker heartbeat yet: are the Celery worker and beat running?"}
-    age = (now - beat.beat_at).total_seconds()
-    return {"ok": age <= HEARTBEAT_STALE_AFTER.total_seconds(), "heartbeat_age_seconds": round(age, 1)}
+    age = health.heartbeat_age.total_seconds()
+    return {"ok": not health.worker_stale, "heartbeat_age_seconds": round(age, 1)}
 
 
 def health_report() -> dict:
-    now = timezone.now()
-    chain = _chain_head()
+    """/healthz's report: each check ok or not, with its figures, and ok when every one is. A
+    database that fails to answer is a finding too, redacted (a DSN quotes its password)."""
+    try:
+        health = chain_health(in_full=False)
+    except DatabaseError as error:
+        return {"ok": False, "checks": {"database": {"ok": False, "error": redacted_line(str(error))[:ERROR_SHOWN_CHARS]}}}
     checks = {
         "database": {"ok": True},
-        "chain": chain,
-        "indexer": _indexer(chain.get("head")),
-        "outbox": _outbox(now),
-        "worker": _worker(now),
+        "chain": _chain_check(health),
+        "indexer": _indexer_check(health),
+        "outbox": _outbox_check(health),
+        "worker": _worker_check(health),
     }
     return {"ok": all(check["ok"] for check in checks.values()), "checks": checks}

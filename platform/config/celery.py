@@ -20,6 +20,6 @@ app.autodiscover_tasks()
 @after_setup_task_logger.connect
 def _redact_worker_logs(logger, **_signal):
     # The worker replaces LOGGING's handlers with its own; their lines must be redacted too.
-    from config.redaction import log_handlers_redact
+    from api.redaction import log_handlers_redact
 
     log_handlers_redact(logger=logger)

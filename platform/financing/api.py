@@ -8,8 +8,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 
+from api.filters import MAX_OBJECT_ID
+from api.idempotency import queues_transaction, request_key
+from api.permissions import RolesByAction
 from chain.api import ChainActionSerializer, queued
-from config.api import MAX_OBJECT_ID, RolesByAction, queues_transaction, request_key
 from invoices.api import CurrencyCodeField
 from invoices.models import Currency
 from organisations.models import Role
@@ -76,6 +78,7 @@ class FinancingRequestViewSet(RolesByAction, mixins.ListModelMixin, mixins.Retri
     lookup_url_kwarg = "request_id"
     filterset_class = FinancingRequestFilter
     ordering_fields = ["created_at", "decided_at", "status"]
+    role_choices = Role
     roles = (Role.SUPPLIER, Role.LENDER)
 
     def get_queryset(self):
@@ -156,6 +159,7 @@ class ProgrammeViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMode
     filterset_class = ProgrammeFilter
     ordering_fields = {"core_firm": "core_firm__name", "currency": "currency", "liquidity": "liquidity",
                        "exposure": "exposure", "updated_at": "updated_at"}
+    role_choices = Role
     roles = (Role.LENDER,)
 
     def get_queryset(self):

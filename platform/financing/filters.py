@@ -2,7 +2,7 @@
 
 import django_filters
 
-from config.api import ObjectIdFilter
+from api.filters import ObjectIdFilter
 from invoices.filters import CurrencyFilter
 
 from .models import FinancingRequest, FinancingStatus, Programme

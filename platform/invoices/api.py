@@ -7,10 +7,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.idempotency import queues_transaction, request_key
+from api.permissions import RolesByAction
 from chain.api import ChainActionSerializer, queued
 from chain.models import ActionPurpose
 from chain.selectors import actions_about
-from config.api import RolesByAction, queues_transaction, request_key
 from organisations.models import Role
 
 from . import lineage, repayments, selectors, services
@@ -117,6 +118,7 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
     lookup_url_kwarg = "invoice_id"
     filterset_class = InvoiceFilter
     ordering_fields = ["due_date", "issue_date", "amount", "number", "status", "created_at"]
+    role_choices = Role
     action_roles = {
         "create": (Role.SUPPLIER,),
         "confirm": (Role.CORE_FIRM,),

@@ -12,8 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from api.filters import MAX_OBJECT_ID
+from api.idempotency import queues_transaction
+from api.permissions import RolesByAction
 from chain.api import ChainActionSerializer, queued
-from config.api import MAX_OBJECT_ID, RolesByAction, queues_transaction
 from financing.api import FinancingRequestSerializer, financing_requests_visible_to
 from financing.quotes import piece_quote, piece_quotes
 from financing.requests import financing_request, lender_to_ask
@@ -122,6 +124,7 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
     lookup_url_kwarg = "piece_id"
     filterset_class = ReceivableFilter
     ordering_fields = {"due_date": "invoice__due_date", "amount": "amount", "number": "invoice__number"}
+    role_choices = Role
     roles = (Role.SUPPLIER, Role.LENDER)
     action_roles = {
         "split": (Role.SUPPLIER,), "transfer": (Role.SUPPLIER,), "quotes": (Role.SUPPLIER,),

@@ -79,7 +79,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 # The debug error page (DEBUG on, `make run`) masks salts and service URLs too, not only Django's
 # KEY|TOKEN|SECRET|PASS settings.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "config.redaction.SecretSettingsFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "api.redaction.SecretSettingsFilter"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "users.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -124,17 +124,19 @@ REST_FRAMEWORK = {
         "organisations.tokens.OrganisationTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["config.permissions.MemberOfAnOrganisation"],
+    "DEFAULT_PERMISSION_CLASSES": ["organisations.permissions.MemberOfAnOrganisation"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "config.api.StableOrderingFilter",
+        "api.filters.StableOrderingFilter",
     ],
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "config.api_schema.ErrorDocumentingAutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.SustainedRate", "config.throttling.BurstRate"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ErrorDocumentingAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.SustainedRate", "api.throttling.BurstRate"],
 }
+# Where the first answer to each Idempotency-Key is kept, to replay it for retries (api.idempotency).
+API_IDEMPOTENCY_MODEL = "organisations.IdempotentRequest"
 # Requests the API answers one caller (a token; a user for a portal session): "count/period",
 # the period one of s, min, h, day. Beyond them it answers 429 with Retry-After.
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", "120/min")
@@ -366,7 +368,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {
-        "()": "config.redaction.RedactingFormatter",  # no node key or password in any line
+        "()": "api.redaction.RedactingFormatter",  # no node key or password in any line
         "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
     }},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},

@@ -4,13 +4,14 @@ and the progress of any queued action."""
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
+from chain.health import chain_health
 from chain.models import ChainAction
 from financing.models import FinancingRequest, FinancingStatus, Programme
 from organisations.models import Role
 from portal import charts, figures
 from portal.access import role_required
 
-from . import health, selectors
+from . import selectors
 
 ROLES = (Role.ADMIN, Role.AUDITOR)
 
@@ -38,7 +39,7 @@ def dashboard(request):
 def chain(request):
     """The chain's health; HTMX refreshes the panel every 5 seconds."""
     template = "portal/operator/_chain_panel.html" if request.htmx else "portal/operator/chain.html"
-    return render(request, template, {"health": health.chain_health()})
+    return render(request, template, {"health": chain_health()})
 
 
 @role_required(*ROLES)

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from chain import health
 from chain.health import heartbeat_record
 from chain.models import (
     ActionPurpose, ActionStatus, ChainAction, ChainTransaction, IndexerState, TransactionAttempt, TransactionStatus,
@@ -30,7 +31,7 @@ from factories import (
 from financing.models import FinancingStatus, Programme
 from invoices.models import Currency, InvoiceStatus
 from organisations.models import KycStatus, Role
-from portal.operator import health, lineage
+from portal.operator import lineage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
 

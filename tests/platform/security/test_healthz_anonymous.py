@@ -65,12 +65,12 @@ def test_other_signed_in_roles_get_only_ok_or_not_ok(client):
 
 def test_a_database_failure_shows_no_error_text_to_anonymous_callers(client, monkeypatch):
     from django.db import DatabaseError
-    from config import health
+    from chain import health
 
-    def failing():
+    def failing(*, in_full):
         raise DatabaseError("connection to server at db.internal failed for user scf")
 
-    monkeypatch.setattr(health, "health_report", failing)
+    monkeypatch.setattr(health, "chain_health", failing)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"ok": False}

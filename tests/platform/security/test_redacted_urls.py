@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.urls import reverse
 
-from config.redaction import redacted_text, redacted_url
+from api.redaction import redacted_text, redacted_url
 from factories import OrganisationFactory, UserFactory
 from organisations.models import Role
 from signin import verified
@@ -98,14 +98,14 @@ def test_the_celery_worker_s_own_log_handlers_are_redacted_too():
 def test_a_database_error_quoting_the_dsn_reaches_the_monitor_redacted(client, settings, monkeypatch):
     from django.db import DatabaseError
 
-    from config import health
+    from chain import health
 
     settings.DATABASE_URL = "postgres://scf:rpc-password@db.internal:5432/scf"
 
-    def failing():
+    def failing(*, in_full):
         raise DatabaseError(f"could not connect with {settings.DATABASE_URL}")
 
-    monkeypatch.setattr(health, "health_report", failing)
+    monkeypatch.setattr(health, "chain_health", failing)
     response = client.get("/healthz", HTTP_AUTHORIZATION=f"Bearer {MONITORING_TOKEN}")
     assert response.json()["checks"]["database"]["ok"] is False
     _shows_no_secret(response.content.decode())

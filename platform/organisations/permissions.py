@@ -5,7 +5,7 @@ by organisation."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from organisations.selectors import kyc_refusal
+from .selectors import kyc_refusal
 
 
 class MemberOfAnOrganisation(BasePermission):
