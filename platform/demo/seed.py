@@ -24,15 +24,11 @@ from chain.models import ActionStatus, ChainAction
 from chain.services import token_mint_enqueue
 from documents.models import DocumentKind
 from documents.services import document_upload
-from financing import programmes
 from financing.models import Programme
-from financing.requests import financing_request
-from financing.services import ratings_post
+from financing.services import financing_request, programmes, ratings_post
 from invoices.models import Invoice, InvoiceStatus, Piece
-from invoices.receivables import piece_split
-from invoices.repayments import invoice_repay
-from invoices.services import invoice_confirm, invoice_dispute, invoice_submit
-from organisations.models import KycStatus, Organisation, Role
+from invoices.services import invoice_confirm, invoice_dispute, invoice_repay, invoice_submit, piece_split
+from organisations.models import KycStatus, Organisation
 from organisations.services import organisation_approve_kyc, organisation_register
 from users.models import User
 

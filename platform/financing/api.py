@@ -16,7 +16,7 @@ from invoices.api import CurrencyCodeField
 from invoices.models import Currency
 from organisations.models import Role
 
-from . import programmes
+from .services import programmes
 from .filters import FinancingRequestFilter, ProgrammeFilter
 from .models import FinancingRequest, Programme
 from .reasons import reject_reason_sentence

@@ -4,7 +4,7 @@ mirrors (the programme, the parties' roles, KYC and rating, the invoice and the 
 contract's order and its integer micro-units, every amount rounded down as it rounds.
 
 The chain has the last word: the mirror may lag it by a block or two. A quote is what the holder
-sees before it asks, and the price bound it asks with (financing.requests): below the payout it
+sees before it asks, and the price bound it asks with (financing.services.requests): below the payout it
 accepted, the chain rejects the request and nothing moves."""
 
 from dataclasses import dataclass

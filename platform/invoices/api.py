@@ -14,7 +14,7 @@ from chain.models import ActionPurpose
 from chain.selectors import actions_about
 from organisations.models import Role
 
-from . import lineage, repayments, selectors, services
+from . import lineage, selectors, services
 from .filters import InvoiceFilter
 from .models import Currency, Invoice
 
@@ -175,7 +175,7 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
         needs a new key."""
         fields = RepaySerializer(data=request.data)
         fields.is_valid(raise_exception=True)
-        repayment = repayments.invoice_repay(
+        repayment = services.invoice_repay(
             invoice=self.get_object(), repaid_by=request.user, amount=fields.validated_data["amount"],
             request_key=request_key(request),
         )

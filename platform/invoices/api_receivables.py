@@ -18,11 +18,10 @@ from api.permissions import RolesByAction
 from chain.api import ChainActionSerializer, queued
 from financing.api import FinancingRequestSerializer, financing_requests_visible_to
 from financing.quotes import piece_quote, piece_quotes
-from financing.requests import financing_request, lender_to_ask
-from financing.writeoffs import piece_write_off
+from financing.services import financing_request, lender_to_ask, piece_write_off
 from organisations.models import Role
 
-from . import receivables, validation
+from . import services, validation
 from .api import CurrencyCodeField
 from .filters import ReceivableFilter
 from .models import Piece
@@ -144,7 +143,7 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
         """Splits `amount` off the piece into a new piece for another supplier."""
         fields = SplitSerializer(data=request.data)
         fields.is_valid(raise_exception=True)
-        split = receivables.piece_split(
+        split = services.piece_split(
             piece=self.get_object(), split_by=request.user,
             to_organisation_id=fields.validated_data["to_organisation"], amount=fields.validated_data["amount"],
         )
@@ -156,7 +155,7 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
         """Passes the whole piece on to another supplier."""
         fields = TransferSerializer(data=request.data)
         fields.is_valid(raise_exception=True)
-        transfer = receivables.piece_transfer(
+        transfer = services.piece_transfer(
             piece=self.get_object(), transferred_by=request.user,
             to_organisation_id=fields.validated_data["to_organisation"],
         )

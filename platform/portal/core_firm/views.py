@@ -11,9 +11,8 @@ from django.views.decorators.http import require_POST
 
 from chain.models import ActionStatus
 from invoices.models import InvoiceStatus
-from invoices.repayments import REPAYABLE, invoice_repay
 from invoices.selectors import einvoice_comparison
-from invoices.services import invoice_confirm, invoice_dispute
+from invoices.services import REPAYABLE, invoice_confirm, invoice_dispute, invoice_repay
 from organisations.models import Role
 from portal.access import organisation, role_required
 from portal.kit import tracking

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chain.models import ChainAction
 from financing.models import Programme
-from financing.programmes import (
+from financing.services.programmes import (
     DEFAULT_MAX_RATING_AGE_DAYS, MAX_BASE_RATE_BPS, MAX_BPS, MAX_RATING_AGE_DAYS, MAX_RATING_SPREAD_BPS, MAX_TENOR_DAYS,
     RATINGS,
 )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from chain.models import ChainAction
-from financing import programmes as services
+from financing.services import programmes as services
 from financing.models import Programme
 from portal.access import organisation, role_required
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from financing.models import FinancingRequest, FinancingStatus, Programme
 from financing.reasons import reject_reason_sentence
-from financing.writeoffs import write_off_refusal
+from financing.services import write_off_refusal
 from organisations.models import Role
 from portal import charts, figures
 from portal.access import organisation, role_required

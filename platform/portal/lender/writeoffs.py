@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from financing import writeoffs
+from financing.services import write_offs as writeoffs
 from invoices.models import Piece
 from portal.access import organisation, role_required
 

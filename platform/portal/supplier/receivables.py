@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from financing.models import FinancingRequest
 from financing.quotes import open_programmes, piece_quotes
 from financing.reasons import reject_reason_sentence
-from financing.requests import financing_request
-from invoices import receivables as pieces
+from financing.services import financing_request
+from invoices.services import pieces
 from invoices.models import InvoiceStatus
 from organisations.models import Organisation, Role
 from organisations.selectors import active_organisations

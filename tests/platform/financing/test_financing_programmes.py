@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from chain.models import ActionPurpose, ChainAction
-from financing import programmes
+from financing.services import programmes
 from financing.models import Programme
 from invoices.models import Currency
 from organisations.models import KycStatus, Role

@@ -13,7 +13,7 @@ from django.utils import timezone
 from chain.models import ActionPurpose, ChainAction
 from financing.models import FinancingRequest, FinancingStatus
 from financing.quotes import piece_quote
-from financing.requests import financing_request
+from financing.services import financing_request
 from invoices.models import InvoiceStatus
 from organisations.models import KycStatus, Role
 

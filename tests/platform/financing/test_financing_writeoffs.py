@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from chain.models import ActionPurpose, ActionStatus, ChainAction
-from financing.writeoffs import piece_write_off, write_off_refusal
+from financing.services import piece_write_off, write_off_refusal
 from invoices.models import InvoiceStatus
 from organisations.models import Role
 

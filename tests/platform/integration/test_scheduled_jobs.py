@@ -20,11 +20,9 @@ from chain.services import action_enqueue_next
 from financing.risk import NEUTRAL_RATING
 from financing.selectors import chain_now
 from financing.models import Programme
-from financing.services import maturity_sweep, ratings_post
-from financing.writeoffs import piece_write_off
+from financing.services import maturity_sweep, piece_write_off, ratings_post
 from invoices.models import Invoice, InvoiceStatus, Piece
-from invoices.repayments import invoice_repay
-from invoices.services import invoice_confirm, invoice_submit
+from invoices.services import invoice_confirm, invoice_repay, invoice_submit
 from organisations.models import Organisation, Role
 
 from localnet import rpc, wait_until

@@ -6,7 +6,7 @@ from chain import accounts, client
 from chain.models import ActionStatus, ChainAction
 from chain.services import token_mint_enqueue
 from financing.models import Programme
-from financing.programmes import programme_fund, programme_set_terms
+from financing.services.programmes import programme_fund, programme_set_terms
 from organisations.models import Role
 from users.models import User
 

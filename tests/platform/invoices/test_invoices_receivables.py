@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from chain.models import ActionPurpose, ActionStatus, ChainAction
-from invoices import receivables
 from invoices.models import InvoiceStatus
+from invoices.services import pieces
 from organisations.models import KycStatus, Role
 
 from factories import InvoiceFactory, PieceFactory, RegisteredOrganisationFactory, UserFactory
@@ -37,7 +37,7 @@ def recipient():
 def split(piece, clerk, recipient):
     def split(**fields):
         request = {"piece": piece, "split_by": clerk, "to_organisation_id": recipient.pk, "amount": "250.5"}
-        return receivables.piece_split(**(request | fields))
+        return pieces.piece_split(**(request | fields))
 
     return split
 
@@ -46,7 +46,7 @@ def split(piece, clerk, recipient):
 def transfer(piece, clerk, recipient):
     def transfer(**fields):
         request = {"piece": piece, "transferred_by": clerk, "to_organisation_id": recipient.pk}
-        return receivables.piece_transfer(**(request | fields))
+        return pieces.piece_transfer(**(request | fields))
 
     return transfer
 
@@ -87,7 +87,7 @@ def test_split_queues_split_piece_signed_by_the_holder(split, piece, recipient):
 def test_split_of_a_later_piece_names_its_index(piece, clerk, recipient):
     child = PieceFactory(invoice=piece.invoice, index=3, parent_index=0, holder=piece.holder, amount=400_000_000)
 
-    action = receivables.piece_split(piece=child, split_by=clerk, to_organisation_id=str(recipient.pk), amount=100)
+    action = pieces.piece_split(piece=child, split_by=clerk, to_organisation_id=str(recipient.pk), amount=100)
 
     assert action.args == [piece.invoice.fingerprint, 3, recipient.chain_account.address, 100_000_000]
 
@@ -174,7 +174,7 @@ MINIMUM = 61_036
 
 
 def test_the_minimum_piece_is_a_16384th_of_the_invoice_rounded_up():
-    assert [receivables.minimum_piece(amount) for amount in (1_000_000_000, 16_384, 16_385, 1)] == [MINIMUM, 1, 2, 1]
+    assert [pieces.minimum_piece(amount) for amount in (1_000_000_000, 16_384, 16_385, 1)] == [MINIMUM, 1, 2, 1]
 
 
 def test_split_that_leaves_the_holder_the_minimum_is_accepted(split):
@@ -201,7 +201,7 @@ def test_the_minimum_is_the_invoices_not_the_pieces(piece, clerk, recipient):
     child = PieceFactory(invoice=piece.invoice, index=3, parent_index=0, holder=piece.holder, amount=100_000)
 
     with pytest.raises(ValidationError, match="at least 0.061036 USDC"):
-        receivables.piece_split(piece=child, split_by=clerk, to_organisation_id=recipient.pk, amount="0.05")
+        pieces.piece_split(piece=child, split_by=clerk, to_organisation_id=recipient.pk, amount="0.05")
     assert not ChainAction.objects.exists()
 
 

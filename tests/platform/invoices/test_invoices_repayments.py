@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from chain.models import ActionPurpose, ChainAction
 from invoices.models import InvoiceStatus
-from invoices.repayments import invoice_repay
+from invoices.services import invoice_repay
 from organisations.models import Role
 
 from factories import InvoiceFactory, RegisteredOrganisationFactory, UserFactory

@@ -21,10 +21,10 @@ from factories import (
 )
 from financing import selectors
 from financing.models import Programme
-from financing.programmes import programme_set_terms
-from financing.writeoffs import piece_write_off
+from financing.services.programmes import programme_set_terms
+from financing.services import piece_write_off
 from invoices.models import Currency, InvoiceStatus, Piece
-from invoices.repayments import invoice_repay
+from invoices.services import invoice_repay
 from organisations.models import Role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]

@@ -22,8 +22,8 @@ from invoices.models import Currency, InvoiceStatus, Piece
 from organisations.models import Organisation, Role
 from organisations.checks import party_named, require_current, require_member
 
-from .models import FinancingRequest, FinancingStatus
-from .quotes import Quote, piece_quote
+from ..models import FinancingRequest, FinancingStatus
+from ..quotes import Quote, piece_quote
 
 MAX_PAYOUT = 2**64 - 1  # the contract takes minPayout as uint64 micro-units
 

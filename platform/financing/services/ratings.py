@@ -1,7 +1,5 @@
-"""Financing's scheduled writes: supplier ratings posted through the risk oracle, and the maturity
-sweep that moves unpaid obligations to overdue and defaulted and collects repayments for the
-holders of their pieces. Both only queue outbox actions, each under an idempotency key that exists
-before anything is sent, so a replayed or overlapping run never acts twice."""
+"""Supplier ratings, posted through the risk oracle: each new rating is recorded with its inputs
+and queued once per model version per day, so a replayed or overlapping run never posts twice."""
 
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -12,15 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chain import accounts, client
+from chain import accounts
 from chain.models import ActionPurpose, ChainAccount
 from chain.selectors import actions_about
-from chain.services import action_enqueue, action_enqueue_next
+from chain.services import action_enqueue_next
 from organisations.models import Organisation
 
-from . import selectors
-from .models import RatingRecord
-from .risk import supplier_rating
+from .. import selectors
+from ..models import RatingRecord
+from ..risk import supplier_rating
 
 MAX_MODEL_VERSION = 2**32 - 1  # the contract stores it as uint32
 
@@ -96,63 +94,3 @@ def _supplier_rate(
         request_key=key,
     )
     return record
-
-
-def maturity_sweep(*, now: int | None = None) -> dict:
-    """Queues what the chain's clock makes due: markOverdue for confirmed obligations past their
-    grace period; markDefaulted for overdue ones past the default period, which starts when the
-    grace period ends (both signed by the operator; anyone may call them); and, for every piece
-    with repayments its holder has not collected, a claim signed by the holder's own account: at
-    maturity holders are paid without anyone clicking.
-
-    Each obligation goes by the periods in force when it was confirmed, as the chain does (the
-    mirror stamps them on it); one confirmed before the mirror kept them, by the deployment's
-    periods in the manifest.
-
-    `now` is a unix time; by default the latest block's, since the contract judges by block time.
-    Nothing is queued while the platform is paused: the chain would refuse it, and a refused
-    action's key would keep the sweep from ever queuing it again. Returns the number of actions
-    queued by this run, per kind.
-    """
-    if selectors.platform_paused():
-        return {"paused": True, "overdue": 0, "defaulted": 0, "claims": 0}
-    now = selectors.chain_now() if now is None else now
-    deployed = client.manifest()["periods"]
-    fallback = selectors.Periods(deployed["grace_seconds"], deployed["default_seconds"])
-    operator = accounts.operator_account()
-    overdue = sum(
-        _enqueue_once(
-            purpose=ActionPurpose.MARK_OVERDUE, subject=invoice, signer=operator, function="markOverdue",
-            args=[invoice.fingerprint],
-        )
-        for invoice in selectors.invoices_past_grace(now=now, fallback=fallback)
-    )
-    defaulted = sum(
-        _enqueue_once(
-            purpose=ActionPurpose.MARK_DEFAULTED, subject=invoice, signer=operator, function="markDefaulted",
-            args=[invoice.fingerprint],
-        )
-        for invoice in selectors.invoices_past_default(now=now, fallback=fallback)
-    )
-    claims = sum(
-        _enqueue_once(
-            purpose=ActionPurpose.PIECE_CLAIM,
-            subject=piece,
-            sequence=piece.invoice.repaid,  # one claim per repaid total: a new repayment, a new claim
-            signer=accounts.organisation_account(piece.holder),
-            function="claim",
-            args=[piece.invoice.fingerprint, piece.index],
-        )
-        for piece in selectors.pieces_with_unclaimed_repayments()
-        if selectors.piece_claimable(piece) > 0
-    )
-    return {"paused": False, "overdue": overdue, "defaulted": defaulted, "claims": claims}
-
-
-@transaction.atomic
-def _enqueue_once(*, purpose: ActionPurpose, subject, sequence: int = 0, **call) -> bool:
-    """Queues the action unless it was queued before (even if refused); True when this call queued it."""
-    if actions_about(subject, purpose).filter(sequence=sequence).exists():
-        return False
-    action_enqueue(purpose=purpose, subject=subject, sequence=sequence, **call)
-    return True

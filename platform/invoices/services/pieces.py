@@ -14,8 +14,8 @@ from chain.services import action_enqueue_next
 from organisations.models import Organisation, Role
 from organisations.checks import party_named, require_current, require_member
 
-from . import validation
-from .models import InvoiceStatus, Piece
+from .. import validation
+from ..models import InvoiceStatus, Piece
 
 # Outbox states in which the chain has settled an action, one way or the other.
 # A split leaves no piece below 1/16,384 of the invoice, rounded up (Receivables._minimumPiece):

@@ -20,7 +20,7 @@ from invoices.models import Currency
 from organisations.models import Organisation, Role
 from organisations.checks import party_named, require_current, require_member
 
-from .models import Programme
+from ..models import Programme
 
 # The bounds CreditDesk._validateTerms enforces, checked here so that the chain never refuses
 # terms the platform has accepted and queued.

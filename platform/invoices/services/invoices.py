@@ -19,9 +19,9 @@ from organisations.checks import party_named, require_current, require_member
 from organisations.models import Organisation, Role
 from organisations.selectors import day_start, is_active, local_today
 
-from . import identity, validation
-from .einvoice import check_against_einvoice
-from .models import Invoice, InvoiceStatus
+from .. import identity, validation
+from ..einvoice import check_against_einvoice
+from ..models import Invoice, InvoiceStatus
 
 ZERO_HASH = "0x" + "00" * 32  # no supporting documents
 

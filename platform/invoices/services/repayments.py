@@ -15,8 +15,8 @@ from chain.services import action_enqueue_next, request_key_checked
 from organisations.checks import require_member
 from organisations.models import Role
 
-from . import validation
-from .models import Invoice, InvoiceStatus
+from .. import validation
+from ..models import Invoice, InvoiceStatus
 
 REPAYABLE = (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE, InvoiceStatus.DEFAULTED)
 @transaction.atomic
