@@ -163,24 +163,34 @@ def programme_set_terms(
     )
 
 
+def _liquidity_move(
+    *, purpose: ActionPurpose, function: str, lender: Organisation, core_firm_id: object, currency: object,
+    amount: object, request_key: str, active: bool,
+) -> ChainAction:
+    currency_id = validation.currency_id(currency)
+    micro = validation.micro_amount(amount)
+    core_firm = _core_firm(core_firm_id, active=active)
+    key = request_key_checked(request_key)
+    return action_enqueue_next(
+        purpose=purpose,
+        subject=lender,
+        signer=accounts.organisation_account(lender),
+        function=function,
+        args=[accounts.organisation_account(core_firm).address, currency_id, micro],
+        request_key=key,
+    )
+
+
 @transaction.atomic
 def programme_fund(
     *, lender_user, core_firm_id: object, currency: object, amount: object, request_key: str
 ) -> ChainAction:
     """Queues fundProgramme: a deposit of `amount` (currency units) into the lender's programme.
     The contract pulls the tokens from the lender's account, which approved it on registration."""
-    lender = _lender_of(lender_user, _("fund programmes"), active=True)
-    currency_id = validation.currency_id(currency)
-    micro = validation.micro_amount(amount)
-    core_firm = _core_firm(core_firm_id, active=True)
-    key = request_key_checked(request_key)
-    return action_enqueue_next(
-        purpose=ActionPurpose.PROGRAMME_FUND,
-        subject=lender,
-        signer=accounts.organisation_account(lender),
-        function="fundProgramme",
-        args=[accounts.organisation_account(core_firm).address, currency_id, micro],
-        request_key=key,
+    return _liquidity_move(
+        purpose=ActionPurpose.PROGRAMME_FUND, function="fundProgramme", active=True,
+        lender=_lender_of(lender_user, _("fund programmes"), active=True),
+        core_firm_id=core_firm_id, currency=currency, amount=amount, request_key=request_key,
     )
 
 
@@ -191,16 +201,8 @@ def programme_defund(
     """Queues defundProgramme: a withdrawal of `amount` (currency units) of undeployed liquidity.
     As on chain, a lender may withdraw its own money after its or the core firm's KYC lapsed; the
     chain refuses more than the programme's liquidity."""
-    lender = _lender_of(lender_user, _("withdraw programme liquidity"), active=False)
-    currency_id = validation.currency_id(currency)
-    micro = validation.micro_amount(amount)
-    core_firm = _core_firm(core_firm_id, active=False)
-    key = request_key_checked(request_key)
-    return action_enqueue_next(
-        purpose=ActionPurpose.PROGRAMME_DEFUND,
-        subject=lender,
-        signer=accounts.organisation_account(lender),
-        function="defundProgramme",
-        args=[accounts.organisation_account(core_firm).address, currency_id, micro],
-        request_key=key,
+    return _liquidity_move(
+        purpose=ActionPurpose.PROGRAMME_DEFUND, function="defundProgramme", active=False,
+        lender=_lender_of(lender_user, _("withdraw programme liquidity"), active=False),
+        core_firm_id=core_firm_id, currency=currency, amount=amount, request_key=request_key,
     )
