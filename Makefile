@@ -16,6 +16,9 @@ SLITHER_ARGS := --solc $(SOLC_SHIM) --solc-standard-json --solc-remaps "@openzep
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.solc
 
+# Runs a command with its output shown only if it fails: make prints its own progress instead.
+QUIETLY := tools/quietly.sh
+
 PYTEST_PLATFORM := $(VENV)/bin/pytest -c tests/platform/pytest.ini -p no:pytest-brownie
 
 .PHONY: help toolchain compile run reset smoke code chromium tools e2e test architecture test-contracts test-platform test-deep bench-gas bench-pipeline bench-web \
@@ -34,53 +37,57 @@ help:
 	@echo "make code user=NAME  the current authenticator code of a demo user (lenders, admins)"
 	@echo "make reset        wipe var/ (the local chain, database, documents and demo logins)"
 
+# pip and npm stay quiet but for their errors and warnings.
 $(VENV)/.installed: requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check pip==24.3.1
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $@
+	@echo "Installing the Python packages into $(VENV) (requirements.txt; the first time takes a few minutes)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install --quiet --disable-pip-version-check pip==24.3.1
+	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
 
 # Locust and Schemathesis need a newer hypothesis than Brownie pins: they get a venv of their own.
 $(VENV)-tools/.installed: tools/requirements-tools.txt
-	$(PYTHON) -m venv $(VENV)-tools
-	$(VENV)-tools/bin/pip install --quiet --disable-pip-version-check -r tools/requirements-tools.txt
-	touch $@
+	@echo "Installing schemathesis and locust into $(VENV)-tools (tools/requirements-tools.txt)"
+	@$(PYTHON) -m venv $(VENV)-tools
+	@$(VENV)-tools/bin/pip install --quiet --disable-pip-version-check -r tools/requirements-tools.txt
+	@touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@echo "Installing the npm packages into node_modules (package-lock.json: Ganache, solc, OpenZeppelin, HTMX, Chart.js)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(SOLC_SHIM): tools/solc-shim.js node_modules/.installed
-	mkdir -p .solc
-	printf '#!/bin/sh\nexec node "%s/tools/solc-shim.js" "$$@"\n' "$(CURDIR)" > $@
-	chmod +x $@
+	@mkdir -p .solc
+	@printf '#!/bin/sh\nexec node "%s/tools/solc-shim.js" "$$@"\n' "$(CURDIR)" > $@
+	@chmod +x $@
 
 # Brownie keeps networks in ~/.brownie; (re)define ours there whenever this Makefile changes.
 # scf-test: a throw-away Ganache per test run. scf-local: attaches to `make run`'s chain.
 # scf-it / scf-bench: the integration tests / the pipeline benchmark start their own Ganache
 # there (ports 8546 / 8547) and deploy through it.
+# $(call brownie_network,ID,SETTINGS) replaces the network ID; on a fresh machine there is none to
+# delete, which is no error.
+define brownie_network
+@$(BROWNIE) networks delete $(1) >/dev/null 2>&1 || true
+@$(QUIETLY) $(BROWNIE) networks add Development $(1) cmd=ganache-cli host=http://127.0.0.1 $(2)
+endef
+
 $(VENV)/.networks: $(VENV)/.installed Makefile
-	-@$(BROWNIE) networks delete $(TEST_NETWORK) >/dev/null 2>&1
-	$(BROWNIE) networks add Development $(TEST_NETWORK) cmd=ganache-cli host=http://127.0.0.1 \
-		port=8555 evm_version=shanghai accounts=20 gas_limit=30000000 mnemonic=brownie >/dev/null
-	-@$(BROWNIE) networks delete scf-local >/dev/null 2>&1
-	$(BROWNIE) networks add Development scf-local cmd=ganache-cli host=http://127.0.0.1 \
-		port=8545 evm_version=shanghai chain_id=1337 >/dev/null
-	-@$(BROWNIE) networks delete scf-it >/dev/null 2>&1
-	$(BROWNIE) networks add Development scf-it cmd=ganache-cli host=http://127.0.0.1 \
-		port=8546 evm_version=shanghai chain_id=1337 >/dev/null
-	-@$(BROWNIE) networks delete scf-bench >/dev/null 2>&1
-	$(BROWNIE) networks add Development scf-bench cmd=ganache-cli host=http://127.0.0.1 \
-		port=8547 evm_version=shanghai chain_id=1337 >/dev/null
-	touch $@
+	@echo "Defining the Brownie networks scf-test, scf-local, scf-it and scf-bench in ~/.brownie"
+	$(call brownie_network,$(TEST_NETWORK),port=8555 evm_version=shanghai accounts=20 gas_limit=30000000 mnemonic=brownie)
+	$(call brownie_network,scf-local,port=8545 evm_version=shanghai chain_id=1337)
+	$(call brownie_network,scf-it,port=8546 evm_version=shanghai chain_id=1337)
+	$(call brownie_network,scf-bench,port=8547 evm_version=shanghai chain_id=1337)
+	@touch $@
 
 toolchain: $(VENV)/.installed node_modules/.installed $(SOLC_SHIM) $(VENV)/.networks
 
 compile: toolchain
-	$(BROWNIE) compile
+	@$(QUIETLY) $(BROWNIE) compile
 
 run: compile
-	tools/run-platform.sh
+	@tools/run-platform.sh
 
 reset:
 	rm -rf var/

@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: the demo supply chain, once (needs the worker running); then prints the
-portal's logins."""
+portal's logins. The logins are the command's output (stdout); its progress goes to stderr, so
+`make run` can keep the progress in a log and show the logins once the portal answers."""
 
 from django.core.management.base import BaseCommand
 
@@ -15,10 +16,10 @@ class Command(BaseCommand):
             self.stdout.write("Not a local chain: no demo supply chain (it needs minted test tokens and gas).")
             return
         if not seed.is_seeded():
-            self.stdout.write("Seeding the demo supply chain (first run only, about a minute)...")
+            self.stderr.write("Seeding the demo supply chain (first run only, about a minute)...")
             seed.seed()
         demo = seed.read_logins()
         self.stdout.write(f"Demo logins (password for all: {demo['password']}):")
         for login in demo["logins"]:
-            extra = "  + authenticator code: make code user=" + login["username"] if login["totp_key"] else ""
-            self.stdout.write(f"  {login['username']:<10} {login['role']:<18} {login['organisation']}{extra}")
+            extra = "+ authenticator code: make code user=" + login["username"] if login["totp_key"] else ""
+            self.stdout.write(f"  {login['username']:<10} {login['role']:<18} {login['organisation']:<24} {extra}".rstrip())
