@@ -153,7 +153,7 @@ if [ -z "${CHAIN_RPC_URL:-}" ]; then
   export CHAIN_RPC_URL=$LOCAL_CHAIN_URL
   export DEPLOYMENT_MANIFEST="$var/deployments/1337.json"
   network=scf-local
-  setsid ganache --server.port 8545 --chain.chainId 1337 --chain.hardfork shanghai \
+  setsid node_modules/.bin/ganache --server.port 8545 --chain.chainId 1337 --chain.hardfork shanghai \
     --database.dbPath "$var/chain" --wallet.deterministic --wallet.totalAccounts 20 \
     --miner.blockGasLimit 30000000 --logging.quiet >>"$chain_log" 2>&1 </dev/null &
   chain_pid=$!
