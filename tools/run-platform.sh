@@ -86,7 +86,9 @@ step_failed() {
 logged() {
   local log=$1
   shift
-  "$@" >>"$log" 2>&1 || step_failed "$(basename "$1") exited with status $?" "$log"
+  local status=0
+  "$@" >>"$log" 2>&1 || status=$?
+  [ "$status" -eq 0 ] || step_failed "'$*' exited with status $status" "$log"
 }
 
 # A line in each log where a run begins, so that one run's lines can be told from the last one's.
@@ -120,6 +122,7 @@ stop_process() {
   while is_running "$pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
   is_running "$pid" && kill -KILL -- -"$pid" 2>/dev/null
   wait "$pid" 2>/dev/null || true
+  kill -KILL -- -"$pid" 2>/dev/null || true  # what it left behind in its group, if it died first
 }
 
 stop_all() {
@@ -204,8 +207,9 @@ else
   printf 'seeding (first run, about a minute) ... '
 fi
 # seed_demo's progress goes to the log, its output (the logins) to the end of this terminal.
-demo_logins=$(.venv/bin/python manage.py seed_demo 2>>"$setup_log") \
-  || step_failed "seed_demo exited with status $?" "$setup_log"
+status=0
+demo_logins=$(.venv/bin/python manage.py seed_demo 2>>"$setup_log") || status=$?
+[ "$status" -eq 0 ] || step_failed "'manage.py seed_demo' exited with status $status" "$setup_log"
 step_done
 
 step portal
@@ -226,10 +230,10 @@ echo "Ctrl-C stops everything; the next 'make run' finds the same state ('make r
 
 status=0
 wait -n $chain_pid $worker_pid $web_pid || status=$?
-for process in chain:$chain_pid workers:$worker_pid portal:$web_pid; do
-  pid=${process#*:}
+for process in "chain:$chain_pid:$chain_log" "workers:$worker_pid:$worker_log" "portal:$web_pid:$web_log"; do
+  IFS=: read -r name pid log <<<"$process"
   if [ -n "$pid" ] && ! is_running "$pid"; then
-    echo "The ${process%%:*} stopped on its own (exit status $status); see $(shown "$logs")/." >&2
+    echo "The $name stopped unexpectedly (exit status $status); see $(shown "$log")." >&2
   fi
 done
 exit 1
