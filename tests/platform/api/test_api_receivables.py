@@ -3,6 +3,7 @@ the supplier's split, transfer and financing request and the lender's write-off,
 wrong role (403), foreign piece (404), bad input (400 naming the field) and idempotent replay."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -257,10 +258,14 @@ def test_quotes_show_the_price_each_lender_would_pay_now(piece, lender, supplier
     quote, refusal = response.json()
     days = quote["tenor_days"]
     discount = 800_000_000 * 575 * days // 3_650_000  # 80% advanced at 5% + 3 notches of 0.25% a year
+    rate = Decimal(quote.pop("effective_yearly_rate"))
     assert quote == {
         "lender": lender.pk, "lender_name": lender.name, "approved": True, "reason": "", "reason_text": "",
         "advance": 800_000_000, "discount": discount, "payout": 800_000_000 - discount, "tenor_days": days,
+        "min_rating": 1, "holder_rating": 7,
     }
+    # The discount over the cash paid, for a year: above the 5.75% charged on the advance.
+    assert abs(rate - Decimal(discount * 365) / ((800_000_000 - discount) * days)) < Decimal("0.000001")
     assert 49 <= days <= 51
     assert (refusal["lender_name"], refusal["approved"], refusal["reason"], refusal["payout"]) == (
         "Zenith Bank", False, "rating_too_low", 0
@@ -351,7 +356,7 @@ def test_the_schema_says_a_request_without_min_payout_takes_the_quote_of_the_mom
 
     description = schema["components"]["schemas"]["FinancingAsk"]["properties"]["min_payout"]["description"]
 
-    assert "currency units" in description and "bound to the quote computed when it arrives" in description
+    assert "currency units" in description and "bound to the contract's quote when it arrives" in description
 
 
 def test_a_financing_request_to_a_non_lender_is_named(piece, recipient, supplier_user, api):

@@ -62,7 +62,7 @@ def lender(programme):
 @pytest.fixture
 def quoted(piece, lender) -> int:
     """The payout the lender's programme quotes the piece now."""
-    return piece_quote(piece=piece, lender=lender, now=timezone.now()).payout
+    return piece_quote(piece=piece, lender=lender).payout
 
 
 @pytest.fixture

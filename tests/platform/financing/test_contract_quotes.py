@@ -1,7 +1,7 @@
-"""financing.quotes: the quote a lender's programme gives a piece, against the contract's rules
-(CreditDesk._decide, in its order) and its pricing (Pricing.sol, through the reference model in
-tests/contracts/unit/pricing_model.py). The decision reads the objects it is given: most tests
-build them unsaved, with no database."""
+"""contract_quotes: the unit tests' chain, the contract's decision in Python, held to the
+contract's rules (CreditDesk._decide, in its order) and its pricing (Pricing.sol, through the
+reference model in tests/contracts/unit/pricing_model.py). The decision reads the objects it is
+given: the tests build them unsaved, with no database."""
 
 import importlib.util
 from datetime import date, datetime, timedelta, timezone as dt_timezone
@@ -11,12 +11,11 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from contract_quotes import programme_quote
 from financing.models import Programme
-from financing.quotes import Quote, piece_quote, programme_quote
+from financing.quotes import Quote
 from invoices.models import Currency, Invoice, InvoiceStatus, Piece
 from organisations.models import KycStatus, Organisation, Role
-
-from factories import InvoiceFactory, PieceFactory, RegisteredOrganisationFactory
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=dt_timezone.utc)
 DAY = timedelta(days=1)
@@ -226,25 +225,3 @@ def test_rules_run_in_the_contracts_order(first, then):
     REJECTIONS[first][0](world)
 
     assert _reason(world) == REJECTIONS[first][1]
-
-
-# From the database: the lender's programme for the piece's buyer and currency
-
-
-@pytest.mark.django_db
-def test_piece_quote_uses_the_lenders_programme_for_the_buyer_and_currency():
-    holder = RegisteredOrganisationFactory(role=Role.SUPPLIER, rating=9, rated_at=NOW)
-    invoice = InvoiceFactory(seller=holder, buyer=RegisteredOrganisationFactory(role=Role.CORE_FIRM),
-                             due_date=(NOW + 30 * DAY).date(), status=InvoiceStatus.CONFIRMED)
-    piece = PieceFactory(invoice=invoice)
-    lender = RegisteredOrganisationFactory(role=Role.LENDER)
-    terms = {"limit": 10**12, "advance_rate_bps": 9_000, "max_tenor_days": 90, "liquidity": 10**11}
-    Programme.objects.create(lender=lender, core_firm=invoice.buyer, currency=Currency.EURT, **terms)
-    Programme.objects.create(lender=lender, core_firm=RegisteredOrganisationFactory(role=Role.CORE_FIRM),
-                             currency=Currency.USDC, **terms)
-
-    assert piece_quote(piece=piece, lender=lender, now=NOW).reason == "no_programme"
-
-    Programme.objects.create(lender=lender, core_firm=invoice.buyer, currency=Currency.USDC, **terms)
-
-    assert piece_quote(piece=piece, lender=lender, now=NOW).advance == 900_000_000
