@@ -5,7 +5,7 @@ a defaulted invoice. Splits, transfers and write-offs answer 202 with the queued
 financing request answers 201 with the request, whose status shows the chain's decision."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -173,7 +173,10 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
         )
         return queued(transfer, request)
 
-    @extend_schema(parameters=[QuoteQuerySerializer], responses=QuoteSerializer(many=True))
+    @extend_schema(parameters=[QuoteQuerySerializer], responses={
+        200: QuoteSerializer(many=True),
+        503: OpenApiResponse(description="The chain did not answer, or refused to quote: `detail` says which."),
+    })
     @action(detail=True, methods=["get"], pagination_class=None)  # one quote per lender: one page
     def quotes(self, request, piece_id=None):
         """What each lender with an open programme for the piece's buyer and currency would pay for

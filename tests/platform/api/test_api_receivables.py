@@ -281,6 +281,20 @@ def test_one_lenders_quote_even_without_a_programme(piece, lender, supplier_user
     assert quote_of(api(supplier_user), piece, stranger)["reason"] == "no_programme"
 
 
+def test_quotes_answer_503_in_words_when_the_chain_does_not(piece, lender, supplier_user, api, monkeypatch):
+    from chain import quotes
+
+    def silent(**_asked):
+        raise quotes.ChainSilent("ConnectionError: refused")
+
+    monkeypatch.setattr(quotes, "financing_quotes", silent)
+
+    response = api(supplier_user).get(f"/api/receivables/{piece.pk}/quotes/")
+
+    assert response.status_code == 503
+    assert response.json() == {"detail": "The chain does not answer just now, so no lender can quote: try again in a minute."}
+
+
 @pytest.mark.parametrize("query", [{"lender": "bank"}, {"lender": 0}], ids=["not-a-number", "zero"])
 def test_a_quotes_lender_is_an_id(piece, supplier_user, api, query):
     response = api(supplier_user).get(f"/api/receivables/{piece.pk}/quotes/", query)
