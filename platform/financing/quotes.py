@@ -88,7 +88,10 @@ def open_programmes(piece: Piece) -> QuerySet[Programme]:
 
 
 def _reason_code(reason: int) -> str:
-    return REJECT_REASONS[reason] if 0 < reason < len(REJECT_REASONS) else ("" if reason == 0 else str(reason))
+    """The mirror's code of the contract's RejectReason; "" for None (approved)."""
+    if reason == 0:
+        return ""
+    return REJECT_REASONS[reason] if reason < len(REJECT_REASONS) else str(reason)
 
 
 def _contract_quotes(piece: Piece, lenders: list[Organisation]) -> list[Quote]:

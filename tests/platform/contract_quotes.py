@@ -3,7 +3,7 @@ on the mirrored rows (the programme, the parties' roles, KYC and rating, the inv
 piece): the chain the unit tests talk to. It answers chain.quotes.financing_quotes as the contract
 would, in its order and its integer micro-units, every amount rounded down as it rounds; the
 root conftest puts it in the real reader's place, outside the integration tests, which ask the
-real contract. test_contract_quotes.py holds it to the contracts' reference model
+real contract. financing/test_contract_quotes.py holds it to the contracts' reference model
 (tests/contracts/unit/pricing_model.py) and to the contract's rules."""
 
 from datetime import datetime
