@@ -117,6 +117,24 @@ abstract contract CreditDesk is ICreditDesk, Receivables {
     }
 
     /// @inheritdoc ICreditDesk
+    function quoteFinancing(bytes32 fingerprint, uint16 index, address lender)
+        external
+        view
+        whenNotPaused
+        returns (RejectReason reason, uint64 advance, uint64 discount, uint16 tenorDays)
+    {
+        // The request's own steps, for the piece's current holder instead of the caller, and with
+        // no price bound: the bound is the holder's answer to this quote.
+        PiecePacking.StoredPiece memory candidate = _loadPiece(fingerprint, index);
+        Invoice storage record = _invoice(fingerprint);
+        Parties memory parties = Parties(_participant(_accountOf(candidate.holderId)), _participant(lender));
+        Programme storage book = _programmes[lender][record.buyerId][record.currency];
+        Quote memory quote;
+        (reason, quote) = _decide(record, candidate, book, parties, Bound(0, type(uint32).max));
+        return (reason, quote.advance, quote.discount, quote.tenorDays);
+    }
+
+    /// @inheritdoc ICreditDesk
     function programme(address lender, address coreFirm, uint8 currencyId) external view returns (Programme memory) {
         return _programmes[lender][_participantId(coreFirm)][currencyId];
     }

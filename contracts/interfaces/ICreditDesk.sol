@@ -121,6 +121,20 @@ interface ICreditDesk {
         external
         returns (RejectReason reason);
 
+    /// @notice What `lender` would answer now if the current holder of the piece asked it for
+    ///         financing: the same decision requestFinancing makes, in the same order, without the
+    ///         holder's price bound (so never QuoteExpired nor PayoutBelowMinimum). The payout the
+    ///         holder would receive is `advance - discount`; ask with it as `minPayout`.
+    /// @dev Reverts as the request would on an unknown piece or invoice, and while paused.
+    /// @return reason `None` when the request would be approved, else why it would be rejected.
+    /// @return advance Face value the lender would take (piece amount x advance rate), micro-units.
+    /// @return discount Price of the advance (yearly rate x tenor), micro-units.
+    /// @return tenorDays Days to the due date, a started day counting as a full one.
+    function quoteFinancing(bytes32 fingerprint, uint16 piece, address lender)
+        external
+        view
+        returns (RejectReason reason, uint64 advance, uint64 discount, uint16 tenorDays);
+
     /// @notice The programme of `lender` for `coreFirm` in `currency`.
     function programme(address lender, address coreFirm, uint8 currency) external view returns (Programme memory);
 }

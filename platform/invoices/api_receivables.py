@@ -5,10 +5,10 @@ a defaulted invoice. Splits, transfers and write-offs answer 202 with the queued
 financing request answers 201 with the request, whose status shows the chain's decision."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -17,7 +17,7 @@ from api.idempotency import queues_transaction
 from api.permissions import RolesByAction
 from chain.api import ChainActionSerializer, queued
 from financing.api import FinancingRequestSerializer, financing_requests_visible_to
-from financing.quotes import piece_quote, piece_quotes
+from financing.quotes import QuotesUnavailable, piece_quote, piece_quotes
 from financing.services import financing_request, lender_to_ask, piece_write_off
 from organisations.models import Role
 
@@ -78,7 +78,7 @@ class FinancingAskSerializer(serializers.Serializer):
                   "payout of the quote you read (GET /api/receivables/{piece_id}/quotes/). If the terms or "
                   "your rating changed since and the quote now pays less, the request is refused (400) and nothing "
                   "is queued; if they change before the chain runs it, the chain rejects it and nothing moves. "
-                  "Without it, the request is bound to the quote computed when it arrives.",
+                  "Without it, the request is bound to the contract's quote when it arrives.",
     )
 
     def validate_min_payout(self, value: str) -> int:
@@ -96,9 +96,14 @@ class QuoteQuerySerializer(serializers.Serializer):
     )
 
 
+class QuotesNotReadable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "quotes_unavailable"
+
+
 class QuoteSerializer(serializers.Serializer):
-    """A lender's quote for the piece now, computed as the chain decides, from what the platform has
-    mirrored: the chain has the last word when it runs the request."""
+    """A lender's quote for the piece now: the contract's own answer (quoteFinancing), the decision
+    a financing request then runs, read at the chain's latest block."""
 
     lender = serializers.IntegerField(source="lender.pk")
     lender_name = serializers.CharField(source="lender.name")
@@ -112,6 +117,13 @@ class QuoteSerializer(serializers.Serializer):
                   "request's min_payout."
     )
     tenor_days = serializers.IntegerField(help_text="Days to the due date, a started day counting as a whole one.")
+    effective_yearly_rate = serializers.DecimalField(
+        max_digits=12, decimal_places=6, coerce_to_string=True, allow_null=True,
+        help_text="The discount over the payout, scaled from the tenor to a 365-day year (0.057500 is 5.75%); null "
+                  "without a price.",
+    )
+    min_rating = serializers.IntegerField(help_text="The least rating the lender's programme accepts (1 to 10).")
+    holder_rating = serializers.IntegerField(help_text="Your organisation's rating on chain (0: not rated yet).")
 
 
 class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -161,20 +173,26 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
         )
         return queued(transfer, request)
 
-    @extend_schema(parameters=[QuoteQuerySerializer], responses=QuoteSerializer(many=True))
+    @extend_schema(parameters=[QuoteQuerySerializer], responses={
+        200: QuoteSerializer(many=True),
+        503: OpenApiResponse(description="The chain did not answer, or refused to quote: `detail` says which."),
+    })
     @action(detail=True, methods=["get"], pagination_class=None)  # one quote per lender: one page
     def quotes(self, request, piece_id=None):
         """What each lender with an open programme for the piece's buyer and currency would pay for
         the piece now (advance, discount, payout, tenor), or why it would reject it, by lender name.
-        Nothing is asked; a quote's payout is what a financing request is then bound to."""
+        Nothing is asked; a quote's payout is what a financing request is then bound to. The
+        contract answers, as it would decide the request now; 503 when the chain cannot."""
         piece = self.get_object()
         fields = QuoteQuerySerializer(data=request.query_params)
         fields.is_valid(raise_exception=True)
-        now = timezone.now()
-        if "lender" in fields.validated_data:
-            quotes = [piece_quote(piece=piece, lender=lender_to_ask(fields.validated_data["lender"]), now=now)]
-        else:
-            quotes = piece_quotes(piece=piece, now=now)
+        try:
+            if "lender" in fields.validated_data:
+                quotes = [piece_quote(piece=piece, lender=lender_to_ask(fields.validated_data["lender"]))]
+            else:
+                quotes = piece_quotes(piece=piece)
+        except QuotesUnavailable as error:
+            raise QuotesNotReadable(str(error)) from error
         return Response(QuoteSerializer(quotes, many=True).data)
 
     @queues_transaction(request=FinancingAskSerializer, responses={201: FinancingRequestSerializer})

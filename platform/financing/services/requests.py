@@ -2,9 +2,9 @@
 the on-chain requestFinancing it queues; the contract decides at once and the mirror records the
 decision (approved, rejected) or actions_failed the chain's refusal.
 
-The request carries the holder's price bound: the payout it was quoted (financing.quotes) and a
-deadline. Terms or a rating may change between the quote and the block that runs the request; the
-chain then rejects it (PayoutBelowMinimum, QuoteExpired) and nothing moves."""
+The request carries the holder's price bound: the payout the contract quoted it (financing.quotes)
+and a deadline. Terms or a rating may change between the quote and the block that runs the request;
+the chain then rejects it (PayoutBelowMinimum, QuoteExpired) and nothing moves."""
 
 from datetime import timedelta
 
@@ -23,7 +23,7 @@ from organisations.models import Organisation, Role
 from organisations.checks import party_named, require_current, require_member
 
 from ..models import FinancingRequest, FinancingStatus
-from ..quotes import Quote, piece_quote
+from ..quotes import Quote, QuotesUnavailable, piece_quote
 
 MAX_PAYOUT = 2**64 - 1  # the contract takes minPayout as uint64 micro-units
 
@@ -44,9 +44,23 @@ def _min_payout(raw: object) -> int | None:
     ) % {"highest": MAX_PAYOUT})
 
 
-def _accepted_payout(quote: Quote, min_payout: int | None, currency: int) -> int:
+def _current_quote(piece: Piece, lender: Organisation, min_payout: int | None) -> Quote | None:
+    """The contract's quote now; None when the chain cannot say but the holder brought its bound:
+    the chain checks that bound itself when it runs the request, so nothing can move below it."""
+    try:
+        return piece_quote(piece=piece, lender=lender)
+    except QuotesUnavailable as error:
+        if min_payout is None:
+            raise ValidationError({"lender": str(error)}) from error
+        return None
+
+
+def _accepted_payout(quote: Quote | None, min_payout: int | None, currency: int) -> int:
     """The payout the request is bound to: the one the holder saw, if the quote now pays at least
-    that; the current quote's when it saw none. Else the refusal, with what the quote is now."""
+    that (or cannot be read); the current quote's when it saw none. Else the refusal, with what
+    the quote is now."""
+    if quote is None:
+        return min_payout
     if not quote.approved:
         raise ValidationError({"lender": _("%(lender)s would reject this request now: %(reason)s") % {
             "lender": quote.lender.name, "reason": quote.reason_sentence,
@@ -65,10 +79,10 @@ def _accepted_payout(quote: Quote, min_payout: int | None, currency: int) -> int
 @transaction.atomic
 def financing_request(*, piece: Piece, requested_by, lender_id: object, min_payout: object) -> FinancingRequest:
     """Records the request and queues requestFinancing, signed by the holder's account, bound to
-    `min_payout`, the payout (micro-units) the holder was quoted, and to a deadline
-    FINANCING_QUOTE_VALIDITY_SECONDS from now. The quote is computed again first: if it pays less
-    than `min_payout`, or the lender would reject the request, nothing is queued. With no
-    `min_payout` (None) the request is bound to the quote computed now.
+    `min_payout`, the payout (micro-units) the contract quoted the holder, and to a deadline
+    FINANCING_QUOTE_VALIDITY_SECONDS from now. The contract is asked again first: if it now pays
+    less than `min_payout`, or the lender would reject the request, nothing is queued. With no
+    `min_payout` (None) the request is bound to the contract's quote now.
 
     A piece has at most one open request per lender: a replayed request is refused while the first
     awaits its decision, and a new one is possible once it was rejected or refused by the chain.
@@ -97,7 +111,7 @@ def financing_request(*, piece: Piece, requested_by, lender_id: object, min_payo
             {"lender": _("This piece already awaits a decision from %(lender)s.") % {"lender": lender.name}}
         )
     now = timezone.now()
-    payout = _accepted_payout(piece_quote(piece=piece, lender=lender, now=now), bound, piece.invoice.currency)
+    payout = _accepted_payout(_current_quote(piece, lender, bound), bound, piece.invoice.currency)
     deadline = now.replace(microsecond=0) + timedelta(seconds=settings.FINANCING_QUOTE_VALIDITY_SECONDS)
     request = FinancingRequest.objects.create(
         piece=piece, holder=piece.holder, lender=lender, quoted_payout=payout, deadline=deadline

@@ -4,12 +4,11 @@ action; the page shows its progress, and the piece changes once the chain has do
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from financing.models import FinancingRequest
-from financing.quotes import open_programmes, piece_quotes
+from financing.quotes import QuotesUnavailable, open_programmes, piece_quotes
 from financing.reasons import reject_reason_sentence
 from financing.services import financing_request
 from invoices.services import pieces
@@ -55,15 +54,18 @@ def _locked_reason(piece) -> str:
     return ""
 
 
-def _offers(piece) -> list[dict]:
-    """Each open programme's quote for the piece now, and, when the lender would finance it, the
-    form that asks at that payout."""
-    quotes = piece_quotes(piece=piece, now=timezone.now())
+def _offers(piece) -> dict:
+    """The contract's quote of each open programme for the piece now and, when the lender would
+    finance it, the form that asks at that payout; or why no quote can be read."""
+    try:
+        quotes = piece_quotes(piece=piece)
+    except QuotesUnavailable as error:
+        return {"offers": [], "unavailable": str(error)}
     lenders = _lenders([quote.lender.pk for quote in quotes])
-    return [
+    return {"offers": [
         {"quote": quote, "form": FinanceForm.for_quote(quote, lenders=lenders) if quote.approved else None}
         for quote in quotes
-    ]
+    ], "unavailable": ""}
 
 
 def _piece_page(request, piece, *, split=None, transfer=None, finance=None):
@@ -82,7 +84,6 @@ def _piece_page(request, piece, *, split=None, transfer=None, finance=None):
         "split_form": split or SplitForm(prefix="split", recipients=recipients),
         "transfer_form": transfer or TransferForm(prefix="transfer", recipients=recipients),
         "finance_form": finance,  # the request refused, if any: its errors head the quotes
-        "offers": _offers(piece),
         "requests": requests,
         "actions": tracking.tracked(
             # The piece's own history: an earlier holder's splits and transfers are not this holder's business.
@@ -95,6 +96,21 @@ def _piece_page(request, piece, *, split=None, transfer=None, finance=None):
 @role_required(*ROLES)
 def piece(request, piece_id: int):
     return _piece_page(request, _held_piece(request, piece_id))
+
+
+@role_required(*ROLES)
+@require_GET
+def piece_quotes_view(request, piece_id: int):
+    """The lenders' quotes for the piece, read from the contract: the piece page loads this
+    fragment after it renders, so the page itself never waits for the chain. Opened as a link
+    (no script), it is a page of its own."""
+    held = get_object_or_404(
+        held_pieces(organisation(request)).select_related("invoice__buyer__chain_account"), pk=piece_id
+    )
+    template = "portal/supplier/_piece_quotes.html" if request.htmx else "portal/supplier/piece_quotes.html"
+    return render(request, template, {
+        "piece": held, "invoice": held.invoice, "locked_reason": _locked_reason(held), **_offers(held),
+    })
 
 
 def _done(request, piece, message: str):

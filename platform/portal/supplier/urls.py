@@ -17,6 +17,7 @@ urlpatterns = [
     path("receivables/<int:piece_id>/", receivables.piece, name="piece"),
     path("receivables/<int:piece_id>/split/", receivables.piece_split, name="piece-split"),
     path("receivables/<int:piece_id>/transfer/", receivables.piece_transfer, name="piece-transfer"),
+    path("receivables/<int:piece_id>/quotes/", receivables.piece_quotes_view, name="piece-quotes"),
     path("receivables/<int:piece_id>/finance/", receivables.piece_finance, name="piece-finance"),
     path("financing/", advances.financing, name="financing"),
     path("cash/", advances.cash, name="cash"),

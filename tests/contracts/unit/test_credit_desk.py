@@ -29,6 +29,7 @@ from scripts.world import (
 
 FACE = units(100_000)
 LIMIT = STANDARD_TERMS[0]
+BOUND_REASONS = (Reject.QUOTE_EXPIRED, Reject.PAYOUT_BELOW_MINIMUM)  # the holder's price bound's
 
 
 def _terms(**changes):
@@ -64,9 +65,14 @@ def ledger(scf, usdc):
 
 @pytest.fixture
 def expect_rejection(scf, ledger):
-    """Requests financing and checks it is rejected for `reason` with nothing moved."""
+    """Requests financing and checks it is rejected for `reason` with nothing moved, and that the
+    quote the holder would have read just before names the same reason (the price bound's reasons
+    aside: a quote has no bound)."""
 
     def _expect(fingerprint, index, holder, lender, reason, min_payout=ANY_PAYOUT, deadline=NO_DEADLINE):
+        chain.mine()  # a call runs at the latest block's time; chain.sleep moves only the next block's
+        quoted_reason = scf.quoteFinancing(fingerprint, index, lender)[0]
+        assert quoted_reason == (Reject.NONE if reason in BOUND_REASONS else reason)
         before = ledger(fingerprint, holder, lender)
         tx = scf.requestFinancing(fingerprint, index, lender, min_payout, deadline, {"from": holder})
         assert tx.return_value == reason

@@ -3,6 +3,7 @@ the supplier's split, transfer and financing request and the lender's write-off,
 wrong role (403), foreign piece (404), bad input (400 naming the field) and idempotent replay."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -257,10 +258,14 @@ def test_quotes_show_the_price_each_lender_would_pay_now(piece, lender, supplier
     quote, refusal = response.json()
     days = quote["tenor_days"]
     discount = 800_000_000 * 575 * days // 3_650_000  # 80% advanced at 5% + 3 notches of 0.25% a year
+    rate = Decimal(quote.pop("effective_yearly_rate"))
     assert quote == {
         "lender": lender.pk, "lender_name": lender.name, "approved": True, "reason": "", "reason_text": "",
         "advance": 800_000_000, "discount": discount, "payout": 800_000_000 - discount, "tenor_days": days,
+        "min_rating": 1, "holder_rating": 7,
     }
+    # The discount over the cash paid, for a year: above the 5.75% charged on the advance.
+    assert abs(rate - Decimal(discount * 365) / ((800_000_000 - discount) * days)) < Decimal("0.000001")
     assert 49 <= days <= 51
     assert (refusal["lender_name"], refusal["approved"], refusal["reason"], refusal["payout"]) == (
         "Zenith Bank", False, "rating_too_low", 0
@@ -274,6 +279,20 @@ def test_one_lenders_quote_even_without_a_programme(piece, lender, supplier_user
 
     assert quote_of(api(supplier_user), piece, lender)["approved"]
     assert quote_of(api(supplier_user), piece, stranger)["reason"] == "no_programme"
+
+
+def test_quotes_answer_503_in_words_when_the_chain_does_not(piece, lender, supplier_user, api, monkeypatch):
+    from chain import quotes
+
+    def silent(**_asked):
+        raise quotes.ChainSilent("ConnectionError: refused")
+
+    monkeypatch.setattr(quotes, "financing_quotes", silent)
+
+    response = api(supplier_user).get(f"/api/receivables/{piece.pk}/quotes/")
+
+    assert response.status_code == 503
+    assert response.json() == {"detail": "The chain does not answer just now, so no lender can quote: try again in a minute."}
 
 
 @pytest.mark.parametrize("query", [{"lender": "bank"}, {"lender": 0}], ids=["not-a-number", "zero"])
@@ -351,7 +370,7 @@ def test_the_schema_says_a_request_without_min_payout_takes_the_quote_of_the_mom
 
     description = schema["components"]["schemas"]["FinancingAsk"]["properties"]["min_payout"]["description"]
 
-    assert "currency units" in description and "bound to the quote computed when it arrives" in description
+    assert "currency units" in description and "bound to the contract's quote when it arrives" in description
 
 
 def test_a_financing_request_to_a_non_lender_is_named(piece, recipient, supplier_user, api):

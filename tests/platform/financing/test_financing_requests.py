@@ -1,7 +1,7 @@
 """financing.requests at the database level: the request row and the requestFinancing action it
 queues for the holder, bound to the quote (payout and deadline); every refusal, a moved price
-among them, leaving neither behind; and one open request per piece and lender. No chain: the rows
-are the output."""
+among them, leaving neither behind; and one open request per piece and lender. No chain: the
+contract's quotes come from its decision in Python (contract_quotes.py), and the rows are the output."""
 
 from datetime import datetime, timedelta, timezone as dt_timezone
 
@@ -62,7 +62,7 @@ def lender(programme):
 @pytest.fixture
 def quoted(piece, lender) -> int:
     """The payout the lender's programme quotes the piece now."""
-    return piece_quote(piece=piece, lender=lender, now=timezone.now()).payout
+    return piece_quote(piece=piece, lender=lender).payout
 
 
 @pytest.fixture
@@ -208,6 +208,38 @@ def test_terms_raised_after_the_quote_are_refused(request_financing, programme, 
         request_financing(min_payout=quoted)
 
     assert list(refusal.value.message_dict) == ["min_payout"]
+    _assert_nothing_stored()
+
+
+def _chain_silent(monkeypatch) -> None:
+    from chain import quotes
+
+    def silent(**_asked):
+        raise quotes.ChainSilent("ConnectionError: refused")
+
+    monkeypatch.setattr(quotes, "financing_quotes", silent)
+
+
+def test_a_silent_chain_still_takes_the_request_bound_to_the_payout_the_holder_saw(
+    request_financing, monkeypatch, quoted
+):
+    """The contract checks the bound itself when it runs the request: nothing can move below it."""
+    _chain_silent(monkeypatch)
+
+    request = request_financing(min_payout=quoted)
+
+    assert request.quoted_payout == quoted and ChainAction.objects.get().args[3] == quoted
+
+
+def test_a_silent_chain_refuses_a_request_that_brings_no_bound(request_financing, monkeypatch):
+    _chain_silent(monkeypatch)
+
+    with pytest.raises(ValidationError) as refusal:
+        request_financing()
+
+    assert refusal.value.message_dict["lender"] == [
+        "The chain does not answer just now, so no lender can quote: try again in a minute."
+    ]
     _assert_nothing_stored()
 
 

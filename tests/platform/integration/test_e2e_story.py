@@ -94,6 +94,22 @@ class Actor:
         self.page.get_by_role("link", name=text, exact=True).first.click()
 
 
+def _ask_at_the_contracts_quote(holder: "Actor", lender: User) -> int:
+    """On a piece page: reads the cash `lender`'s quote pays (micro-units), which the page loads
+    from the contract, and asks that lender at it. Returns the cash shown."""
+    quote = holder.page.get_by_test_id(f"quote-{lender.organisation_id}")
+    payout = quote.get_by_test_id("quote-payout")
+    expect(payout).to_have_text(re.compile(r"[1-9][0-9,]*\.[0-9]{2} [A-Z]{3,4}"))
+    expect(quote.get_by_test_id("quote-rate")).to_have_text(re.compile(r"[0-9]+\.[0-9]{2}%"))
+    holder.shot("04a-tier-2-quotes")
+    shown = int(payout.get_attribute("data-micro"))
+    quote.get_by_role("button", name=f"Ask {_option(lender)}").click()
+    expect(holder.page.locator("[data-testid=progress-finance] [data-action-status]")).to_have_attribute(
+        "data-action-status", "confirmed"
+    )
+    return shown
+
+
 def test_the_whole_story_in_a_browser(world, live_server, browser):
     users, password = world
     tier_1, tier_2 = users[cast.TIER_1[3]], users[cast.TIER_2[3]]
@@ -145,22 +161,16 @@ def test_the_whole_story_in_a_browser(world, live_server, browser):
                message="the tier-2 piece in the mirror")
 
     # 4. Tier 2 reads each lender's quote and asks one at the payout shown; the contract approves it
-    # at once, paying at least that.
+    # at once, paying exactly the quote, which the contract itself gave.
     second_tier = Actor(browser, live_server.url, tier_2, password)
     second_tier.page.goto("/supplier/receivables/")
     second_tier.open_link(NUMBER)
-    quote = second_tier.page.get_by_test_id(f"quote-{lender.organisation_id}")
-    expect(quote.get_by_test_id("quote-payout")).to_have_text(re.compile(r"[1-9][0-9,]*\.[0-9]{2}"))
-    second_tier.shot("04a-tier-2-quotes")
-    quote.get_by_role("button", name=f"Request financing from {_option(lender)}").click()
-    expect(second_tier.page.locator("[data-testid=progress-finance] [data-action-status]")).to_have_attribute(
-        "data-action-status", "confirmed"
-    )
+    shown = _ask_at_the_contracts_quote(second_tier, lender)
     second_tier.page.goto("/supplier/financing/")
     expect(second_tier.page.get_by_test_id("financing-status").first).to_contain_text("Approved")
     second_tier.shot("04b-tier-2-financing-approved")
     financed = FinancingRequest.objects.get(piece__invoice=invoice, holder=tier_2.organisation)
-    assert financed.advance - financed.discount >= financed.quoted_payout
+    assert financed.advance - financed.discount == financed.quoted_payout == shown
 
     # 5. The lender sees the financed piece in its portfolio.
     bank = Actor(browser, live_server.url, lender, password)

@@ -10,9 +10,12 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
+from chain import quotes
 from chain.models import ActionPurpose, ActionStatus, ChainAction, ChainTransaction, TransactionStatus
+from chain.quotes import LenderQuote, PieceQuotes
 from signin import verified
 from factories import (
     ChainActionFactory,
@@ -175,3 +178,29 @@ def test_queries_do_not_grow_with_the_rows_shown(client, world, page):
     many = _queries(client, page)
     listing = "\n".join(sql[:300] for sql in many)
     assert len(many) == len(few), f"{page.path}: {len(few)} queries with N rows, {len(many)} with 3N:\n{listing}"
+
+
+# A page with an object id, outside the discovered pages: the supplier's quotes for a piece.
+
+
+def _chain_approving_every_lender(*, fingerprint, index, lenders, core_firm, currency):
+    """chain.quotes.financing_quotes answering every lender with the same price, and no SQL."""
+    return PieceQuotes(block=1, holder="", holder_rating=7, quotes=tuple(
+        LenderQuote(lender=lender, reason=0, advance=800_000_000, discount=4_000_000, tenor_days=30, min_rating=4)
+        for lender in lenders
+    ))
+
+
+def test_piece_quotes_queries_do_not_grow_with_the_lenders(client, world, monkeypatch):
+    monkeypatch.setattr(quotes, "financing_quotes", _chain_approving_every_lender)
+    invoice = InvoiceFactory(seller=world.supplier, buyer=world.core_firm, status=InvoiceStatus.CONFIRMED,
+                             due_date=timezone.localdate() + timedelta(days=30))
+    piece = PieceFactory(invoice=invoice)
+    page = Page("portal:supplier:piece-quotes", Role.SUPPLIER,
+                reverse("portal:supplier:piece-quotes", kwargs={"piece_id": piece.pk}))
+    client = _signed_in(client, world, page)
+    few = _queries(client, page)
+    for _ in range(3):
+        _programme(RegisteredOrganisationFactory(role=Role.LENDER), world.core_firm)
+    many = _queries(client, page)
+    assert len(many) == len(few), "\n".join(sql[:300] for sql in many)

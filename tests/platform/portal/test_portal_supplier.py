@@ -404,31 +404,88 @@ def test_receivables_queries_do_not_grow_with_rows(supplier_client, supplier, bu
     assert query_count(supplier_client, url("receivables")) == few
 
 
-def test_piece_page_offers_the_forms_and_the_quotes(supplier_client, confirmed_piece, tier2, programme):
+def _quotes(client, piece):
+    """The quotes fragment, as the piece page's script loads it."""
+    return client.get(url("piece-quotes", piece_id=piece.pk), HTTP_HX_REQUEST="true")
+
+
+def test_piece_page_offers_the_forms_and_loads_the_quotes_without_asking_the_chain(
+    supplier_client, confirmed_piece, tier2, programme, monkeypatch
+):
+    from chain import quotes
+
+    def no_chain(**_kwargs):
+        raise AssertionError("the piece page asked the chain while it rendered")
+
+    monkeypatch.setattr(quotes, "financing_quotes", no_chain)
+
     page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk))
 
-    for testid in (b"split-form", b"transfer-form", b"finance-form", b"quotes"):
+    for testid in (b"split-form", b"transfer-form", b"quotes-loader"):
         assert b'data-testid="' + testid + b'"' in page.content
+    loader = _between(page.content.decode(), 'data-testid="quotes-loader"', "</div>")
+    quotes_url = url("piece-quotes", piece_id=confirmed_piece.pk)
+    assert f'hx-get="{quotes_url}"' in loader and f'href="{quotes_url}"' in loader  # works without a script too
     assert tier2 in page.context["split_form"].fields["to_organisation"].queryset
-    assert [offer["quote"].lender for offer in page.context["offers"]] == [programme.lender]
+
+
+def test_the_quotes_fragment_lists_each_open_programme(supplier_client, confirmed_piece, programme):
+    fragment = _quotes(supplier_client, confirmed_piece)
+
+    for testid in (b"finance-form", b"quotes"):
+        assert b'data-testid="' + testid + b'"' in fragment.content
+    assert b"<html" not in fragment.content
+    assert [offer["quote"].lender for offer in fragment.context["offers"]] == [programme.lender]
+
+
+def test_the_quotes_opened_as_a_link_are_a_page_of_their_own(supplier_client, confirmed_piece, programme):
+    page = supplier_client.get(url("piece-quotes", piece_id=confirmed_piece.pk))
+
+    assert b"<html" in page.content and b'data-testid="quotes"' in page.content
+    assert url("piece", piece_id=confirmed_piece.pk).encode() in page.content
 
 
 def test_piece_page_shows_each_lenders_quote_before_the_user_asks(supplier_client, confirmed_piece, programme):
-    page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk))
+    page = _quotes(supplier_client, confirmed_piece)
 
     [offer] = page.context["offers"]
     quote = offer["quote"]
     # 1,000.00 advanced at 80% (800.00) at 5% + 3 notches of 0.25% (rated 7), until the due date
     assert (quote.advance, quote.discount) == (800_000_000, 800_000_000 * 575 * quote.tenor_days // 3_650_000)
     row = _between(page.content.decode(), f'data-testid="quote-{programme.lender.pk}"', "</tr>")
-    for shown in ("First Lender Bank", "800.00", money(quote.discount), money(quote.payout),
-                  f"{quote.tenor_days} days"):
+    for shown in ("First Lender Bank", "800.00 USDC", f"{money(quote.discount)} USDC", f"{money(quote.payout)} USDC",
+                  f"{quote.tenor_days} days", f"{quote.effective_yearly_rate_bps / 100:.2f}%",
+                  f"{programme.min_rating} (7)", "Ask First Lender Bank"):
         assert shown in row
-    assert 'aria-label="Request financing from First Lender Bank"' in row
+
+
+def test_the_effective_yearly_rate_is_the_discount_over_the_cash_paid(supplier_client, confirmed_piece, programme):
+    [offer] = _quotes(supplier_client, confirmed_piece).context["offers"]
+    quote = offer["quote"]
+
+    expected = quote.discount * 365 * 10_000 / (quote.payout * quote.tenor_days)
+    assert abs(quote.effective_yearly_rate_bps - expected) <= 0.5
+    assert quote.effective_yearly_rate_bps > 575  # above the nominal rate, which is on the advance
+
+
+def test_the_quotes_say_so_when_the_chain_does_not_answer(supplier_client, confirmed_piece, programme, monkeypatch):
+    from chain import quotes
+
+    def silent(**_kwargs):
+        raise quotes.ChainSilent("ConnectionError: refused")
+
+    monkeypatch.setattr(quotes, "financing_quotes", silent)
+
+    fragment = _quotes(supplier_client, confirmed_piece)
+
+    assert fragment.status_code == 200
+    notice = _between(fragment.content.decode(), 'data-testid="quotes-unavailable"', "</p>")
+    assert "The chain does not answer just now" in notice and "refused" not in notice
+    assert b'data-testid="finance-form"' not in fragment.content
 
 
 def test_the_request_button_carries_the_payout_shown(supplier_client, confirmed_piece, programme):
-    page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk))
+    page = _quotes(supplier_client, confirmed_piece)
 
     [offer] = page.context["offers"]
     row = _between(page.content.decode(), f'data-testid="quote-{programme.lender.pk}"', "</tr>")
@@ -440,14 +497,15 @@ def test_a_lender_that_would_reject_shows_why_and_no_button(supplier_client, con
     programme.min_rating = 9
     programme.save()
 
-    page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk))
+    page = _quotes(supplier_client, confirmed_piece)
 
     row = _between(page.content.decode(), f'data-testid="quote-{programme.lender.pk}"', "</tr>")
     assert "below the minimum the lender accepts" in row and "<button" not in row
+    assert "9 (7)" in row  # the minimum beside the holder's rating
 
 
 def test_piece_page_without_programmes_says_so(supplier_client, confirmed_piece):
-    page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk))
+    page = _quotes(supplier_client, confirmed_piece)
 
     assert b'data-testid="no-programmes"' in page.content and b'data-testid="quotes"' not in page.content
 
@@ -512,7 +570,7 @@ def test_transfer_queues_the_action(supplier_client, confirmed_piece, tier2):
 
 
 def _shown_payout(client, piece) -> int:
-    [offer] = client.get(url("piece", piece_id=piece.pk)).context["offers"]
+    [offer] = _quotes(client, piece).context["offers"]
     return offer["quote"].payout
 
 
@@ -545,8 +603,8 @@ def test_a_price_that_moved_since_the_page_is_refused_with_the_new_payout(suppli
     [sentence] = field_errors(response, "finance_form")["min_payout"]
     assert sentence.startswith("The terms changed since your quote: First Lender Bank would now pay")
     assert 'role="alert">The terms changed since your quote' in response.content.decode()
-    assert [offer["quote"].payout for offer in response.context["offers"]] == [_shown_payout(supplier_client,
-                                                                                             confirmed_piece)]
+    assert b'data-testid="quotes-loader"' in response.content  # and the new quotes beneath
+    assert _shown_payout(supplier_client, confirmed_piece) < shown
     assert not FinancingRequest.objects.exists() and not ChainAction.objects.exists()
 
 

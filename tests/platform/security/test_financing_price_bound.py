@@ -49,8 +49,9 @@ def holder(client, piece):
 
 
 def _shown(holder, piece) -> int:
-    """The payout the piece page shows the holder for the programme's lender."""
-    [offer] = holder.get(reverse("portal:supplier:piece", kwargs={"piece_id": piece.pk})).context["offers"]
+    """The payout the piece page's quotes show the holder for the programme's lender."""
+    quotes = holder.get(reverse("portal:supplier:piece-quotes", kwargs={"piece_id": piece.pk}), HTTP_HX_REQUEST="true")
+    [offer] = quotes.context["offers"]
     return offer["quote"].payout
 
 
