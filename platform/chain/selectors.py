@@ -1,10 +1,11 @@
-"""Reads of the outbox by what the actions are for: the actions on a domain row, of some purposes."""
+"""Reads of the outbox by what the actions are for: the actions on a domain row, of some purposes,
+and those whose effect the mirror does not show yet."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from .models import ActionPurpose, ChainAction
+from .models import IN_FLIGHT, ActionPurpose, ChainAction, ChainEvent, TransactionAttempt
 
 
 def about(model: type[models.Model], ids, *purposes: ActionPurpose) -> Q:
@@ -17,3 +18,13 @@ def about(model: type[models.Model], ids, *purposes: ActionPurpose) -> Q:
 def actions_about(subject: models.Model, *purposes: ActionPurpose) -> models.QuerySet[ChainAction]:
     """The actions on one domain row, of the given purposes (all, if none is given)."""
     return ChainAction.objects.filter(about(type(subject), [subject.pk], *purposes))
+
+
+def not_yet_mirrored() -> Q:
+    """The condition for actions in flight whose transaction the indexer has not applied yet: what
+    they will change is not in the mirrored rows. The indexer applies a transaction's events before
+    it marks its actions confirmed, and the sender may record a receipt after the indexer has read
+    its block, so the status alone would count an action twice for a moment; its events tell."""
+    applied = Exists(ChainEvent.objects.filter(tx_hash=OuterRef("tx_hash")))
+    indexed = Exists(TransactionAttempt.objects.filter(applied, transaction_id=OuterRef("transaction_id")))
+    return Q(status__in=IN_FLIGHT) & ~indexed

@@ -1,6 +1,6 @@
 """What the financing app does when the chain reports: credit decisions, programme terms,
-deposits and withdrawals, lenders' collections and write-offs, and financing requests the chain
-refused. Registered with the chain app in FinancingConfig.ready().
+deposits and withdrawals, lenders' collections and write-offs, the holders' claims queued when a
+repayment is seen, and financing requests the chain refused. Registered with the chain app in FinancingConfig.ready().
 
 A programme's book follows the contract (CreditDesk, Settlement): an approval adds the advance to
 its exposure and takes the payout (advance - discount) from its liquidity; the lender's claim on a
@@ -19,6 +19,7 @@ from organisations.models import Organisation
 from organisations.selectors import organisation_at
 
 from .models import FinancingRequest, FinancingStatus, Programme
+from .services import claims_enqueue
 
 # The contract's RejectReason enum, in order.
 REJECT_REASONS = (
@@ -109,6 +110,15 @@ def piece_claimed(event: ChainEvent) -> None:
         _programme_of(piece.holder, piece.invoice).update(exposure=F("exposure") - event.args["amount"])
 
 
+def obligation_repaid(event: ChainEvent) -> None:
+    """The holders are paid at once: their claims on the repayment are queued in the indexer's
+    transaction and sent when it commits. The invoices app, installed before this one, has
+    mirrored the repaid total by now (handlers run in the order the apps are installed)."""
+    invoice = Invoice.objects.filter(fingerprint=event.args["fingerprint"]).first()
+    if invoice is not None:
+        claims_enqueue(invoice=invoice)
+
+
 def piece_written_off(event: ChainEvent) -> None:
     args = event.args
     piece = (
@@ -165,6 +175,7 @@ EVENT_HANDLERS = {
     "FinancingApproved": financing_approved,
     "FinancingRejected": financing_rejected,
     "PieceClaimed": piece_claimed,
+    "ObligationRepaid": obligation_repaid,
     "PieceWrittenOff": piece_written_off,
     "ProgrammeTermsSet": programme_terms_set,
     "ProgrammeFunded": programme_funded,

@@ -13,6 +13,7 @@ from web3.exceptions import ContractLogicError
 
 from chain import client
 from invoices.models import Invoice, InvoiceStatus, Piece
+from invoices.pending import claimable_by_mirror
 from organisations.models import KycStatus, Organisation, Role
 
 from .models import Programme
@@ -139,16 +140,7 @@ def pieces_with_unclaimed_repayments() -> list[Piece]:
         .select_related("invoice", "holder")
         .order_by("invoice_id", "index")
     )
-    return [piece for piece in candidates if _entitled(piece) > piece.claimed]
-
-
-def _entitled(piece: Piece) -> int:
-    # The contract's rule: face x repaid / amount, rounded down, and the whole face once repaid in
-    # full. Python's integers, as products of two uint64 can overflow the database's.
-    invoice = piece.invoice
-    if invoice.repaid >= invoice.amount:
-        return piece.amount
-    return piece.amount * invoice.repaid // invoice.amount
+    return [piece for piece in candidates if claimable_by_mirror(piece) > 0]
 
 
 def chain_now() -> int:

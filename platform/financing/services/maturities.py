@@ -1,13 +1,17 @@
 """The maturity sweep: what the chain's clock makes due is queued (overdue and defaulted
 obligations, and the holders' claims on repayments), each action once, so a replayed or
-overlapping run never acts twice."""
+overlapping run never acts twice. The claims on a repayment are queued as soon as the indexer
+applies it (`claims_enqueue`), under the same key: the sweep only catches what that missed."""
 
 from django.db import transaction
+from django.db.models import F
 
 from chain import accounts, client
 from chain.models import ActionPurpose
 from chain.selectors import actions_about
 from chain.services import action_enqueue
+from invoices.models import Invoice, Piece
+from invoices.pending import claimable_by_mirror
 
 from .. import selectors
 
@@ -49,18 +53,31 @@ def maturity_sweep(*, now: int | None = None) -> dict:
         for invoice in selectors.invoices_past_default(now=now, fallback=fallback)
     )
     claims = sum(
-        _enqueue_once(
-            purpose=ActionPurpose.PIECE_CLAIM,
-            subject=piece,
-            sequence=piece.invoice.repaid,  # one claim per repaid total: a new repayment, a new claim
-            signer=accounts.organisation_account(piece.holder),
-            function="claim",
-            args=[piece.invoice.fingerprint, piece.index],
-        )
+        _claim_enqueue(piece)
         for piece in selectors.pieces_with_unclaimed_repayments()
         if selectors.piece_claimable(piece) > 0
     )
     return {"paused": False, "overdue": overdue, "defaulted": defaulted, "claims": claims}
+
+
+def claims_enqueue(*, invoice: Invoice) -> int:
+    """Queues a claim, signed by its holder, for every piece of the invoice with something to
+    claim by the mirrored figures, which hold the repayment the indexer has just applied (events
+    are applied in chain order, so they are the chain's at that log). The repayment itself shows
+    the platform was not paused. Returns the number of claims this call queued."""
+    pieces = Piece.objects.filter(invoice=invoice, claimed__lt=F("amount")).select_related("invoice", "holder")
+    return sum(_claim_enqueue(piece) for piece in pieces.order_by("index") if claimable_by_mirror(piece) > 0)
+
+
+def _claim_enqueue(piece: Piece) -> bool:
+    return _enqueue_once(
+        purpose=ActionPurpose.PIECE_CLAIM,
+        subject=piece,
+        sequence=piece.invoice.repaid,  # one claim per repaid total: a new repayment, a new claim
+        signer=accounts.organisation_account(piece.holder),
+        function="claim",
+        args=[piece.invoice.fingerprint, piece.index],
+    )
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from chain.models import ActionPurpose
 from chain.services import action_enqueue
 from invoices import validation
 from invoices.models import Currency, InvoiceStatus, Piece
+from invoices.pending import piece_pending
 from organisations.models import Organisation, Role
 from organisations.checks import party_named, require_current, require_member
 
@@ -76,6 +77,25 @@ def _accepted_payout(quote: Quote | None, min_payout: int | None, currency: int)
     return quote.payout if min_payout is None else min_payout
 
 
+def _check_not_pending(piece: Piece, lender: Organisation) -> None:
+    """Refuses a request while another awaits its decision or a split or transfer of the piece is queued."""
+    open_request = (
+        FinancingRequest.objects.filter(piece=piece, status=FinancingStatus.REQUESTED).select_related("lender").first()
+    )
+    if open_request is not None and open_request.lender_id == lender.pk:
+        raise ValidationError(
+            {"lender": _("This piece already awaits a decision from %(lender)s.") % {"lender": lender.name}}
+        )
+    if open_request is not None:
+        raise ValidationError({"piece": _(
+            "This piece is already being financed: it awaits the decision of %(lender)s."
+        ) % {"lender": open_request.lender.name}})
+    if piece_pending(piece).moving:
+        raise ValidationError(
+            {"piece": _("This piece is being split or transferred: ask for financing once the chain has done it.")}
+        )
+
+
 @transaction.atomic
 def financing_request(*, piece: Piece, requested_by, lender_id: object, min_payout: object) -> FinancingRequest:
     """Records the request and queues requestFinancing, signed by the holder's account, bound to
@@ -84,8 +104,10 @@ def financing_request(*, piece: Piece, requested_by, lender_id: object, min_payo
     less than `min_payout`, or the lender would reject the request, nothing is queued. With no
     `min_payout` (None) the request is bound to the contract's quote now.
 
-    A piece has at most one open request per lender: a replayed request is refused while the first
-    awaits its decision, and a new one is possible once it was rejected or refused by the chain.
+    A piece has one open request at most: another (a replay, a second tab, another lender) is
+    refused while the first awaits its decision, and possible once it was rejected or refused by
+    the chain. A piece being split or transferred is not financed either: the quote is for the
+    piece as it is now.
     """
     bound = _min_payout(min_payout)
     # The lock on the piece serialises concurrent requests, so both cannot pass the check below.
@@ -106,10 +128,7 @@ def financing_request(*, piece: Piece, requested_by, lender_id: object, min_payo
     if piece.financed:
         raise ValidationError({"piece": _("This piece is already financed.")})
     lender = lender_to_ask(lender_id)
-    if FinancingRequest.objects.filter(piece=piece, lender=lender, status=FinancingStatus.REQUESTED).exists():
-        raise ValidationError(
-            {"lender": _("This piece already awaits a decision from %(lender)s.") % {"lender": lender.name}}
-        )
+    _check_not_pending(piece, lender)
     now = timezone.now()
     payout = _accepted_payout(_current_quote(piece, lender, bound), bound, piece.invoice.currency)
     deadline = now.replace(microsecond=0) + timedelta(seconds=settings.FINANCING_QUOTE_VALIDITY_SECONDS)

@@ -1,6 +1,8 @@
 """Moving receivables down the supply chain: a holder splits a piece to pay its own supplier, or
 transfers a whole piece. Each service checks roles and fields and queues the on-chain action in
-one database transaction; the pieces themselves change only when the mirror sees the event."""
+one database transaction; the pieces themselves change only when the mirror sees the event.
+Meanwhile what queued actions already do to a piece is taken: a second tab cannot split the same
+part off again, transfer what is being split, or move a piece being financed."""
 
 from decimal import Decimal
 
@@ -16,8 +18,8 @@ from organisations.checks import party_named, require_current, require_member
 
 from .. import validation
 from ..models import InvoiceStatus, Piece
+from ..pending import PiecePending, piece_pending
 
-# Outbox states in which the chain has settled an action, one way or the other.
 # A split leaves no piece below 1/16,384 of the invoice, rounded up (Receivables._minimumPiece):
 # that bounds an invoice's pieces below the 65,535 the chain can count.
 MIN_PIECE_DIVISOR = 16_384
@@ -54,6 +56,19 @@ def _movable_piece(piece: Piece, user, action: str) -> Piece:
     return piece
 
 
+def _pending_refused(piece: Piece, call: tuple[str, list]) -> PiecePending:
+    """What other queued actions do to the piece (the very same `call` in flight is a replay, not
+    another), once none of them forbids moving it."""
+    pending = piece_pending(piece, except_call=call)
+    if pending.transferring:
+        raise ValidationError({"piece": _("This piece is already being transferred.")})
+    if pending.financing:
+        raise ValidationError(
+            {"piece": _("This piece is being financed: it stays where it is until the lender's decision.")}
+        )
+    return pending
+
+
 def _recipient(piece: Piece, to_organisation_id: object) -> Organisation:
     recipient = party_named(
         to_organisation_id, role=Role.SUPPLIER, field="to_organisation",
@@ -80,7 +95,19 @@ def piece_split(*, piece: Piece, split_by, to_organisation_id: object, amount: o
     """
     piece = _movable_piece(piece, split_by, _("split its pieces"))
     micro = validation.micro_amount(amount)
-    if micro >= piece.amount:
+    recipient = _recipient(piece, to_organisation_id)
+    args = [piece.invoice.fingerprint, piece.index, accounts.organisation_account(recipient).address, micro]
+    splitting = _pending_refused(piece, ("splitPiece", args)).splitting
+    left = piece.amount - splitting
+    if micro >= left:
+        if splitting:
+            raise ValidationError({"amount": _(
+                "%(splitting)s %(currency)s of this piece is already being split off: a split must leave part of "
+                "the %(left)s %(currency)s left with its holder."
+            ) % {
+                "splitting": validation.units_text(splitting), "left": validation.units_text(left),
+                "currency": piece.invoice.get_currency_display(),
+            }})
         raise ValidationError(
             {
                 "amount": _(
@@ -89,7 +116,7 @@ def piece_split(*, piece: Piece, split_by, to_organisation_id: object, amount: o
             }
         )
     minimum = minimum_piece(piece.invoice.amount)
-    if micro < minimum or piece.amount - micro < minimum:
+    if micro < minimum or left - micro < minimum:
         raise ValidationError(
             {
                 "amount": _(
@@ -102,13 +129,12 @@ def piece_split(*, piece: Piece, split_by, to_organisation_id: object, amount: o
                 }
             }
         )
-    recipient = _recipient(piece, to_organisation_id)
     return action_enqueue_next(
         purpose=ActionPurpose.PIECE_SPLIT,
         subject=piece,
         signer=accounts.organisation_account(piece.holder),
         function="splitPiece",
-        args=[piece.invoice.fingerprint, piece.index, accounts.organisation_account(recipient).address, micro],
+        args=args,
         in_flight_is_replay=True,
     )
 
@@ -122,11 +148,17 @@ def piece_transfer(*, piece: Piece, transferred_by, to_organisation_id: object) 
     """
     piece = _movable_piece(piece, transferred_by, _("transfer its pieces"))
     recipient = _recipient(piece, to_organisation_id)
+    args = [piece.invoice.fingerprint, piece.index, accounts.organisation_account(recipient).address]
+    if splitting := _pending_refused(piece, ("transferPiece", args)).splitting:
+        raise ValidationError({"piece": _(
+            "%(splitting)s %(currency)s of this piece is being split off: transfer the rest once the chain has done "
+            "the split."
+        ) % {"splitting": validation.units_text(splitting), "currency": piece.invoice.get_currency_display()}})
     return action_enqueue_next(
         purpose=ActionPurpose.PIECE_TRANSFER,
         subject=piece,
         signer=accounts.organisation_account(piece.holder),
         function="transferPiece",
-        args=[piece.invoice.fingerprint, piece.index, accounts.organisation_account(recipient).address],
+        args=args,
         in_flight_is_replay=True,
     )

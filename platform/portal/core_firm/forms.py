@@ -46,6 +46,6 @@ class RepayForm(forms.Form):
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     @classmethod
-    def for_invoice(cls, invoice) -> "RepayForm":
-        return cls(prefix="repay", initial={"amount": units(invoice.amount - invoice.repaid),
-                                            "request_key": uuid.uuid4().hex})
+    def for_invoice(cls, invoice, *, owed: int) -> "RepayForm":
+        """Prefilled with `owed`, what is left once the repayments already queued are paid."""
+        return cls(prefix="repay", initial={"amount": units(owed), "request_key": uuid.uuid4().hex})

@@ -10,6 +10,7 @@ urlpatterns = [
     path("payables/", views.payables, name="payables"),
     path("invoices/<int:invoice_id>/", views.invoice, name="invoice"),
     path("invoices/<int:invoice_id>/tracker/", views.invoice_tracker, name="invoice-tracker"),
+    path("invoices/<int:invoice_id>/pending/", views.invoice_pending, name="invoice-pending"),
     path("invoices/<int:invoice_id>/confirm/", views.confirm, name="invoice-confirm"),
     path("invoices/<int:invoice_id>/dispute/", views.dispute, name="invoice-dispute"),
     path("invoices/<int:invoice_id>/repay/", views.repay, name="invoice-repay"),

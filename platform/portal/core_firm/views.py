@@ -2,6 +2,7 @@
 documents, Confirm or Dispute, repayment, and the progress of each of these on chain."""
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from chain.models import ActionStatus
 from invoices.models import InvoiceStatus
+from invoices.pending import invoice_repaying, repayments_in_flight
 from invoices.selectors import einvoice_comparison
 from invoices.services import REPAYABLE, invoice_confirm, invoice_dispute, invoice_repay
 from organisations.models import Role
@@ -45,6 +47,9 @@ def inbox(request):
 def payables(request):
     filters = InvoiceFilterForm(request.GET or None)
     page, query = paginate(request, filters.filter(bought_invoices(organisation(request))))
+    repaying = repayments_in_flight(page)
+    for row in page:
+        row.repaying = repaying[row.pk]
     return render(request, "portal/core_firm/payables.html", {"filters": filters, "page": page, "query": query})
 
 
@@ -71,16 +76,23 @@ def _tracker(invoice) -> dict:
 def _invoice_page(request, invoice, *, confirm=None, dispute=None, repay=None):
     tracker = _tracker(invoice)
     decided = any(tracked.action.function in DECISIONS for tracked in tracker["actions"])
+    repaying = invoice_repaying(invoice)
+    # What the page may still ask for: not what the mirror shows owed, but what is left once the
+    # repayments already queued are paid.
+    owed = max(invoice.amount - invoice.repaid - repaying, 0)
     return render(request, "portal/core_firm/invoice.html", {
         **tracker,
         "documents": documents_visible_to(organisation(request)).filter(invoice=invoice).order_by("kind", "pk"),
         "can_decide": invoice.status == InvoiceStatus.REGISTERED and not decided,
-        "can_repay": invoice.status in REPAYABLE and invoice.repaid < invoice.amount,
-        "owed": invoice.amount - invoice.repaid,
+        "repayable": invoice.status in REPAYABLE,
+        "can_repay": invoice.status in REPAYABLE and owed > 0,
+        "repaying": repaying,
+        "owed": owed,
+        "settled_url": reverse("portal:core_firm:invoice-pending", args=[invoice.pk]) if tracker["waiting"] else "",
         "confirm_form": confirm or _confirm_form(invoice),
         "einvoice": einvoice_comparison(invoice),
         "dispute_form": dispute or DisputeForm(prefix="dispute"),
-        "repay_form": repay or RepayForm.for_invoice(invoice),
+        "repay_form": repay or RepayForm.for_invoice(invoice, owed=owed),
     })
 
 
@@ -92,6 +104,13 @@ def invoice(request, invoice_id: int):
 @role_required(*ROLES)
 def invoice_tracker(request, invoice_id: int):
     return render(request, "portal/components/invoice_tracker.html", _tracker(_bought_invoice(request, invoice_id)))
+
+
+@role_required(*ROLES)
+def invoice_pending(request, invoice_id: int):
+    """Whether the core firm's actions on the invoice are still on their way: the page polls it and
+    reloads once they are done, so that its figures and forms are the chain's again."""
+    return JsonResponse({"pending": _tracker(_bought_invoice(request, invoice_id))["waiting"]})
 
 
 def _done(request, invoice, message: str):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from financing.models import FinancingRequest, FinancingStatus, Programme
 from financing.reasons import reject_reason_sentence
 from financing.services import write_off_refusal
+from invoices.pending import pieces_pending
 from organisations.models import Role
 from portal import charts, figures
 from portal.access import organisation, role_required
@@ -47,7 +48,9 @@ def portfolio(request):
     shown = financed.filter(selectors.bucket_filters(today)[bucket]) if bucket in selectors.BUCKET_LABELS else financed
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     writing_off = selectors.write_offs_in_flight(lender)
+    pending = pieces_pending([row.piece for row in page])
     for row in page:
+        row.being_paid = pending[row.piece.pk].being_paid
         row.annualised_yield = figures.annualised_yield(row.advance, row.discount, row.tenor_days)
         row.bucket_label = selectors.BUCKET_LABELS[row.bucket]
         row.write_off_queued = (row.piece.invoice.fingerprint, row.piece.index) in writing_off

@@ -3,7 +3,9 @@ another supplier, transfer all of it, or ask a lender to finance it. Each form q
 action; the page shows its progress, and the piece changes once the chain has done it."""
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,6 +15,7 @@ from financing.reasons import reject_reason_sentence
 from financing.services import financing_request
 from invoices.services import pieces
 from invoices.models import InvoiceStatus
+from invoices.pending import PiecePending, piece_pending, pieces_pending
 from organisations.models import Organisation, Role
 from organisations.selectors import active_organisations
 from portal.access import organisation, role_required
@@ -29,6 +32,9 @@ ROLES = (Role.SUPPLIER,)
 @role_required(*ROLES)
 def receivables(request):
     page, query = paginate(request, held_pieces(organisation(request)))
+    pending = pieces_pending(page)
+    for row in page:
+        row.pending = pending[row.pk]
     return render(request, "portal/supplier/receivables.html", {"page": page, "query": query})
 
 
@@ -44,14 +50,30 @@ def _lenders(lender_ids: list[int]):
     return Organisation.objects.filter(pk__in=lender_ids).order_by("name", "pk")
 
 
-def _locked_reason(piece) -> str:
+def _locked_reason(piece, pending: PiecePending) -> str:
     """Why the piece cannot be moved or financed now; empty when it can."""
     if piece.invoice.status != InvoiceStatus.CONFIRMED:
         return _("A piece can be split, transferred or financed once the buyer has confirmed the invoice; "
                  "the invoice is: %(status)s.") % {"status": piece.invoice.get_status_display()}
-    if piece.financed or piece.claimed:
+    if piece.financed or piece.claimed or pending.being_paid:
         return _("This piece is financed or already being repaid: it stays where it is.")
+    if pending.transferring:
+        return _("This piece is being transferred: it leaves you once the chain has done it.")
+    if pending.financing:
+        return _("This piece is being financed: it stays where it is until the lender's decision.")
     return ""
+
+
+def _tracked_actions(request, piece, requests):
+    # The piece's own history: an earlier holder's splits and transfers are not this holder's business.
+    return tracking.tracked(
+        tracking.piece_actions(piece, [financing.pk for financing in requests])
+        .filter(signer__organisation=organisation(request))
+    )
+
+
+def _waiting(actions, pending: PiecePending) -> bool:
+    return pending.any or any(tracked.in_flight for tracked in actions)
 
 
 def _offers(piece) -> dict:
@@ -77,19 +99,20 @@ def _piece_page(request, piece, *, split=None, transfer=None, finance=None):
     )
     for financing in requests:
         financing.reason_sentence = reject_reason_sentence(financing.reject_reason) if financing.reject_reason else ""
+    pending = piece_pending(piece)
+    actions = _tracked_actions(request, piece, requests)
     return render(request, "portal/supplier/piece.html", {
         "piece": piece,
         "invoice": piece.invoice,
-        "locked_reason": _locked_reason(piece),
+        "pending": pending,
+        "left_after_splits": piece.amount - pending.splitting,
+        "settled_url": reverse("portal:supplier:piece-pending", args=[piece.pk]) if _waiting(actions, pending) else "",
+        "locked_reason": _locked_reason(piece, pending),
         "split_form": split or SplitForm(prefix="split", recipients=recipients),
         "transfer_form": transfer or TransferForm(prefix="transfer", recipients=recipients),
         "finance_form": finance,  # the request refused, if any: its errors head the quotes
         "requests": requests,
-        "actions": tracking.tracked(
-            # The piece's own history: an earlier holder's splits and transfers are not this holder's business.
-            tracking.piece_actions(piece, [financing.pk for financing in requests])
-            .filter(signer__organisation=organisation(request))
-        ),
+        "actions": actions,
     })
 
 
@@ -109,8 +132,16 @@ def piece_quotes_view(request, piece_id: int):
     )
     template = "portal/supplier/_piece_quotes.html" if request.htmx else "portal/supplier/piece_quotes.html"
     return render(request, template, {
-        "piece": held, "invoice": held.invoice, "locked_reason": _locked_reason(held), **_offers(held),
+        "piece": held, "invoice": held.invoice, "locked_reason": _locked_reason(held, piece_pending(held)), **_offers(held),
     })
+
+
+@role_required(*ROLES)
+def piece_pending_status(request, piece_id: int):
+    """Whether the actions the piece page shows are still on their way; the page reloads once they are not."""
+    held = _held_piece(request, piece_id)
+    requests = FinancingRequest.objects.filter(piece=held, holder=organisation(request))
+    return JsonResponse({"pending": _waiting(_tracked_actions(request, held, list(requests)), piece_pending(held))})
 
 
 def _done(request, piece, message: str):

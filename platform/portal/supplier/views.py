@@ -1,11 +1,13 @@
 """The supplier's dashboard and invoices: the list, an invoice with its registration progress and
 documents, and the fragments HTMX polls while an on-chain action is under way."""
 
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from invoices.lineage import visible_pieces, with_lineage
 from invoices.models import InvoiceStatus
+from invoices.pending import invoice_repaying, pieces_pending, repayments_in_flight
 from invoices.selectors import invoices_visible_to
 from organisations.models import Role
 from portal.access import organisation, role_required
@@ -34,6 +36,9 @@ def dashboard(request):
 def invoices(request):
     filters = InvoiceFilterForm(request.GET or None)
     page, query = paginate(request, filters.filter(sold_invoices(organisation(request))))
+    repaying = repayments_in_flight(page)
+    for row in page:
+        row.repaying = repaying[row.pk]
     return render(request, "portal/supplier/invoices.html", {"filters": filters, "page": page, "query": query})
 
 
@@ -52,16 +57,44 @@ def _tracker(invoice) -> dict:
     return {"invoice": invoice, "actions": actions, "waiting": waiting, "poll_url": poll_url}
 
 
+def _held_pending(invoice, holder) -> dict[int, object]:
+    """What queued actions are doing to the pieces of the invoice the supplier holds, by index."""
+    held = [piece for piece in invoice.pieces.all() if piece.holder_id == holder.pk]
+    for piece in held:
+        piece.invoice = invoice
+    pending = pieces_pending(held)
+    return {piece.index: pending[piece.pk] for piece in held}
+
+
+def _invoice_pending(invoice, tracker: dict, held: dict) -> bool:
+    """Whether something the page shows is on its way: the registration, a repayment, or an action
+    on a piece the supplier holds."""
+    return bool(tracker["waiting"] or invoice_repaying(invoice) or any(pending.any for pending in held.values()))
+
+
 @role_required(*ROLES)
 def invoice(request, invoice_id: int):
     seller = organisation(request)
     found = _visible_invoice(request, invoice_id)
     documents = documents_visible_to(seller).filter(invoice=found).order_by("kind", "pk")
+    tracker, held = _tracker(found), _held_pending(found, seller)
+    pending = _invoice_pending(found, tracker, held)
+    pieces = visible_pieces(found, seller)
     return render(request, "portal/supplier/invoice.html", {
-        **_tracker(found),
+        **tracker,
         "documents": documents,
-        "pieces": visible_pieces(found, seller),
+        "pieces": pieces,
+        "piece_rows": [(piece, held.get(piece.index)) for piece in pieces],
+        "repaying": invoice_repaying(found),
+        "settled_url": reverse("portal:supplier:invoice-pending", args=[found.pk]) if pending else "",
     })
+
+
+@role_required(*ROLES)
+def invoice_pending(request, invoice_id: int):
+    """Whether what the invoice page shows is still on its way; the page reloads once it is not."""
+    found = _visible_invoice(request, invoice_id)
+    return JsonResponse({"pending": _invoice_pending(found, _tracker(found), _held_pending(found, organisation(request)))})
 
 
 @role_required(*ROLES)

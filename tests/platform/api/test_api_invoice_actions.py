@@ -151,7 +151,7 @@ def test_each_new_key_is_a_new_instalment_and_a_retry_pays_nothing_more(confirme
 
 
 @pytest.mark.parametrize(("amount", "message"), [
-    ("1000.000001", "more than the 1000.000000 still owed"), ("0", "above zero"), ("ten", "is not an amount"),
+    ("1000.000001", "more than the 1,000.00 USDC still owed"), ("0", "above zero"), ("ten", "is not an amount"),
 ])
 def test_a_bad_repayment_amount_is_named(confirmed, core_firm_user, api, amount, message):
     response = post(api(core_firm_user), f"/api/invoices/{confirmed.pk}/repay/", {"amount": amount})

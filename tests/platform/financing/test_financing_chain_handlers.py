@@ -15,7 +15,7 @@ from web3.datastructures import AttributeDict
 
 from chain import indexer
 from chain.handlers import event_apply
-from chain.models import ActionPurpose
+from chain.models import ActionPurpose, ChainAction
 from chain_events import (
     a_world,
     address,
@@ -245,6 +245,73 @@ def test_claim_on_a_piece_that_was_not_financed_leaves_the_book(world):
     assert _book(world)[0] == 800_000_000
 
 
+# Claims queued as soon as a repayment is indexed
+
+
+def _split_between_holder_and_lender(world) -> tuple[Piece, Piece]:
+    """Piece 0 (600.00) kept by the supplier, piece 1 (400.00) financed by the lender."""
+    Piece.objects.filter(pk=world.piece.pk).update(amount=600_000_000)
+    world.piece.refresh_from_db()
+    return world.piece, PieceFactory(invoice=world.invoice, index=1, parent_index=0, holder=world.lender,
+                                     amount=400_000_000, financed=True)
+
+
+def _repaid(world, total: int) -> None:
+    apply_event("ObligationRepaid", fingerprint=world.invoice.fingerprint, amount=total, totalRepaid=total)
+
+
+def _claims() -> list[tuple]:
+    return [(action.subject, action.sequence, action.signer, action.args)
+            for action in ChainAction.objects.filter(purpose=ActionPurpose.PIECE_CLAIM).order_by("pk")]
+
+
+def test_a_repayment_queues_a_claim_for_every_holder_with_something_to_claim(world, django_capture_on_commit_callbacks):
+    supplier_piece, lender_piece = _split_between_holder_and_lender(world)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        _repaid(world, 500_000_000)
+
+    fingerprint = world.invoice.fingerprint
+    assert _claims() == [
+        (supplier_piece, 500_000_000, world.invoice.seller.chain_account, [fingerprint, 0]),
+        (lender_piece, 500_000_000, world.lender.chain_account, [fingerprint, 1]),
+    ]
+    assert len(callbacks) == 2  # each sent once the indexer's transaction commits
+
+
+def test_a_holder_that_claimed_its_share_is_not_asked_to_claim_again(world):
+    supplier_piece, lender_piece = _split_between_holder_and_lender(world)
+    Piece.objects.filter(pk=supplier_piece.pk).update(claimed=300_000_000)
+
+    _repaid(world, 500_000_000)
+
+    assert [claim[0] for claim in _claims()] == [lender_piece]
+
+
+def test_a_replayed_repayment_queues_no_second_claim(world):
+    event = ChainEventFactory(name="ObligationRepaid", args={
+        "fingerprint": world.invoice.fingerprint, "amount": 500_000_000, "totalRepaid": 500_000_000,
+    })
+
+    event_apply(event)
+    event_apply(event)
+
+    assert len(_claims()) == 1
+
+
+def test_each_repayment_queues_its_own_claim(world):
+    _repaid(world, 500_000_000)
+    _repaid(world, 1_000_000_000)
+
+    assert [(claim[0], claim[1]) for claim in _claims()] == [(world.piece, 500_000_000), (world.piece, 1_000_000_000)]
+
+
+def test_a_repayment_of_an_invoice_the_platform_does_not_know_queues_nothing(world):
+    apply_event("ObligationRepaid", fingerprint="0x" + "77" * 32, amount=1, totalRepaid=1)
+
+    assert _claims() == []
+
+
 # Write-offs
 
 
@@ -344,6 +411,8 @@ EVENTS = {
     "ProgrammeTermsSet": lambda t: _programme(t) | {"terms": TERMS},
     "ProgrammeFunded": lambda t: _programme(t) | {"amount": 10**9},
     "ProgrammeDefunded": lambda t: _programme(t) | {"amount": 10**9},
+    "ObligationRepaid": lambda t: {"fingerprint": t.invoice.fingerprint, "amount": 500_000_000,
+                                   "totalRepaid": 500_000_000},
 }
 # A claim, a deposit and a withdrawal add their amount: the indexer's once-per-log rule (ChainEvent is
 # unique per log and written in the same transaction) is what keeps it from counting twice, not the handler.

@@ -1,7 +1,7 @@
 """financing.requests at the database level: the request row and the requestFinancing action it
 queues for the holder, bound to the quote (payout and deadline); every refusal, a moved price
-among them, leaving neither behind; and one open request per piece and lender. No chain: the
-contract's quotes come from its decision in Python (contract_quotes.py), and the rows are the output."""
+among them, leaving neither behind; and one open request per piece. No chain: the contract's
+quotes come from its decision in Python (contract_quotes.py), and the rows are the output."""
 
 from datetime import datetime, timedelta, timezone as dt_timezone
 
@@ -18,6 +18,7 @@ from invoices.models import InvoiceStatus
 from organisations.models import KycStatus, Role
 
 from factories import (
+    ChainActionFactory,
     FinancingRequestFactory,
     InvoiceFactory,
     PieceFactory,
@@ -152,7 +153,7 @@ def test_request_schedules_one_send_after_commit(request_financing, django_captu
     assert len(callbacks) == 1
 
 
-# One open request per piece and lender
+# One open request per piece, and none while it is being moved
 
 
 def test_replayed_request_is_refused_while_the_first_awaits_its_decision(request_financing):
@@ -175,12 +176,31 @@ def test_piece_can_be_requested_again_after_a_rejection(request_financing, piece
     assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.FINANCING_REQUEST, request, 0)
 
 
-def test_an_open_request_to_another_lender_does_not_block(request_financing, piece):
-    FinancingRequestFactory(piece=piece, lender=ProgrammeFactory(core_firm=piece.invoice.buyer).lender)
+def test_an_open_request_to_another_lender_blocks_too(request_financing, piece):
+    other = FinancingRequestFactory(piece=piece, lender=ProgrammeFactory(core_firm=piece.invoice.buyer).lender)
 
-    request_financing()
+    with pytest.raises(ValidationError) as refusal:
+        request_financing()
 
-    assert FinancingRequest.objects.count() == 2
+    assert refusal.value.message_dict == {"piece": [
+        f"This piece is already being financed: it awaits the decision of {other.lender.name}."
+    ]}
+    assert list(FinancingRequest.objects.all()) == [other]
+
+
+@pytest.mark.parametrize("function", ["splitPiece", "transferPiece"])
+def test_a_piece_being_moved_is_not_financed(request_financing, piece, function):
+    purpose = ActionPurpose.PIECE_SPLIT if function == "splitPiece" else ActionPurpose.PIECE_TRANSFER
+    args = [piece.invoice.fingerprint, 0, "0x" + "ab" * 20] + ([100_000_000] if function == "splitPiece" else [])
+    ChainActionFactory(purpose=purpose, subject=piece, signer=piece.holder.chain_account, function=function, args=args)
+
+    with pytest.raises(ValidationError) as refusal:
+        request_financing()
+
+    assert refusal.value.message_dict == {"piece": [
+        "This piece is being split or transferred: ask for financing once the chain has done it."
+    ]}
+    assert not FinancingRequest.objects.exists()
 
 
 # Refusals: the price

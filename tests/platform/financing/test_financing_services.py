@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chain.models import ActionPurpose, ChainAction
+from chain_events import apply_event
 from financing import selectors, services
 from financing.models import Programme, RatingRecord
 from financing.risk import supplier_rating
@@ -347,6 +348,17 @@ def test_claims_follow_each_repayment_once(chain, operator_account):
 
     claims = [(action.purpose, action.subject, action.sequence) for action in _actions("claim")]
     assert claims == [(ActionPurpose.PIECE_CLAIM, piece, 500), (ActionPurpose.PIECE_CLAIM, piece, 1000)]
+
+
+def test_the_sweep_queues_no_claim_the_indexer_queued_on_the_repayment(chain, operator_account):
+    invoice = InvoiceFactory(amount=1000, status=InvoiceStatus.CONFIRMED)
+    piece = PieceFactory(invoice=invoice)
+    apply_event("ObligationRepaid", fingerprint=invoice.fingerprint, amount=500, totalRepaid=500)
+    chain.claimable = {piece.pk: 500}
+
+    assert services.maturity_sweep(now=DUE_AT)["claims"] == 0
+
+    assert [(action.subject, action.sequence) for action in _actions("claim")] == [(piece, 500)]
 
 
 def test_the_chain_has_the_last_word_on_claims(chain, operator_account):

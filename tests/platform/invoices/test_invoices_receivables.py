@@ -13,7 +13,8 @@ from invoices.models import InvoiceStatus
 from invoices.services import pieces
 from organisations.models import KycStatus, Role
 
-from factories import InvoiceFactory, PieceFactory, RegisteredOrganisationFactory, UserFactory
+from factories import FinancingRequestFactory, InvoiceFactory, PieceFactory, RegisteredOrganisationFactory, UserFactory
+from in_flight import mined
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
 
@@ -298,4 +299,76 @@ def test_holder_without_current_kyc_cannot_move_a_piece(move, piece):
 
     with pytest.raises(PermissionDenied):
         move()
+    assert not ChainAction.objects.exists()
+
+
+# Refusals: what queued actions already cover (two tabs, two clicks)
+
+
+def test_a_split_beyond_what_is_left_after_the_splits_in_flight_is_refused_with_the_amounts(split):
+    first = split(amount="600")
+
+    with pytest.raises(ValidationError) as refusal:
+        split(amount="400")
+
+    assert refusal.value.message_dict == {"amount": [
+        "600.00 USDC of this piece is already being split off: a split must leave part of the 400.00 USDC left "
+        "with its holder."
+    ]}
+    assert list(ChainAction.objects.all()) == [first]
+
+
+def test_a_split_within_what_is_left_after_the_splits_in_flight_is_queued(split):
+    split(amount="600")
+
+    assert split(amount="399").args[3] == 399_000_000
+
+
+def test_the_rest_after_the_splits_in_flight_must_stay_above_the_minimum(split):
+    split(amount="600")
+
+    with pytest.raises(ValidationError, match="at least 0.061036 USDC"):
+        split(amount="399.99")
+
+
+def test_a_split_the_indexer_has_applied_is_in_the_piece_already(split, piece):
+    mined(split(amount="600"), indexed=True)
+    piece.amount = 400_000_000  # what the mirror made of it
+    piece.save()
+
+    assert split(amount="300").args[3] == 300_000_000
+
+
+def test_a_transfer_while_a_split_is_in_flight_is_refused(split, transfer):
+    first = split(amount="600")
+
+    with pytest.raises(ValidationError) as refusal:
+        transfer()
+
+    assert refusal.value.message_dict == {"piece": [
+        "600.00 USDC of this piece is being split off: transfer the rest once the chain has done the split."
+    ]}
+    assert list(ChainAction.objects.all()) == [first]
+
+
+def test_a_split_or_another_transfer_while_a_transfer_is_in_flight_is_refused(split, transfer):
+    first = transfer()
+    elsewhere = RegisteredOrganisationFactory(role=Role.SUPPLIER).pk
+
+    for attempt in (split, lambda: transfer(to_organisation_id=elsewhere)):
+        with pytest.raises(ValidationError) as refusal:
+            attempt()
+        assert refusal.value.message_dict == {"piece": ["This piece is already being transferred."]}
+    assert list(ChainAction.objects.all()) == [first]
+
+
+def test_a_move_while_a_financing_request_awaits_its_decision_is_refused(move, piece):
+    FinancingRequestFactory(piece=piece, lender=RegisteredOrganisationFactory(role=Role.LENDER))
+
+    with pytest.raises(ValidationError) as refusal:
+        move()
+
+    assert refusal.value.message_dict == {"piece": [
+        "This piece is being financed: it stays where it is until the lender's decision."
+    ]}
     assert not ChainAction.objects.exists()

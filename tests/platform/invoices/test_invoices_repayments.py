@@ -4,12 +4,13 @@ leaving no action behind, and replays under the caller's request key. No chain."
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from chain.models import ActionPurpose, ChainAction
+from chain.models import ActionPurpose, ActionStatus, ChainAction
 from invoices.models import InvoiceStatus
 from invoices.services import invoice_repay
 from organisations.models import Role
 
 from factories import InvoiceFactory, RegisteredOrganisationFactory, UserFactory
+from in_flight import mined
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
 
@@ -124,3 +125,67 @@ def test_only_a_user_of_the_buyer_can_repay(repay, invoice, who):
     with pytest.raises(PermissionDenied):
         repay(repaid_by=user)
     assert not ChainAction.objects.exists()
+
+
+# Repayments already queued: what they cover is refused (two tabs, two clicks)
+
+
+def test_a_repayment_beyond_what_is_owed_after_those_in_flight_is_refused_with_the_amounts(repay):
+    first = repay(amount="600")
+
+    with pytest.raises(ValidationError) as refusal:
+        repay(amount="600", request_key="pay-2")
+
+    assert refusal.value.message_dict == {"amount": [
+        "This invoice is already being repaid in full: 600.00 USDC in queued repayments. Nothing more is owed."
+    ]}
+    assert list(ChainAction.objects.all()) == [first]
+
+
+def test_a_part_beyond_what_is_owed_after_those_in_flight_names_what_is_left(repay):
+    repay(amount="200")
+
+    with pytest.raises(ValidationError) as refusal:
+        repay(amount="400.01", request_key="pay-2")
+
+    assert refusal.value.message_dict == {"amount": [
+        "400.01 USDC is more than the 400.00 USDC still owed after the 200.00 USDC already being repaid."
+    ]}
+    assert ChainAction.objects.count() == 1
+
+
+def test_a_part_within_what_is_owed_after_those_in_flight_is_queued(repay):
+    repay(amount="200")
+
+    assert repay(amount="400", request_key="pay-2").args[1] == 400_000_000
+
+
+def test_a_refused_repayment_no_longer_counts(repay):
+    first = repay(amount="600")
+    ChainAction.objects.filter(pk=first.pk).update(status=ActionStatus.FAILED)
+
+    assert repay(amount="600", request_key="pay-2").sequence == 1
+
+
+def test_a_mined_repayment_counts_until_the_indexer_has_applied_it(repay, invoice):
+    first = mined(repay(amount="600"), indexed=False)
+    with pytest.raises(ValidationError):
+        repay(amount="600", request_key="pay-2")
+
+    ChainAction.objects.filter(pk=first.pk).update(transaction=None)
+    mined(first, indexed=True)
+    invoice.repaid = invoice.amount  # the mirror has it now
+    invoice.save()
+    with pytest.raises(ValidationError) as refusal:
+        repay(amount="0.01", request_key="pay-3")
+    assert refusal.value.message_dict == {"amount": ["The amount is more than the 0.00 USDC still owed."]}
+
+
+def test_a_repaid_invoice_is_refused_saying_nothing_more_is_owed(repay, invoice):
+    invoice.status, invoice.repaid = InvoiceStatus.REPAID, invoice.amount
+    invoice.save()
+
+    with pytest.raises(ValidationError) as refusal:
+        repay()
+
+    assert refusal.value.message_dict == {"status": ["This invoice is repaid in full: nothing more is owed."]}

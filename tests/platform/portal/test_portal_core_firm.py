@@ -277,6 +277,68 @@ def test_bad_repayment_shows_next_to_the_amount_and_queues_nothing(buyer_client,
     assert not ChainAction.objects.exists()
 
 
+# Repayments under way: shown, not asked for twice, and the page refreshes itself once they are done
+
+
+def _repay(client, invoice, amount: str, key: str):
+    return client.post(url("invoice-repay", invoice_id=invoice.pk), {"repay-amount": amount, "repay-request_key": key})
+
+
+def test_a_repayment_under_way_is_shown_beside_the_repaid_amount(buyer_client, confirmed):
+    _repay(buyer_client, confirmed, "500", "key-1")
+
+    page = buyer_client.get(url("invoice", invoice_id=confirmed.pk))
+
+    text = page.content.decode()
+    assert "250.00 USDC · <span data-testid=\"invoice-repaying\">500.00 USDC being repaid</span>" in text
+    assert "250.00 USDC after the repayments under way" in text
+    assert page.context["repay_form"].initial["amount"] == "250.00"
+
+
+def test_no_repay_form_once_what_is_owed_is_being_repaid(buyer_client, confirmed):
+    _repay(buyer_client, confirmed, "750", "key-1")
+
+    page = buyer_client.get(url("invoice", invoice_id=confirmed.pk))
+
+    assert page.context["can_repay"] is False
+    assert b'data-testid="repay-form"' not in page.content
+
+
+def test_a_second_tabs_full_repayment_is_refused_with_the_amounts(buyer_client, confirmed):
+    _repay(buyer_client, confirmed, "750", "tab-1")
+
+    response = _repay(buyer_client, confirmed, "750", "tab-2")
+
+    assert response.status_code == 200
+    assert ("This invoice is already being repaid in full: 750.00 USDC in queued repayments. Nothing more is owed."
+            in response.content.decode())
+    assert b'data-testid="refusal"' in response.content
+    assert ChainAction.objects.filter(function="repay").count() == 1
+
+
+def test_the_page_polls_for_its_repayment_and_opens_itself_again_once_done(buyer_client, confirmed):
+    assert b"data-refresh-when-settled" not in buyer_client.get(url("invoice", invoice_id=confirmed.pk)).content
+    _repay(buyer_client, confirmed, "750", "key-1")
+
+    page = buyer_client.get(url("invoice", invoice_id=confirmed.pk))
+    pending = url("invoice-pending", invoice_id=confirmed.pk)
+    assert f'data-refresh-when-settled="{pending}" data-page="{url("invoice", invoice_id=confirmed.pk)}"' in (
+        page.content.decode()
+    )
+    assert buyer_client.get(pending).json() == {"pending": True}
+
+    ChainAction.objects.update(status=ActionStatus.CONFIRMED)
+    assert buyer_client.get(pending).json() == {"pending": False}
+
+
+def test_payables_show_repayments_under_way(buyer_client, confirmed):
+    _repay(buyer_client, confirmed, "500", "key-1")
+
+    page = buyer_client.get(url("payables"))
+
+    assert "+ 500.00 being repaid" in page.content.decode()
+
+
 def test_units_show_micro_units_as_typed():
     assert (units(1_234_500_000), units(1_000_000), units(1_234_567)) == ("1234.50", "1.00", "1.234567")
 

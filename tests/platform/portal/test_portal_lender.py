@@ -16,6 +16,7 @@ from chain.models import ActionPurpose, ChainAction
 from chain.services import action_enqueue, action_enqueue_next
 from signin import verified
 from factories import (
+    ChainActionFactory,
     FinancingRequestFactory,
     InvoiceFactory,
     PieceFactory,
@@ -327,6 +328,17 @@ def test_the_programmes_page_lists_queued_changes_with_their_progress(banker, pr
 
 
 # Portfolio
+
+
+def test_portfolio_shows_a_claim_under_way(banker, lender):
+    financed = _financed(lender)
+    Invoice.objects.filter(pk=financed.piece.invoice_id).update(repaid=500_000_000)
+    ChainActionFactory(purpose=ActionPurpose.PIECE_CLAIM, subject=financed.piece, signer=lender.chain_account,
+                       function="claim", args=[financed.piece.invoice.fingerprint, 0], sequence=500_000_000)
+
+    response = banker.get(reverse("portal:lender:portfolio"))
+
+    assert "400.00 being paid" in response.content.decode()
 
 
 def test_portfolio_sorts_financed_pieces_into_buckets(banker, lender):

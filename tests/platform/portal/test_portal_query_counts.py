@@ -204,3 +204,41 @@ def test_piece_quotes_queries_do_not_grow_with_the_lenders(client, world, monkey
         _programme(RegisteredOrganisationFactory(role=Role.LENDER), world.core_firm)
     many = _queries(client, page)
     assert len(many) == len(few), "\n".join(sql[:300] for sql in many)
+
+
+# The pages of one invoice or piece, and what they poll while its actions are on their way: as many
+# queries with three actions under way as with one.
+
+IN_FLIGHT_PAGES = {
+    "portal:core_firm:invoice": ("core_firm", "invoice"),
+    "portal:core_firm:invoice-pending": ("core_firm", "invoice"),
+    "portal:supplier:invoice": ("supplier", "invoice"),
+    "portal:supplier:invoice-pending": ("supplier", "invoice"),
+    "portal:supplier:piece": ("supplier", "piece"),
+    "portal:supplier:piece-pending": ("supplier", "piece"),
+}
+
+
+def _under_way(world: World, invoice: Invoice, piece, count: int) -> None:
+    for _ in range(count):
+        ChainActionFactory(purpose=ActionPurpose.REPAY, subject=invoice, signer=world.core_firm.chain_account,
+                           function="repay", args=[invoice.fingerprint, 1_000_000], request_key=f"k{next(_nonces)}")
+        ChainActionFactory(purpose=ActionPurpose.PIECE_SPLIT, subject=piece, signer=world.supplier.chain_account,
+                           function="splitPiece", args=[invoice.fingerprint, 0, "0x" + "ab" * 20, 1_000_000])
+        ChainActionFactory(purpose=ActionPurpose.PIECE_CLAIM, subject=piece, signer=world.supplier.chain_account,
+                           function="claim", args=[invoice.fingerprint, 0])
+
+
+@pytest.mark.parametrize("url_name", IN_FLIGHT_PAGES)
+def test_queries_do_not_grow_with_the_actions_under_way(client, world, url_name):
+    role, kind = IN_FLIGHT_PAGES[url_name]
+    invoice = InvoiceFactory(seller=world.supplier, buyer=world.core_firm, status=InvoiceStatus.CONFIRMED,
+                             repaid=100_000_000)
+    piece = PieceFactory(invoice=invoice)
+    page = Page(url_name, role, reverse(url_name, args=[invoice.pk if kind == "invoice" else piece.pk]))
+    client = _signed_in(client, world, page)
+    _under_way(world, invoice, piece, 1)
+    few = _queries(client, page)
+    _under_way(world, invoice, piece, 2)
+    many = _queries(client, page)
+    assert len(many) == len(few), "\n".join(sql[:300] for sql in many)

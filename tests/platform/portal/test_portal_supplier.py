@@ -569,6 +569,82 @@ def test_transfer_queues_the_action(supplier_client, confirmed_piece, tier2):
     assert action.args[2] == tier2.chain_account.address
 
 
+# Actions under way: shown beside the settled figures, and the page refreshes itself once they are done
+
+
+def _split(client, piece, tier2, amount: str):
+    return client.post(url("piece-split", piece_id=piece.pk), {"split-amount": amount, "split-to_organisation": tier2.pk})
+
+
+def test_a_split_under_way_is_shown_with_what_is_left_to_split(supplier_client, confirmed_piece, tier2):
+    _split(supplier_client, confirmed_piece, tier2, "600")
+
+    page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk)).content.decode()
+
+    assert "600.00 USDC being split off" in page
+    assert "600.00 USDC is being split off already: 400.00 USDC is left to split." in page
+    assert 'data-testid="financing-after-move"' in page
+
+
+def test_a_second_split_of_what_is_being_split_is_refused_next_to_the_amount(supplier_client, confirmed_piece, tier2):
+    _split(supplier_client, confirmed_piece, tier2, "600")
+
+    response = _split(supplier_client, confirmed_piece, tier2, "500")
+
+    assert "600.00 USDC of this piece is already being split off" in " ".join(
+        field_errors(response, "split_form")["amount"]
+    )
+    assert ChainAction.objects.count() == 1
+
+
+def test_a_piece_being_transferred_offers_no_more_moves(supplier_client, confirmed_piece, tier2):
+    supplier_client.post(url("piece-transfer", piece_id=confirmed_piece.pk), {"transfer-to_organisation": tier2.pk})
+
+    page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk)).content.decode()
+
+    assert "being transferred" in page
+    assert 'data-testid="split-form"' not in page
+
+
+def test_the_piece_page_polls_its_actions_and_opens_itself_again_once_done(supplier_client, confirmed_piece, tier2):
+    page_url, pending = url("piece", piece_id=confirmed_piece.pk), url("piece-pending", piece_id=confirmed_piece.pk)
+    assert b"data-refresh-when-settled" not in supplier_client.get(page_url).content
+    _split(supplier_client, confirmed_piece, tier2, "600")
+
+    assert f'data-refresh-when-settled="{pending}"'.encode() in supplier_client.get(page_url).content
+    assert supplier_client.get(pending).json() == {"pending": True}
+    ChainAction.objects.update(status=ActionStatus.CONFIRMED)
+    assert supplier_client.get(pending).json() == {"pending": False}
+
+
+def test_a_claim_under_way_shows_what_is_being_paid(supplier_client, supplier, confirmed_piece):
+    Invoice.objects.filter(pk=confirmed_piece.invoice_id).update(repaid=400_000_000)
+    ChainActionFactory(purpose=ActionPurpose.PIECE_CLAIM, subject=confirmed_piece, signer=supplier.chain_account,
+                       function="claim", args=[confirmed_piece.invoice.fingerprint, 0], sequence=400_000_000)
+
+    piece_page = supplier_client.get(url("piece", piece_id=confirmed_piece.pk)).content.decode()
+    receivables = supplier_client.get(url("receivables")).content.decode()
+    invoice_page = supplier_client.get(url("invoice", invoice_id=confirmed_piece.invoice_id)).content.decode()
+
+    assert "0.00 USDC · <span data-testid=\"piece-being-paid\">400.00 USDC being paid to you</span>" in piece_page
+    assert "400.00 USDC being paid" in receivables
+    assert "400.00 USDC being paid" in invoice_page
+    assert 'data-testid="refresh-when-settled"' in invoice_page
+
+
+def test_the_seller_sees_a_repayment_under_way(supplier_client, buyer, confirmed_piece):
+    invoice = confirmed_piece.invoice
+    ChainActionFactory(purpose=ActionPurpose.REPAY, subject=invoice, signer=buyer.chain_account, function="repay",
+                       args=[invoice.fingerprint, 1_000_000_000], request_key="erp")
+
+    invoice_page = supplier_client.get(url("invoice", invoice_id=invoice.pk)).content.decode()
+    invoices = supplier_client.get(url("invoices")).content.decode()
+
+    assert "1,000.00 USDC being repaid" in invoice_page
+    assert "+ 1,000.00 being repaid" in invoices
+    assert supplier_client.get(url("invoice-pending", invoice_id=invoice.pk)).json() == {"pending": True}
+
+
 def _shown_payout(client, piece) -> int:
     [offer] = _quotes(client, piece).context["offers"]
     return offer["quote"].payout
