@@ -189,7 +189,7 @@ def invoice_confirm(*, invoice: Invoice, confirmed_by, acknowledge_duplicate: bo
         raise ValidationError(
             {
                 "status": _("Only a registered invoice can be confirmed; this one is %(status)s.")
-                % {"status": invoice.status}
+                % {"status": invoice.get_status_display()}
             }
         )
     earlier = invoice.possible_duplicate_of
@@ -226,7 +226,7 @@ def invoice_dispute(*, invoice: Invoice, disputed_by, reason: str) -> Invoice:
         raise ValidationError(
             {
                 "status": _("Only a registered invoice can be disputed; this one is %(status)s.")
-                % {"status": invoice.status}
+                % {"status": invoice.get_status_display()}
             }
         )
     if not reason.strip():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -30,6 +31,8 @@ from factories import (
     UserFactory,
 )
 from financing.models import FinancingStatus, Programme
+from financing.services import financing_request
+from invoices import services as invoice_services
 from invoices.models import Currency, InvoiceStatus
 from organisations.models import KycStatus, Role
 from portal.context import COMMON, MENUS
@@ -292,4 +295,41 @@ def test_a_service_refusal_reaches_the_page_in_chinese(client, world):
 
     response = client.post(reverse("portal:core_firm:invoice-confirm", kwargs={"invoice_id": confirmed.pk}))
 
-    assert "只有已上链登记的发票才能确权；该发票当前状态为 confirmed。" in response.content.decode()
+    assert "只有已上链登记的发票才能确权；该发票当前状态为“买方已确权”。" in response.content.decode()
+
+
+# Refusals that say what state a thing is in name the state's label, never its stored code.
+RAW_STATUS = re.compile(r"\b(" + "|".join(InvoiceStatus.values) + r")\b")
+
+
+def _refusal_in_chinese(attempt) -> str:
+    with translation.override(CHINESE), pytest.raises(ValidationError) as refusal:
+        attempt()
+    return " ".join(refusal.value.messages)
+
+
+@pytest.mark.parametrize("status", [InvoiceStatus.REPAID, InvoiceStatus.DISPUTED, InvoiceStatus.SUBMITTED])
+def test_a_refusal_names_the_invoice_status_by_its_chinese_label(db, status):
+    supplier = RegisteredOrganisationFactory(role=Role.SUPPLIER)
+    core_firm = RegisteredOrganisationFactory(role=Role.CORE_FIRM)
+    invoice = InvoiceFactory(seller=supplier, buyer=core_firm, status=status)
+    piece = PieceFactory(invoice=invoice, holder=supplier)
+    buyer, seller = UserFactory(organisation=core_firm), UserFactory(organisation=supplier)
+    attempts = [
+        lambda: invoice_services.invoice_confirm(invoice=invoice, confirmed_by=buyer),
+        lambda: invoice_services.invoice_dispute(invoice=invoice, disputed_by=buyer, reason="Wrong goods"),
+        lambda: invoice_services.invoice_repay(invoice=invoice, repaid_by=buyer, amount="1", request_key="k"),
+        lambda: invoice_services.piece_transfer(piece=piece, transferred_by=seller, to_organisation_id=core_firm.pk),
+        lambda: financing_request(piece=piece, requested_by=seller, lender_id=core_firm.pk, min_payout=None),
+    ]
+    with translation.override(CHINESE):
+        label = str(InvoiceStatus(status).label)
+
+    for attempt in attempts:
+        refusal = _refusal_in_chinese(attempt)
+        assert RAW_STATUS.findall(refusal) == [], refusal
+        assert f"“{label}”" in refusal
+
+
+def test_the_check_sees_a_raw_status_code_in_a_refusal():
+    assert RAW_STATUS.findall("该发票当前状态为 repaid。") == ["repaid"]
