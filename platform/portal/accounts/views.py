@@ -26,11 +26,11 @@ from organisations.selectors import kyc_refusal
 from organisations.services import organisation_set_time_zone
 from organisations.tokens import api_token_create, api_token_revoke
 from portal.access import kyc_gate, member_required
-from portal.kit.forms import apply_errors
+from portal.kit.forms import TimeZoneForm, apply_errors
 from users import services as people
 from users.models import Invitation
 
-from .forms import AcceptForm, CodeForm, InviteForm, SignUpForm, TimeZoneForm, TokenForm
+from .forms import AcceptForm, CodeForm, InviteForm, SignUpForm, TokenForm
 from .qr import qr_data_uri
 
 HOME_BY_ROLE = {
