@@ -7,6 +7,7 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.formats import number_format
 
+from chain.accounts import account_name as _account_name
 from portal.kit.moments import FORMATS, moment_text
 
 register = template.Library()
@@ -57,3 +58,9 @@ def moment(value, precision: str = "minutes") -> str:
     if precision not in FORMATS:
         raise template.TemplateSyntaxError(f"moment: precision must be one of {sorted(FORMATS)}, not {precision!r}")
     return moment_text(value, precision)
+
+
+@register.filter
+def account_name(account) -> str:
+    """A signing account as a reader knows it: its organisation, or the platform's operator or risk oracle."""
+    return _account_name(account) if account else "–"

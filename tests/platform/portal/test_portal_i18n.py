@@ -8,6 +8,7 @@ translation missed (a string not marked, or marked but not in the compiled catal
 import ast
 import gettext
 import re
+import zoneinfo
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,9 +19,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from chain.models import ActionPurpose
+from chain import accounts
+from chain.health import WORKER
+from chain.models import ActionPurpose, Heartbeat, IndexerState
 from signin import verified
 from factories import (
+    ChainAccountFactory,
     ChainActionFactory,
     DocumentFactory,
     FinancingRequestFactory,
@@ -171,13 +175,24 @@ def _menu_labels(role: str) -> list:
     return [label for label, _name in MENUS[role] + COMMON]
 
 
+# Words that a page once showed in English inside Chinese sentences or as labels of their own:
+# technical terms that have Chinese names, and the keys of the platform's accounts.
+ENGLISH_WORDS = re.compile(r"\b(Nonce|Gas|UTC|risk-oracle|operator)\b")
+
+
+def _english_words(texts: set[str]) -> list[str]:
+    return sorted({word for text in texts for word in ENGLISH_WORDS.findall(text)})
+
+
 def _assert_in_chinese(response, role: str | None = None) -> None:
     assert response.status_code == 200
     html = response.content.decode()
-    texts = _visible_texts(html)
+    # IANA zone names (the time zone picker's "UTC", "Etc/UTC") are identifiers, alike in every language.
+    texts = _visible_texts(html) - zoneinfo.available_timezones()
     assert f'<html lang="{CHINESE}">' in html
     assert "供应链金融" in texts
     assert sorted(texts & ENGLISH) == []
+    assert _english_words(texts) == []
     if role:
         with translation.override(CHINESE):
             chinese = {str(label) for label in _menu_labels(role)}
@@ -222,6 +237,12 @@ def world(db, settings, manifest):
         purpose=ActionPurpose.INVOICE_REGISTER, subject=registered, signer=supplier.chain_account,
         function="registerInvoice", args=[],
     )
+    # The chain page's platform accounts, a worker that stopped reporting and an indexer's cursor.
+    for label in (accounts.OPERATOR, accounts.RISK_ORACLE):
+        ChainAccountFactory(label=label)
+    Heartbeat.objects.create(name=WORKER, beat_at=timezone.now() - timedelta(hours=1))
+    IndexerState.objects.create(chain_id=1337, genesis_hash="0x" + "11" * 32, contract_address="0x" + "22" * 20,
+                                last_block=42)
     return {
         Role.SUPPLIER: (supplier, [
             ("portal:supplier:dashboard", {}),
@@ -279,6 +300,12 @@ def test_the_check_sees_english_labels_on_a_page_left_in_english(client, world):
     texts = _visible_texts(client.get(reverse("portal:lender:dashboard")).content.decode())
 
     assert {"Dashboard", "Programmes", "Sign out"} <= texts & ENGLISH
+
+
+def test_the_check_sees_english_words_left_in_chinese_sentences():
+    texts = {"交易 Nonce", "签名账户的 Gas 余额", "索引器最近一次推进于 2026-12-03 12:00 UTC。", "risk-oracle"}
+
+    assert _english_words(texts) == ["Gas", "Nonce", "UTC", "risk-oracle"]
 
 
 def test_the_sign_in_and_sign_up_pages_are_in_chinese(client, db):
