@@ -4,6 +4,7 @@ deployer, founding admin) and its risk oracle."""
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from eth_account import Account
 
 from . import client, keys
@@ -11,8 +12,17 @@ from .models import ChainAccount
 
 OPERATOR = "operator"
 RISK_ORACLE = "risk-oracle"
+# How pages name the platform's own accounts; their labels are keys, not words for a reader.
+PLATFORM_ACCOUNT_NAMES = {OPERATOR: _("Platform operator"), RISK_ORACLE: _("Risk oracle (ratings)")}
 # Ganache's --wallet.deterministic mnemonic: a public test wallet, only ever used on local chains.
 LOCAL_DEV_MNEMONIC = "myth like bonus scare over problem client lizard pioneer submit female collect"
+
+
+def account_name(account: ChainAccount) -> str:
+    """Its organisation's name, or the name of a platform account in the reader's language."""
+    if account.organisation_id:
+        return account.organisation.name
+    return str(PLATFORM_ACCOUNT_NAMES.get(account.label, account.label))
 
 
 def account_create(*, label: str, organisation=None) -> ChainAccount:

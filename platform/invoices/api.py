@@ -63,7 +63,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
         fields = [
             "id", "number", "seller", "seller_id", "buyer", "buyer_id", "amount", "currency", "issue_date", "due_date",
             "status", "fingerprint", "document_hash", "supporting_documents_hash", "verified_from_einvoice",
-            "possible_duplicate_of", "repaid", "pieces", "created_at",
+            "possible_duplicate_of", "repaid", "dispute_reason", "pieces", "created_at",
         ]
         extra_kwargs = {
             "fingerprint": {"help_text": "The chain's id of the invoice: keccak256(seller's participant id, invoice key)."},
@@ -71,6 +71,10 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "verified_from_einvoice": {
                 "help_text": "True when every field was checked against a UBL or Factur-X invoice; false for a plain "
                 "PDF or scan, whose fields were typed."
+            },
+            "dispute_reason": {
+                "help_text": "Why the buyer disputed the invoice, as it typed it; empty if not disputed or disputed "
+                "before reasons were kept. The chain holds only its salted hash."
             },
             "possible_duplicate_of": {
                 "help_text": "An earlier invoice with the same seller, buyer, amount and issue date under another "

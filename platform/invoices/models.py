@@ -59,6 +59,18 @@ class Invoice(models.Model):
     )
     duplicate_acknowledged_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.SUBMITTED)
+    # The buyer's dispute. Its reason is business text the buyer writes about the goods or the
+    # invoice, kept here for the seller and the operator to read; only its salted hash goes on chain.
+    dispute_reason = models.TextField(
+        max_length=2000, blank=True,
+        help_text="Why the buyer disputes the invoice, as typed: business text about the goods or services, not "
+        "personal data. It stays off chain; the chain holds only dispute_reason_hash.",
+    )
+    dispute_reason_hash = models.CharField(
+        max_length=66, blank=True, help_text="The salted keccak256 of dispute_reason sent to disputeInvoice."
+    )
+    disputed_by = models.ForeignKey("users.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    disputed_at = models.DateTimeField(null=True, blank=True, help_text="When the buyer sent the dispute.")
     repaid = models.PositiveBigIntegerField(default=0)
     repaid_at = models.DateTimeField(null=True, blank=True, help_text="When the indexer saw full repayment.")
     # The lifecycle periods in force when the buyer confirmed it, which the chain keeps for it

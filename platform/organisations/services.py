@@ -148,9 +148,10 @@ def organisation_suspend(*, organisation: Organisation, suspended_by) -> Organis
 
 
 def organisation_set_time_zone(*, organisation: Organisation, time_zone: str, changed_by) -> Organisation:
-    """Sets the IANA time zone in which the organisation's dates are judged; any of its users may."""
-    if changed_by is None or changed_by.organisation_id != organisation.pk:
-        raise PermissionDenied(_("Only a user of the organisation can change its time zone."))
+    """Sets the IANA time zone in which the organisation's dates are judged and its pages show
+    times; any of its users may, and a platform admin for any organisation."""
+    if changed_by is None or (changed_by.organisation_id != organisation.pk and changed_by.role != Role.ADMIN):
+        raise PermissionDenied(_("Only a user of the organisation or a platform admin can change its time zone."))
     if time_zone not in zoneinfo.available_timezones():
         raise ValidationError(
             {"time_zone": _("%(value)s is not a time zone; use an IANA name such as Asia/Shanghai.") % {"value": repr(time_zone)}}

@@ -122,7 +122,7 @@ def financing_request(*, piece: Piece, requested_by, lender_id: object, min_payo
         raise ValidationError(
             {
                 "status": _("Only pieces of a confirmed invoice can be financed; this one is %(status)s.")
-                % {"status": piece.invoice.status}
+                % {"status": piece.invoice.get_status_display()}
             }
         )
     if piece.financed:

@@ -189,7 +189,7 @@ def invoice_confirm(*, invoice: Invoice, confirmed_by, acknowledge_duplicate: bo
         raise ValidationError(
             {
                 "status": _("Only a registered invoice can be confirmed; this one is %(status)s.")
-                % {"status": invoice.status}
+                % {"status": invoice.get_status_display()}
             }
         )
     earlier = invoice.possible_duplicate_of
@@ -219,6 +219,9 @@ def invoice_confirm(*, invoice: Invoice, confirmed_by, acknowledge_duplicate: bo
 
 @transaction.atomic
 def invoice_dispute(*, invoice: Invoice, disputed_by, reason: str) -> Invoice:
+    """The buyer disputes a registered invoice. The reason is stored for the seller and the
+    operator to read; the chain gets its salted hash only. A dispute is one action: a replay
+    (another reason included) returns it and keeps the reason whose hash it carries."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     require_member(disputed_by, invoice.buyer, Role.CORE_FIRM, _("dispute its invoices"))
     _require_current_buyer(invoice)
@@ -226,16 +229,22 @@ def invoice_dispute(*, invoice: Invoice, disputed_by, reason: str) -> Invoice:
         raise ValidationError(
             {
                 "status": _("Only a registered invoice can be disputed; this one is %(status)s.")
-                % {"status": invoice.status}
+                % {"status": invoice.get_status_display()}
             }
         )
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise ValidationError({"reason": _("Say why the invoice is disputed.")})
-    action_enqueue(
+    reason_hash = salted_hash("dispute", invoice.pk, reason)
+    action = action_enqueue(
         purpose=ActionPurpose.INVOICE_DISPUTE,
         subject=invoice,
         signer=accounts.organisation_account(invoice.buyer),
         function="disputeInvoice",
-        args=[invoice.fingerprint, salted_hash("dispute", invoice.pk, reason.strip())],
+        args=[invoice.fingerprint, reason_hash],
     )
+    if action.args[1] == reason_hash and not invoice.dispute_reason_hash:
+        invoice.dispute_reason, invoice.dispute_reason_hash = reason, reason_hash
+        invoice.disputed_by, invoice.disputed_at = disputed_by, timezone.now()
+        invoice.save(update_fields=["dispute_reason", "dispute_reason_hash", "disputed_by", "disputed_at", "updated_at"])
     return invoice

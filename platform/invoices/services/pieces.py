@@ -45,7 +45,7 @@ def _movable_piece(piece: Piece, user, action: str) -> Piece:
         raise ValidationError(
             {
                 "status": _("Only pieces of a confirmed invoice can be moved; this one is %(status)s.")
-                % {"status": piece.invoice.status}
+                % {"status": piece.invoice.get_status_display()}
             }
         )
     # The chain locks financed, settled, partly claimed and reserve pieces. The database has no

@@ -37,7 +37,7 @@ def invoice_repay(*, invoice: Invoice, repaid_by, amount: object, request_key: s
         raise ValidationError(
             {
                 "status": _("Only a confirmed, overdue or defaulted invoice can be repaid; this one is %(status)s.")
-                % {"status": invoice.status}
+                % {"status": invoice.get_status_display()}
             }
         )
     micro = validation.micro_amount(amount)

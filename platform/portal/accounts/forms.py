@@ -1,7 +1,5 @@
 """Forms of the second factor, sign-up, invitations and API tokens."""
 
-import zoneinfo
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -42,13 +40,6 @@ class SignUpForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Colleague's e-mail"))
-
-
-class TimeZoneForm(forms.Form):
-    time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=[(zone, zone) for zone in sorted(zoneinfo.available_timezones())],
-        help_text=_("Invoice dates and \"today\" are judged in this time zone, and pages show times in it."),
-    )
 
 
 class AcceptForm(forms.Form):

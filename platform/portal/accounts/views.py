@@ -4,7 +4,6 @@ invitations) and its KYC documents (kyc.py) only: portal.access.kyc_gate."""
 
 import base64
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -27,11 +26,12 @@ from organisations.selectors import kyc_refusal
 from organisations.services import organisation_set_time_zone
 from organisations.tokens import api_token_create, api_token_revoke
 from portal.access import kyc_gate, member_required
-from portal.kit.forms import apply_errors
+from portal.kit.forms import TimeZoneForm, apply_errors
 from users import services as people
 from users.models import Invitation
 
-from .forms import AcceptForm, CodeForm, InviteForm, SignUpForm, TimeZoneForm, TokenForm
+from .forms import AcceptForm, CodeForm, InviteForm, SignUpForm, TokenForm
+from .qr import qr_data_uri
 
 HOME_BY_ROLE = {
     Role.SUPPLIER: "portal:supplier:dashboard",
@@ -103,10 +103,9 @@ def otp_setup(request):
             messages.success(request, _("Two-factor sign-in is on for your account."))
             return redirect(_next(request, reverse("portal:home")))
         form.add_error("code", refusal)
-    qr = segno.make(device.config_url, error="m")
     return render(request, "portal/accounts/otp_setup.html", {
         "form": form,
-        "qr": "data:image/svg+xml;base64," + base64.b64encode(qr.svg_inline(scale=4).encode()).decode(),
+        "qr": qr_data_uri(device.config_url),
         "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
         "next": _next(request, ""),
         "has_device": EncryptedTOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists(),

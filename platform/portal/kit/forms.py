@@ -1,11 +1,14 @@
 """Shared form plumbing: a service's ValidationError shown next to the fields it names, and
-run_service, which calls a service with a valid form's data and shows its refusal on the form."""
+run_service, which calls a service with a valid form's data and shows its refusal on the form; the
+form of an organisation's time zone, which its own users and the platform's admins fill in."""
 
+import zoneinfo
 from collections.abc import Callable
 from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 T = TypeVar("T")
 
@@ -32,3 +35,10 @@ def run_service(form: forms.Form, act: Callable[[dict], T]) -> T | None:
     except PermissionDenied as refusal:
         form.add_error(None, str(refusal))
     return None
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=[(zone, zone) for zone in sorted(zoneinfo.available_timezones())],
+        help_text=_("Invoice dates and \"today\" are judged in this time zone, and pages show times in it."),
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from chain.models import ActionPurpose, ActionStatus, ChainAccount, ChainAction
@@ -89,15 +90,26 @@ def bucket_counts(financed: QuerySet[FinancingRequest], today: date) -> dict[str
     return financed.aggregate(**{name: Count("pk", filter=q) for name, q in bucket_filters(today).items()})
 
 
+def discount_filters() -> dict[str, Q]:
+    """A financed piece's discount is earned once the piece is collected in full; until then it is
+    to be earned, unless the obligation defaulted or the lender wrote the piece off (it may never be)."""
+    collected = Q(piece__claimed__gte=F("piece__amount"))
+    lost = Q(piece__invoice__status=InvoiceStatus.DEFAULTED) | Q(piece__written_off_at__isnull=False)
+    return {"earned": collected, "to_earn": ~collected & ~lost}
+
+
 def portfolio_totals(financed: QuerySet[FinancingRequest]) -> list[dict]:
-    """Per currency: advances, discounts, what is still to collect, and the weighted yield."""
+    """Per currency: advances, discounts earned and to be earned, what is still to collect, and the
+    weighted yield."""
+    discounts = discount_filters()
     rows = (
         financed.order_by()
         .values("piece__invoice__currency")
         .annotate(
             pieces=Count("pk"),
             advanced=Sum("advance"),
-            discounted=Sum("discount"),
+            discount_earned=Coalesce(Sum("discount", filter=discounts["earned"]), 0),
+            discount_to_earn=Coalesce(Sum("discount", filter=discounts["to_earn"]), 0),
             uncollected=Sum(F("piece__amount") - F("piece__claimed")),
             **figures.yield_sums(),
         )

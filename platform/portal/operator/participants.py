@@ -1,6 +1,6 @@
 """The participants: every organisation with its role, KYC status, on-chain identity, rating and
 people and KYC documents; and the KYC review, where an admin approves (until a date), rejects or
-suspends. Auditors see the same pages without the decisions."""
+suspends, and sets the organisation's time zone. Auditors see the same pages without the decisions."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +18,7 @@ from organisations.models import KycStatus, Organisation, Role
 from organisations.services import PARTICIPANT_CHANGES
 from portal.access import role_required
 from portal.kit.downloads import document_response
-from portal.kit.forms import apply_errors
+from portal.kit.forms import TimeZoneForm, apply_errors
 
 from . import selectors
 from .forms import KycApprovalForm
@@ -41,7 +41,9 @@ def participant_list(request):
     })
 
 
-def _detail(request, organisation: Organisation, approval: KycApprovalForm | None = None):
+def _detail(
+    request, organisation: Organisation, approval: KycApprovalForm | None = None, zone: TimeZoneForm | None = None
+):
     account = getattr(organisation, "chain_account", None)
     changes = about(Organisation, [organisation.pk], *PARTICIPANT_CHANGES)
     if account is not None:  # its gas money and token allowances
@@ -57,6 +59,7 @@ def _detail(request, organisation: Organisation, approval: KycApprovalForm | Non
         "members": organisation.users.order_by("username"),
         "kyc_documents": kyc_documents_of(organisation),
         "approval": approval or KycApprovalForm.fresh(),
+        "zone_form": zone or TimeZoneForm(initial={"time_zone": organisation.time_zone}),
         "actions": actions,
         "can_decide": request.user.role == Role.ADMIN,
     })
@@ -94,6 +97,26 @@ def participant_approve(request, organisation_id: int):
             messages.success(request, _("KYC approved. The chain registers the change shortly."))
             return redirect("portal:operator:participant", organisation_id=organisation.pk)
     return _detail(request, organisation, approval=form)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def participant_time_zone(request, organisation_id: int):
+    organisation = _organisation(organisation_id)
+    form = TimeZoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.organisation_set_time_zone(
+                organisation=organisation, time_zone=form.cleaned_data["time_zone"], changed_by=request.user
+            )
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            messages.success(request, _("Dates of %(name)s are now judged, and its pages show times, in %(zone)s.") % {
+                "name": organisation.name, "zone": organisation.time_zone,
+            })
+            return redirect("portal:operator:participant", organisation_id=organisation.pk)
+    return _detail(request, organisation, zone=form)
 
 
 def _decide(request, organisation_id: int, service, done: str):

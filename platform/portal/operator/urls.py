@@ -13,6 +13,8 @@ urlpatterns = [
     path("participants/<int:organisation_id>/approve/", participants.participant_approve, name="participant-approve"),
     path("participants/<int:organisation_id>/reject/", participants.participant_reject, name="participant-reject"),
     path("participants/<int:organisation_id>/suspend/", participants.participant_suspend, name="participant-suspend"),
+    path("participants/<int:organisation_id>/time-zone/", participants.participant_time_zone,
+         name="participant-time-zone"),
     path("chain/", views.chain, name="chain"),
     path("actions/<int:action_id>/", views.action_progress, name="action"),
     path("receivables/", receivables.receivable_search, name="receivables"),

@@ -1,10 +1,14 @@
-"""Presentation helpers: amounts in micro-units shown in currency units, statuses as badges."""
+"""Presentation helpers: amounts in micro-units shown in currency units, statuses as badges, moments
+with their time zone."""
 
 from decimal import Decimal
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.formats import number_format
+
+from chain.accounts import account_name as _account_name
+from portal.kit.moments import FORMATS, moment_text
 
 register = template.Library()
 
@@ -43,3 +47,20 @@ def badge(status: str, label: str = "") -> dict:
 @register.filter
 def short_hash(value: str) -> str:
     return f"{value[:10]}…{value[-6:]}" if value and len(value) > 20 else value
+
+
+@register.filter
+def moment(value, precision: str = "minutes") -> str:
+    """A datetime in the organisation's zone, with the zone: '2026-12-03 20:15 UTC+08:00'; '' if none.
+    `precision` is "minutes" or "seconds"."""
+    if not value:
+        return ""
+    if precision not in FORMATS:
+        raise template.TemplateSyntaxError(f"moment: precision must be one of {sorted(FORMATS)}, not {precision!r}")
+    return moment_text(value, precision)
+
+
+@register.filter
+def account_name(account) -> str:
+    """A signing account as a reader knows it: its organisation, or the platform's operator or risk oracle."""
+    return _account_name(account) if account else "–"

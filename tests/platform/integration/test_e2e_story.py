@@ -6,7 +6,8 @@ its own browser session, through the portal's pages only, and photographed into 
   3. the supplier splits a piece to its tier-2 supplier;  4. tier 2 asks for financing and is
   approved;  5. the lender sees it in its portfolio;  6. the core firm repays, with the invoice open in
   two tabs;  7. the holders are paid as soon as the repayment is seen (the maturity sweep, an hour
-  away, plays no part)."""
+  away, plays no part). Along the way: the supplier's Security page draws its authenticator QR code,
+  and the core firm disputes a second invoice, whose reason the supplier then reads."""
 
 import os
 import re
@@ -24,10 +25,12 @@ from demo import cast, seed
 from demo.documents import ubl_invoice_xml
 from chain.models import ActionPurpose, ChainAction
 from financing.models import FinancingRequest, Programme
-from invoices.models import Invoice, Piece
+from invoices.models import Invoice, InvoiceStatus, Piece
+from invoices.services import invoice_submit
 from users.models import User
 
 from localnet import wait_until
+from world import due_in, invoice_document
 
 SHOTS = Path(__file__).resolve().parents[3] / "reports" / "e2e"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -150,6 +153,37 @@ def _paid_without_the_sweep(holder: Actor, invoice: Invoice) -> None:
     holder.shot("07-tier-1-being-paid")
 
 
+def _security_page_draws_the_qr_code(actor: Actor) -> None:
+    """The authenticator's QR code is an image the browser decoded, not a broken one."""
+    actor.open_link("Security")
+    expect(actor.page.locator("img.qr")).to_be_visible()
+    actor.page.wait_for_function("() => { const qr = document.querySelector('img.qr');"
+                                 " return qr.complete && qr.naturalWidth > 0; }")
+    actor.shot("01c-security-qr-code")
+
+
+def _dispute_is_read_by_the_seller(supplier: Actor, buyer: Actor, core_firm: User) -> None:
+    """The core firm disputes a second invoice with a reason; the supplier reads that reason."""
+    number, reason = NUMBER + "-D", "Only 40 of the 50 pallets arrived; the invoice bills 50."
+    invoice = invoice_submit(
+        submitted_by=supplier.user, buyer_id=core_firm.organisation_id, number=number, amount="2500.00",
+        currency="USDC", issue_date=due_in(-2), due_date=due_in(45),
+        document_ids=[invoice_document(supplier.user.organisation, number).pk],
+    )
+    wait_until(lambda: Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.REGISTERED, 60,
+               message="the second invoice registered")
+    buyer.page.goto(f"/core-firm/invoices/{invoice.pk}/")
+    dispute = buyer.page.get_by_test_id("dispute-form")
+    dispute.get_by_label("Why do you dispute this invoice?").fill(reason)
+    dispute.get_by_role("button", name="Dispute invoice").click()
+    expect(buyer.page.get_by_test_id("invoice-status")).to_contain_text("Disputed")
+    wait_until(lambda: Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.DISPUTED, 60,
+               message="the dispute in the mirror")
+    supplier.page.goto(f"/supplier/invoices/{invoice.pk}/")
+    expect(supplier.page.get_by_test_id("dispute-reason-text")).to_have_text(reason)
+    supplier.shot("02b-supplier-reads-the-dispute-reason")
+
+
 def test_the_whole_story_in_a_browser(world, live_server, browser):
     users, password = world
     tier_1, tier_2 = users[cast.TIER_1[3]], users[cast.TIER_2[3]]
@@ -176,6 +210,7 @@ def test_the_whole_story_in_a_browser(world, live_server, browser):
     expect(supplier.page.get_by_test_id("invoice-status")).to_contain_text("Registered", timeout=STEP_TIMEOUT_MS)
     supplier.shot("01b-invoice-registered-on-chain")
     invoice = Invoice.objects.get(number=NUMBER)
+    _security_page_draws_the_qr_code(supplier)
 
     # 2. The core firm confirms it from its inbox, after looking at the document.
     buyer = Actor(browser, live_server.url, core_firm, password)
@@ -185,6 +220,7 @@ def test_the_whole_story_in_a_browser(world, live_server, browser):
     buyer.page.get_by_test_id("confirm-form").get_by_role("button", name="Confirm invoice").click()
     expect(buyer.page.get_by_test_id("invoice-status")).to_contain_text("Confirmed")
     buyer.shot("02-core-firm-confirmed")
+    _dispute_is_read_by_the_seller(supplier, buyer, core_firm)
 
     # 3. The supplier splits a piece off to its tier-2 supplier, chosen by name.
     supplier.page.goto("/supplier/receivables/")

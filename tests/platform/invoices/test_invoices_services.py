@@ -21,6 +21,7 @@ from invoices import services
 from invoices.models import Currency, Invoice, InvoiceStatus
 from organisations.models import KycStatus, Organisation, Role
 
+from chain_events import apply_event
 from factories import (
     DocumentFactory,
     InvoiceFactory,
@@ -416,6 +417,39 @@ def test_dispute_queues_only_a_salted_hash_of_the_reason(invoice, buyer, buyer_c
     assert (action.purpose, action.subject, action.sequence) == (ActionPurpose.INVOICE_DISPUTE, invoice, 0)
     assert action.args == [invoice.fingerprint, salted_hash("dispute", invoice.pk, reason)]
     assert "Rotterdam" not in json.dumps(action.args)
+
+
+def test_dispute_stores_the_reason_whose_hash_it_queues(invoice, buyer_clerk):
+    services.invoice_dispute(invoice=invoice, disputed_by=buyer_clerk, reason="  Only 40 of the 50 pallets arrived\n")
+
+    invoice.refresh_from_db()
+    [action] = ChainAction.objects.all()
+    assert invoice.dispute_reason == "Only 40 of the 50 pallets arrived"
+    assert (invoice.disputed_by, invoice.disputed_at is not None) == (buyer_clerk, True)
+    # The stored text, hashed as the service hashes it, is what goes on chain.
+    assert salted_hash("dispute", invoice.pk, invoice.dispute_reason) == invoice.dispute_reason_hash == action.args[1]
+
+
+def test_the_stored_reason_matches_the_hash_in_the_chain_event(invoice, buyer_clerk):
+    services.invoice_dispute(invoice=invoice, disputed_by=buyer_clerk, reason="Invoiced twice for one delivery")
+    [action] = ChainAction.objects.all()
+
+    apply_event("InvoiceDisputed", fingerprint=action.args[0], buyer=buyer_clerk.organisation.chain_account.address,
+                reasonHash=action.args[1])
+
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.DISPUTED
+    assert salted_hash("dispute", invoice.pk, invoice.dispute_reason) == invoice.dispute_reason_hash == action.args[1]
+
+
+def test_a_replayed_dispute_keeps_the_reason_that_went_on_chain(invoice, buyer_clerk):
+    services.invoice_dispute(invoice=invoice, disputed_by=buyer_clerk, reason="Wrong goods delivered")
+    services.invoice_dispute(invoice=invoice, disputed_by=buyer_clerk, reason="Second thoughts, other words")
+
+    invoice.refresh_from_db()
+    [action] = ChainAction.objects.all()
+    assert invoice.dispute_reason == "Wrong goods delivered"
+    assert action.args[1] == invoice.dispute_reason_hash
 
 
 # The buyer must itself be current to confirm or dispute

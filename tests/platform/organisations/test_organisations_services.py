@@ -213,3 +213,46 @@ def test_kyc_must_be_valid_until_a_future_date(manifest, applicant, reviewer, da
     applicant.refresh_from_db()
     assert (applicant.kyc_status, applicant.kyc_expires_at) == (KycStatus.PENDING, None)
     assert not ChainAction.objects.exists()
+
+
+# The time zone in which an organisation's dates are judged and its pages show times
+
+
+def test_a_user_of_the_organisation_sets_its_time_zone():
+    organisation = OrganisationFactory(role=Role.SUPPLIER, time_zone="UTC")
+
+    services.organisation_set_time_zone(
+        organisation=organisation, time_zone="Asia/Shanghai", changed_by=UserFactory(organisation=organisation)
+    )
+
+    assert Organisation.objects.get(pk=organisation.pk).time_zone == "Asia/Shanghai"
+
+
+def test_a_platform_admin_sets_any_organisations_time_zone():
+    organisation = OrganisationFactory(role=Role.LENDER, time_zone="UTC")
+    admin = UserFactory(organisation=OrganisationFactory(role=Role.ADMIN))
+
+    services.organisation_set_time_zone(organisation=organisation, time_zone="Europe/Paris", changed_by=admin)
+
+    assert Organisation.objects.get(pk=organisation.pk).time_zone == "Europe/Paris"
+
+
+@pytest.mark.parametrize("role", [Role.SUPPLIER, Role.CORE_FIRM, Role.LENDER, Role.AUDITOR])
+def test_no_one_else_sets_an_organisations_time_zone(role):
+    organisation = OrganisationFactory(role=Role.SUPPLIER, time_zone="UTC")
+    outsider = UserFactory(organisation=OrganisationFactory(role=role))
+
+    with pytest.raises(PermissionDenied):
+        services.organisation_set_time_zone(organisation=organisation, time_zone="Asia/Shanghai", changed_by=outsider)
+    assert Organisation.objects.get(pk=organisation.pk).time_zone == "UTC"
+
+
+@pytest.mark.parametrize("zone", ["CST", "UTC+8", "Asia/Beijing", ""])
+def test_a_time_zone_must_be_an_iana_name(zone):
+    organisation = OrganisationFactory(role=Role.SUPPLIER, time_zone="UTC")
+
+    with pytest.raises(ValidationError) as refusal:
+        services.organisation_set_time_zone(
+            organisation=organisation, time_zone=zone, changed_by=UserFactory(organisation=organisation)
+        )
+    assert list(refusal.value.message_dict) == ["time_zone"]

@@ -8,18 +8,23 @@ translation missed (a string not marked, or marked but not in the compiled catal
 import ast
 import gettext
 import re
+import zoneinfo
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from chain.models import ActionPurpose
+from chain import accounts
+from chain.health import WORKER
+from chain.models import ActionPurpose, Heartbeat, IndexerState
 from signin import verified
 from factories import (
+    ChainAccountFactory,
     ChainActionFactory,
     DocumentFactory,
     FinancingRequestFactory,
@@ -30,6 +35,8 @@ from factories import (
     UserFactory,
 )
 from financing.models import FinancingStatus, Programme
+from financing.services import financing_request
+from invoices import services as invoice_services
 from invoices.models import Currency, InvoiceStatus
 from organisations.models import KycStatus, Role
 from portal.context import COMMON, MENUS
@@ -168,13 +175,24 @@ def _menu_labels(role: str) -> list:
     return [label for label, _name in MENUS[role] + COMMON]
 
 
+# Words that a page once showed in English inside Chinese sentences or as labels of their own:
+# technical terms that have Chinese names, and the keys of the platform's accounts.
+ENGLISH_WORDS = re.compile(r"\b(Nonce|Gas|UTC|risk-oracle|operator)\b")
+
+
+def _english_words(texts: set[str]) -> list[str]:
+    return sorted({word for text in texts for word in ENGLISH_WORDS.findall(text)})
+
+
 def _assert_in_chinese(response, role: str | None = None) -> None:
     assert response.status_code == 200
     html = response.content.decode()
-    texts = _visible_texts(html)
+    # IANA zone names (the time zone picker's "UTC", "Etc/UTC") are identifiers, alike in every language.
+    texts = _visible_texts(html) - zoneinfo.available_timezones()
     assert f'<html lang="{CHINESE}">' in html
     assert "供应链金融" in texts
     assert sorted(texts & ENGLISH) == []
+    assert _english_words(texts) == []
     if role:
         with translation.override(CHINESE):
             chinese = {str(label) for label in _menu_labels(role)}
@@ -219,6 +237,12 @@ def world(db, settings, manifest):
         purpose=ActionPurpose.INVOICE_REGISTER, subject=registered, signer=supplier.chain_account,
         function="registerInvoice", args=[],
     )
+    # The chain page's platform accounts, a worker that stopped reporting and an indexer's cursor.
+    for label in (accounts.OPERATOR, accounts.RISK_ORACLE):
+        ChainAccountFactory(label=label)
+    Heartbeat.objects.create(name=WORKER, beat_at=timezone.now() - timedelta(hours=1))
+    IndexerState.objects.create(chain_id=1337, genesis_hash="0x" + "11" * 32, contract_address="0x" + "22" * 20,
+                                last_block=42)
     return {
         Role.SUPPLIER: (supplier, [
             ("portal:supplier:dashboard", {}),
@@ -278,6 +302,12 @@ def test_the_check_sees_english_labels_on_a_page_left_in_english(client, world):
     assert {"Dashboard", "Programmes", "Sign out"} <= texts & ENGLISH
 
 
+def test_the_check_sees_english_words_left_in_chinese_sentences():
+    texts = {"交易 Nonce", "签名账户的 Gas 余额", "索引器最近一次推进于 2026-12-03 12:00 UTC。", "risk-oracle"}
+
+    assert _english_words(texts) == ["Gas", "Nonce", "UTC", "risk-oracle"]
+
+
 def test_the_sign_in_and_sign_up_pages_are_in_chinese(client, db):
     _in_chinese(client)
 
@@ -292,4 +322,41 @@ def test_a_service_refusal_reaches_the_page_in_chinese(client, world):
 
     response = client.post(reverse("portal:core_firm:invoice-confirm", kwargs={"invoice_id": confirmed.pk}))
 
-    assert "只有已上链登记的发票才能确权；该发票当前状态为 confirmed。" in response.content.decode()
+    assert "只有已上链登记的发票才能确权；该发票当前状态为“买方已确权”。" in response.content.decode()
+
+
+# Refusals that say what state a thing is in name the state's label, never its stored code.
+RAW_STATUS = re.compile(r"\b(" + "|".join(InvoiceStatus.values) + r")\b")
+
+
+def _refusal_in_chinese(attempt) -> str:
+    with translation.override(CHINESE), pytest.raises(ValidationError) as refusal:
+        attempt()
+    return " ".join(refusal.value.messages)
+
+
+@pytest.mark.parametrize("status", [InvoiceStatus.REPAID, InvoiceStatus.DISPUTED, InvoiceStatus.SUBMITTED])
+def test_a_refusal_names_the_invoice_status_by_its_chinese_label(db, status):
+    supplier = RegisteredOrganisationFactory(role=Role.SUPPLIER)
+    core_firm = RegisteredOrganisationFactory(role=Role.CORE_FIRM)
+    invoice = InvoiceFactory(seller=supplier, buyer=core_firm, status=status)
+    piece = PieceFactory(invoice=invoice, holder=supplier)
+    buyer, seller = UserFactory(organisation=core_firm), UserFactory(organisation=supplier)
+    attempts = [
+        lambda: invoice_services.invoice_confirm(invoice=invoice, confirmed_by=buyer),
+        lambda: invoice_services.invoice_dispute(invoice=invoice, disputed_by=buyer, reason="Wrong goods"),
+        lambda: invoice_services.invoice_repay(invoice=invoice, repaid_by=buyer, amount="1", request_key="k"),
+        lambda: invoice_services.piece_transfer(piece=piece, transferred_by=seller, to_organisation_id=core_firm.pk),
+        lambda: financing_request(piece=piece, requested_by=seller, lender_id=core_firm.pk, min_payout=None),
+    ]
+    with translation.override(CHINESE):
+        label = str(InvoiceStatus(status).label)
+
+    for attempt in attempts:
+        refusal = _refusal_in_chinese(attempt)
+        assert RAW_STATUS.findall(refusal) == [], refusal
+        assert f"“{label}”" in refusal
+
+
+def test_the_check_sees_a_raw_status_code_in_a_refusal():
+    assert RAW_STATUS.findall("该发票当前状态为 repaid。") == ["repaid"]

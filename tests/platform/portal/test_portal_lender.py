@@ -377,9 +377,24 @@ def test_portfolio_shows_price_yield_and_totals(banker, lender):
     [row] = response.context["page"]
     assert row.annualised_yield == Decimal("7.37")
     [totals] = response.context["totals"]
-    assert (totals["advanced"], totals["discounted"], totals["uncollected"]) == (800_000_000, 8_000_000, 800_000_000)
+    assert (totals["advanced"], totals["uncollected"]) == (800_000_000, 800_000_000)
+    assert (totals["discount_earned"], totals["discount_to_earn"]) == (0, 8_000_000)
     assert totals["yield"] == Decimal("7.37")
     assert "7.37%" in response.content.decode()
+
+
+def test_portfolio_counts_a_discount_earned_only_once_its_piece_is_collected(banker, lender):
+    _financed(lender, due_in_days=50)  # open: to be earned
+    _financed(lender, due_in_days=-20, status=InvoiceStatus.REPAID, claimed=800_000_000)  # collected: earned
+    _financed(lender, due_in_days=-5, status=InvoiceStatus.REPAID)  # repaid, its claim on the way: to be earned
+    _financed(lender, due_in_days=-40, status=InvoiceStatus.DEFAULTED)  # neither: it may never be collected
+
+    response = banker.get(reverse("portal:lender:portfolio"))
+
+    [totals] = response.context["totals"]
+    assert (totals["discount_earned"], totals["discount_to_earn"]) == (8_000_000, 16_000_000)
+    page = response.content.decode()
+    assert "Discount earned" in page and "Discount to be earned" in page
 
 
 def test_maturity_ladder_puts_face_value_on_its_rung(banker, lender):
