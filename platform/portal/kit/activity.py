@@ -99,11 +99,7 @@ def _sentence(action: ChainAction, names: dict[str, str]) -> str:
     if isinstance(subject, Piece):
         return _piece_sentence(action, subject, names)
     if isinstance(subject, FinancingRequest):
-        invoice = subject.piece.invoice
-        payout = _micro_argument(action, 3, invoice.currency) or amount_text(subject.quoted_payout or 0, invoice.currency)
-        return _("Asked %(lender)s to finance piece %(index)s of invoice %(number)s, for at least %(payout)s") % {
-            "lender": subject.lender.name, "index": subject.piece.index, "number": invoice.number, "payout": payout,
-        }
+        return _financing_sentence(action, subject)
     if purpose in (ActionPurpose.PROGRAMME_TERMS, ActionPurpose.PROGRAMME_FUND, ActionPurpose.PROGRAMME_DEFUND):
         return _programme_sentence(action, names)
     if purpose == ActionPurpose.TOKEN_APPROVE and action.sequence in Currency.values:
@@ -111,6 +107,19 @@ def _sentence(action: ChainAction, names: dict[str, str]) -> str:
             "currency": currency_code(action.sequence),
         }
     return str(KINDS.get(action.function, ("", action.function))[1])
+
+
+def _financing_sentence(action: ChainAction, request: FinancingRequest) -> str:
+    invoice = request.piece.invoice
+    facts = {"lender": request.lender.name, "index": request.piece.index, "number": invoice.number}
+    payout = _micro_argument(action, 3, invoice.currency)
+    if payout is None and request.quoted_payout is not None:
+        payout = amount_text(request.quoted_payout, invoice.currency)
+    if payout is None:
+        return _("Asked %(lender)s to finance piece %(index)s of invoice %(number)s") % facts
+    return _("Asked %(lender)s to finance piece %(index)s of invoice %(number)s, for at least %(payout)s") % {
+        **facts, "payout": payout,
+    }
 
 
 def _invoice_sentence(action: ChainAction, invoice: Invoice) -> str:

@@ -13,7 +13,17 @@ from portal.kit.currencies import amount_text
 from .selectors import programmes_near_limit, requests_awaiting
 
 
+def _request_text(request) -> str:
+    facts = {"holder": request.holder.name, "index": request.piece.index, "number": request.piece.invoice.number}
+    if request.quoted_payout is None:  # asked before requests carried their price bound
+        return _("%(holder)s asks for piece %(index)s of %(number)s") % facts
+    return _("%(holder)s asks for piece %(index)s of %(number)s: %(payout)s at least") % {
+        **facts, "payout": amount_text(request.quoted_payout, request.piece.invoice.currency),
+    }
+
+
 def lender_attention(lender: Organisation) -> list[AttentionList]:
+    awaiting = reverse("portal:lender:decisions") + "?" + urlencode({"status": FinancingStatus.REQUESTED})
     return [
         attention_list(
             key="near-limit", title=gettext_lazy("programmes near their limit or short of liquidity"),
@@ -32,13 +42,7 @@ def lender_attention(lender: Organisation) -> list[AttentionList]:
         attention_list(
             key="awaiting", title=gettext_lazy("financing requests awaiting the chain's decision"),
             rows=requests_awaiting(lender),
-            row=lambda request: AttentionRow(
-                _("%(holder)s asks for piece %(index)s of %(number)s: %(payout)s at least") % {
-                    "holder": request.holder.name, "index": request.piece.index, "number": request.piece.invoice.number,
-                    "payout": amount_text(request.quoted_payout or 0, request.piece.invoice.currency),
-                },
-                reverse("portal:lender:decisions") + "?" + urlencode({"status": FinancingStatus.REQUESTED}),
-            ),
-            more_url=reverse("portal:lender:decisions") + "?" + urlencode({"status": FinancingStatus.REQUESTED}),
+            row=lambda request: AttentionRow(_request_text(request), awaiting),
+            more_url=awaiting,
         ),
     ]
