@@ -5,7 +5,9 @@ its own browser session, through the portal's pages only, and photographed into 
   1. the supplier uploads a UBL invoice and submits it;  2. the core firm confirms it;
   3. the supplier splits a piece to its tier-2 supplier;  4. tier 2 asks for financing and is
   approved;  5. the lender sees it in its portfolio;  6. the core firm repays;  7. the holders are
-  paid (the scheduled maturity sweep claims for them)."""
+  paid (the scheduled maturity sweep claims for them). Between them: the supplier finds the
+  invoice with the search, and the core firm's dashboard says what it did and what its account
+  holds against its dues."""
 
 import os
 import re
@@ -23,6 +25,7 @@ from demo import cast, seed
 from demo.documents import ubl_invoice_xml
 from financing.models import FinancingRequest, Programme
 from invoices.models import Invoice, Piece
+from invoices.tasks import payer_holdings_refresh
 from users.models import User
 
 from localnet import wait_until
@@ -94,6 +97,39 @@ class Actor:
         self.page.get_by_role("link", name=text, exact=True).first.click()
 
 
+def _supplier_searches_its_invoices(supplier: Actor) -> None:
+    """By the invoice's number, then by an amount range written as the pages show amounts."""
+    supplier.page.goto("/supplier/invoices/")
+    search = supplier.page.get_by_test_id("invoice-search")
+    search.get_by_label("Number or counterparty").fill(NUMBER)
+    search.get_by_role("button", name="Search").click()
+    expect(supplier.page.get_by_test_id("invoice-row")).to_have_count(1)
+    expect(supplier.page.get_by_test_id("invoice-row")).to_contain_text(NUMBER)
+    supplier.page.goto("/supplier/invoices/")
+    search = supplier.page.get_by_test_id("invoice-search")
+    search.get_by_label("Amount from").fill("99,999.99")
+    search.get_by_label("Amount up to").fill("100000.01")
+    search.get_by_role("button", name="Search").click()
+    expect(supplier.page.get_by_test_id("invoice-row")).to_have_count(1)
+    expect(supplier.page.get_by_test_id("invoice-row")).to_contain_text(NUMBER)
+    supplier.shot("01c-supplier-search")
+
+
+def _core_firm_dashboard_tells_the_confirmation_and_its_cover(buyer: Actor, seller: User) -> None:
+    """The confirmation in words, and (once the scheduled job has read the chain) the account's
+    balance and allowance against what it now owes."""
+    payer_holdings_refresh()
+    buyer.page.goto("/core-firm/")
+    expect(buyer.page.get_by_test_id("recent-activity")).to_contain_text(
+        f"Confirmed invoice {NUMBER} from {seller.organisation.name}, 100,000.00 USDC"
+    )
+    cover = buyer.page.get_by_test_id("cover-USDC")
+    expect(cover).to_contain_text("100,000.00 USDC")
+    expect(cover.get_by_test_id("cover-balance")).to_have_text(re.compile(r"[0-9][0-9,]*\.[0-9]{2} USDC"))
+    expect(cover.get_by_test_id("cover-allowance")).to_have_text("without limit")
+    buyer.shot("02b-core-firm-dashboard")
+
+
 def test_the_whole_story_in_a_browser(world, live_server, browser):
     users, password = world
     tier_1, tier_2 = users[cast.TIER_1[3]], users[cast.TIER_2[3]]
@@ -120,6 +156,7 @@ def test_the_whole_story_in_a_browser(world, live_server, browser):
     expect(supplier.page.get_by_test_id("invoice-status")).to_contain_text("Registered", timeout=STEP_TIMEOUT_MS)
     supplier.shot("01b-invoice-registered-on-chain")
     invoice = Invoice.objects.get(number=NUMBER)
+    _supplier_searches_its_invoices(supplier)
 
     # 2. The core firm confirms it from its inbox, after looking at the document.
     buyer = Actor(browser, live_server.url, core_firm, password)
@@ -129,6 +166,7 @@ def test_the_whole_story_in_a_browser(world, live_server, browser):
     buyer.page.get_by_test_id("confirm-form").get_by_role("button", name="Confirm invoice").click()
     expect(buyer.page.get_by_test_id("invoice-status")).to_contain_text("Confirmed")
     buyer.shot("02-core-firm-confirmed")
+    _core_firm_dashboard_tells_the_confirmation_and_its_cover(buyer, tier_1)
 
     # 3. The supplier splits a piece off to its tier-2 supplier, chosen by name.
     supplier.page.goto("/supplier/receivables/")
