@@ -24,7 +24,7 @@ SUBJECTS = [
     Organisation.objects.all(),
     ChainAccount.objects.all(),
 ]
-# The purposes whose arguments name an account by address, and where: (position in args).
+# The purposes whose arguments name a counterparty's account by address: its position in the arguments.
 ADDRESS_ARGUMENT = {
     ActionPurpose.PIECE_SPLIT: 2,
     ActionPurpose.PIECE_TRANSFER: 2,
