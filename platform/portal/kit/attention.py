@@ -1,7 +1,7 @@
 """What needs the user's attention, at the top of every role's dashboard: per list, a count, the
 first few rows (each a sentence with a link) and a link to the whole list. The role folders choose
-their lists; this module only bounds and shapes them (a count and at most ATTENTION_ROWS rows: two
-indexed queries a list, whatever the book's size).
+their lists; this module only bounds and shapes them (a count and at most ATTENTION_ROWS rows: one
+indexed query a list, whatever the book's size).
 
 The core firm's and the supplier's "approvals waiting" join their dashboards' lists as one more
 AttentionList once approvals exist (issue 15): nothing else changes."""
@@ -9,7 +9,7 @@ AttentionList once approvals exist (issue 15): nothing else changes."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 
 ATTENTION_ROWS = 5
 
@@ -32,8 +32,10 @@ class AttentionList:
 def attention_list(
     *, key: str, title: str, rows: QuerySet, row: Callable[[object], AttentionRow], more_url: str = ""
 ) -> AttentionList:
-    """The list of `rows` (in their order): their count, and the first ATTENTION_ROWS as `row` says them."""
+    """The list of `rows` (in their order): their count, and the first ATTENTION_ROWS as `row` says
+    them. The count comes with the rows, as a window over all of them, computed before the limit."""
+    first = list(rows.annotate(attention_total=Window(Count("pk")))[:ATTENTION_ROWS])
     return AttentionList(
-        key=key, title=str(title), count=rows.count(), rows=[row(item) for item in rows[:ATTENTION_ROWS]],
+        key=key, title=str(title), count=first[0].attention_total if first else 0, rows=[row(item) for item in first],
         more_url=more_url,
     )
