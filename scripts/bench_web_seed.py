@@ -27,9 +27,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from authenticators.models import EncryptedTOTPDevice
 from chain import keys
 from chain.models import (
-    ActionPurpose, ActionStatus, ChainAccount, ChainAction, ChainEvent, ChainTransaction, IndexerState,
+    ActionPurpose, ActionStatus, ChainAccount, ChainAction, ChainEvent, ChainTransaction, IndexerState, TokenHolding,
     TransactionStatus, action_key,
 )
+from chain.services import MAX_ALLOWANCE
 from documents.models import Document, DocumentFormat, DocumentKind
 from financing.models import FinancingRequest, FinancingStatus, Programme, RatingRecord
 from invoices.models import Currency, Invoice, InvoiceStatus, Piece
@@ -148,6 +149,8 @@ class Book:
             organisation.kyc_status, organisation.kyc_expires_at = KycStatus.PENDING, None
             organisation.onchain_id = None
         rows[-1].kyc_status = KycStatus.SUSPENDED
+        for organisation in rows[-9:-4]:  # approvals lapsing soon: the operator's attention list
+            organisation.kyc_expires_at = self.now + timedelta(days=self.rng.randint(3, 25))
         self.all = _insert(Organisation, rows)
         self.by_role = defaultdict(list)
         for organisation in self.all:
@@ -253,9 +256,10 @@ class Book:
             parent.amount -= amount
             pieces.append(Piece(invoice=invoice, index=len(pieces), parent_index=parent.index, holder=recipient,
                                 amount=amount))
-            self._act(parent.holder, "splitPiece", invoice.created_at + timedelta(days=3), "PieceSplit",
-                      {"fingerprint": invoice.fingerprint, "parent": parent.index, "piece": len(pieces) - 1},
-                      purpose=ActionPurpose.PIECE_SPLIT, subject=parent)
+            split = self._act(parent.holder, "splitPiece", invoice.created_at + timedelta(days=3), "PieceSplit",
+                              {"fingerprint": invoice.fingerprint, "parent": parent.index, "piece": len(pieces) - 1},
+                              purpose=ActionPurpose.PIECE_SPLIT, subject=parent)
+            split.args = [invoice.fingerprint, parent.index, self.account_of[recipient.pk].address, amount]
             holder_tier += 1
 
     def _finance(self, invoice: Invoice, piece: Piece, pieces: list[Piece]) -> None:
@@ -307,10 +311,16 @@ class Book:
                     self.programme_of[(piece.holder.pk, invoice.buyer_id, invoice.currency)].exposure -= share
 
     def fund(self) -> None:
-        """Limits above each programme's exposure, and deposits that covered the payouts."""
+        """Limits above each programme's exposure, and deposits that covered the payouts; each
+        lender's first programme is nearly full (exposure at 95% of its limit), for its dashboard's
+        attention list."""
+        near_full = set()
         for programme in self.programme_of.values():
             programme.exposure = max(programme.exposure, 0)
             programme.limit = (programme.exposure * 3 // 2 // 10**12 + 10) * 10**12  # whole millions
+            if programme.lender.pk not in near_full and programme.exposure:
+                near_full.add(programme.lender.pk)
+                programme.limit = programme.exposure * 100 // 95
             programme.liquidity = max(programme.liquidity + programme.limit // 2, 0)
 
     # The chain's side: the outbox, its transactions and the indexer's events.
@@ -344,9 +354,10 @@ class Book:
                 self._act(invoice.buyer, "confirmInvoice", buyer_acted, "InvoiceConfirmed",
                           {"fingerprint": invoice.fingerprint}, purpose=ActionPurpose.INVOICE_CONFIRM, subject=invoice)
             if invoice.repaid:
-                self._act(invoice.buyer, "repay", invoice.repaid_at or invoice.updated_at, "ObligationRepaid",
-                          {"fingerprint": invoice.fingerprint, "totalRepaid": invoice.repaid},
-                          purpose=ActionPurpose.REPAY, subject=invoice, request_key="erp-1")
+                repayment = self._act(invoice.buyer, "repay", invoice.repaid_at or invoice.updated_at,
+                                      "ObligationRepaid", {"fingerprint": invoice.fingerprint, "totalRepaid": invoice.repaid},
+                                      purpose=ActionPurpose.REPAY, subject=invoice, request_key="erp-1")
+                repayment.args = [invoice.fingerprint, invoice.repaid]
 
     def name_subjects(self) -> None:
         """Once every subject is inserted: each action's subject columns and the key made of them."""
@@ -416,6 +427,23 @@ class Book:
         return dict(logins)
 
 
+def _holdings(book: Book) -> None:
+    """What the core firms' accounts held when last read: the busiest one short of its dues in USDC
+    (its dashboard's attention list), the others with plenty, all with an unlimited allowance."""
+    owed = Counter()
+    for invoice in book.invoices:
+        if invoice.status in (InvoiceStatus.CONFIRMED, InvoiceStatus.OVERDUE):
+            owed[(invoice.buyer_id, invoice.currency)] += invoice.amount - invoice.repaid
+    rows = []
+    for rank, core_firm in enumerate(book.by_role[Role.CORE_FIRM]):
+        for currency in Currency.values:
+            dues = owed[(core_firm.pk, currency)]
+            balance = dues // 2 if rank == 0 and currency == Currency.USDC else dues * 2 + 10**12
+            rows.append(TokenHolding(account=book.account_of[core_firm.pk], currency=currency, balance=balance,
+                                     allowance=MAX_ALLOWANCE, read_at=book.now - timedelta(seconds=40)))
+    _insert(TokenHolding, rows)
+
+
 def seed(*, invoices: int = 10_000, seed: int = 7) -> dict[str, list[Login]]:
     """Writes the book into an empty, migrated database; returns each role's logins."""
     book = Book(invoices, seed)
@@ -436,6 +464,7 @@ def seed(*, invoices: int = 10_000, seed: int = 7) -> dict[str, list[Login]]:
         _documents(book)
         _ratings(book)
         _webhooks(book)
+        _holdings(book)
     return book.people()
 
 

@@ -211,3 +211,21 @@ class Heartbeat(models.Model):
 
     name = models.CharField(max_length=32, unique=True)
     beat_at = models.DateTimeField()
+
+
+class TokenHolding(models.Model):
+    """A custodial account's balance of one settlement token and what it lets the platform contract
+    pull from it (its ERC-20 allowance), as last read from the chain. Pages show these, with the
+    time they were read, and never call the chain; a scheduled job reads them again."""
+
+    account = models.ForeignKey(ChainAccount, on_delete=models.CASCADE, related_name="token_holdings")
+    currency = models.PositiveSmallIntegerField(help_text="The contract's currency id.")
+    balance = WeiField(help_text="Token base units (micro-units for the platform's currencies).")
+    allowance = WeiField(help_text="Base units the platform contract may pull: repayments come from here.")
+    read_at = models.DateTimeField(help_text="When the chain was read.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "currency"], name="holding_unique_per_currency")]
+
+    def __str__(self) -> str:
+        return f"{self.account.label} currency {self.currency}: {self.balance} (allowance {self.allowance})"

@@ -19,6 +19,7 @@ MENUS = {
     Role.CORE_FIRM: [
         (_("Dashboard"), "portal:core_firm:dashboard"),
         (_("Inbox"), "portal:core_firm:inbox"),
+        (_("Payables"), "portal:core_firm:payables"),
         (_("Payables calendar"), "portal:core_firm:calendar"),
         (_("Exposure"), "portal:core_firm:exposure"),
     ],

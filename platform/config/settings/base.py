@@ -362,6 +362,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-maturities": {"task": "financing.tasks.maturity_sweep", "schedule": float(env("MATURITY_SWEEP_SECONDS", "300"))},
     "heartbeat": {"task": "chain.tasks.heartbeat", "schedule": 10.0},
     "score-suppliers": {"task": "financing.tasks.risk_scoring", "schedule": 24 * 3600.0},
+    "mirror-payer-holdings": {"task": "invoices.tasks.payer_holdings_refresh", "schedule": 60.0},
 }
 
 LOGGING = {

@@ -2,12 +2,14 @@
 aggregated in the database per currency (amounts of different currencies are never added)."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
 
+from chain.models import TokenHolding
+from chain.services import MAX_ALLOWANCE
 from financing.models import Programme
 from invoices.models import Invoice, InvoiceStatus, Piece
 from organisations.models import Organisation, Role
@@ -50,6 +52,65 @@ def inbox(organisation: Organisation) -> QuerySet[Invoice]:
 
 def payables(organisation: Organisation) -> QuerySet[Invoice]:
     return bought_invoices(organisation).filter(status__in=OUTSTANDING)
+
+
+DUE_WITHIN_DAYS = 7
+
+
+def due_within_a_week(organisation: Organisation, today: date) -> QuerySet[Invoice]:
+    """Outstanding invoices due from today to a week from today, soonest first, with what is still owed."""
+    return payables(organisation).filter(
+        due_date__gte=today, due_date__lte=today + timedelta(days=DUE_WITHIN_DAYS)
+    ).annotate(owed=OWED)
+
+
+def to_confirm(organisation: Organisation) -> QuerySet[Invoice]:
+    return bought_invoices(organisation).filter(status=InvoiceStatus.REGISTERED)
+
+
+@dataclass
+class Cover:
+    """In one currency: what the core firm still owes on its confirmed obligations (all of it, and
+    what falls due within 30 days, overdue included), against the tokens its account holds and lets
+    the platform collect, as last read from the chain (None: not read yet)."""
+
+    currency: str
+    owed: int
+    owed_soon: int
+    balance: int | None = None
+    allowance: int | None = None
+    read_at: datetime | None = None
+
+    @property
+    def unlimited_allowance(self) -> bool:
+        return self.allowance == MAX_ALLOWANCE
+
+    @property
+    def short(self) -> bool:
+        """The account cannot pay all it owes: too few tokens, or too small an allowance."""
+        return self.balance is None or min(self.balance, self.allowance) < self.owed
+
+
+def payment_cover(organisation: Organisation, today: date) -> list[Cover]:
+    """Per currency the core firm owes or holds: its dues against its balance and allowance."""
+    dues = {
+        row["currency"]: row
+        for row in payables(organisation).order_by().values("currency").annotate(
+            owed=Sum(OWED), owed_soon=Sum(OWED, filter=Q(due_date__lte=today + timedelta(days=SOON_DAYS))),
+        )
+    }
+    holdings = {
+        holding.currency: holding for holding in TokenHolding.objects.filter(account__organisation=organisation)
+    }
+    cover = []
+    for currency in sorted(set(dues) | set(holdings)):
+        row, holding = dues.get(currency, {}), holdings.get(currency)
+        cover.append(Cover(
+            currency=currency_code(currency), owed=row.get("owed") or 0, owed_soon=row.get("owed_soon") or 0,
+            balance=holding.balance if holding else None, allowance=holding.allowance if holding else None,
+            read_at=holding.read_at if holding else None,
+        ))
+    return cover
 
 
 def core_firm_figures(organisation: Organisation, today: date) -> dict:

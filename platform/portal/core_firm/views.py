@@ -18,39 +18,48 @@ from invoices.services import REPAYABLE, invoice_confirm, invoice_dispute, invoi
 from organisations.models import Role
 from portal.access import organisation, role_required
 from portal.kit import tracking
+from portal.kit.activity import recent_activity
 from portal.kit.downloads import document_response, documents_visible_to
-from portal.kit.filters import InvoiceFilterForm
+from portal.kit.filters import INVOICES_BOUGHT, InvoiceSearchForm
 from portal.kit.forms import run_service
 from portal.kit.paging import paginate
 
 from .forms import ConfirmForm, DisputeForm, RepayForm
-from .selectors import bought_invoices, core_firm_figures, inbox as invoices_to_confirm
+from .attention import core_firm_attention
+from .selectors import bought_invoices, core_firm_figures, inbox as invoices_to_confirm, payment_cover
 
 ROLES = (Role.CORE_FIRM,)
 DECISIONS = ("confirmInvoice", "disputeInvoice")
+RECENT_ACTIONS = 8
 
 
 @role_required(*ROLES)
 def dashboard(request):
+    buyer, today = organisation(request), timezone.localdate()
+    cover = payment_cover(buyer, today)
     return render(request, "portal/core_firm/dashboard.html", {
-        "figures": core_firm_figures(organisation(request), timezone.localdate()),
+        "attention": core_firm_attention(buyer, today, cover),
+        "cover": cover,
+        "figures": core_firm_figures(buyer, today),
+        "activity": recent_activity(buyer, RECENT_ACTIONS),
     })
 
 
 @role_required(*ROLES)
 def inbox(request):
-    page, query = paginate(request, invoices_to_confirm(organisation(request)))
-    return render(request, "portal/core_firm/inbox.html", {"page": page, "query": query})
+    search = InvoiceSearchForm(request.GET or None, fields=INVOICES_BOUGHT, statuses=False)
+    page, query = paginate(request, search.search(invoices_to_confirm(organisation(request))))
+    return render(request, "portal/core_firm/inbox.html", {"search": search, "page": page, "query": query})
 
 
 @role_required(*ROLES)
 def payables(request):
-    filters = InvoiceFilterForm(request.GET or None)
-    page, query = paginate(request, filters.filter(bought_invoices(organisation(request))))
+    search = InvoiceSearchForm(request.GET or None, fields=INVOICES_BOUGHT)
+    page, query = paginate(request, search.search(bought_invoices(organisation(request))))
     repaying = repayments_in_flight(page)
     for row in page:
         row.repaying = repaying[row.pk]
-    return render(request, "portal/core_firm/payables.html", {"filters": filters, "page": page, "query": query})
+    return render(request, "portal/core_firm/payables.html", {"search": search, "page": page, "query": query})
 
 
 def _bought_invoice(request, invoice_id: int):

@@ -39,6 +39,8 @@ PROGRAMME_ACTIONS = {  # what the lender asked for
     ActionPurpose.PROGRAMME_DEFUND: _("Withdrawal"),
 }
 RECENT_ACTIONS = 10
+# A programme is near its limit from 90% of it in exposure, or with less than 10% of it in liquidity.
+NEAR_LIMIT_TENTHS, LOW_LIQUIDITY_TENTHS = 9, 1
 
 
 def bucket_filters(today: date) -> dict[str, Q]:
@@ -207,3 +209,22 @@ def programme_actions(lender: Organisation, programme: Programme | None = None) 
         )
         for action in actions
     ]
+
+def programmes_near_limit(lender: Organisation) -> QuerySet[Programme]:
+    """The lender's open programmes that can finance little more: exposure at 90% of the limit or
+    more, or liquidity under 10% of it. By core firm."""
+    return (
+        Programme.objects.filter(lender=lender, limit__gt=0)
+        .filter(Q(exposure__gte=F("limit") * NEAR_LIMIT_TENTHS / 10) | Q(liquidity__lt=F("limit") * LOW_LIQUIDITY_TENTHS / 10))
+        .select_related("core_firm")
+        .order_by("core_firm__name", "currency")
+    )
+
+
+def requests_awaiting(lender: Organisation) -> QuerySet[FinancingRequest]:
+    """Financing requests to the lender that the chain has not decided yet, oldest first."""
+    return (
+        FinancingRequest.objects.filter(lender=lender, status=FinancingStatus.REQUESTED)
+        .select_related("piece__invoice", "holder")
+        .order_by("created_at", "pk")
+    )

@@ -14,11 +14,14 @@ from invoices.pending import pieces_pending
 from organisations.models import Role
 from portal import charts, figures
 from portal.access import organisation, role_required
+from portal.kit.activity import recent_activity
 
 from . import selectors
+from .attention import lender_attention
 
 ROLES = (Role.LENDER,)
 PAGE_SIZE = 50
+RECENT_ACTIONS = 8
 
 
 @role_required(*ROLES)
@@ -28,6 +31,8 @@ def dashboard(request):
     programmes = Programme.objects.filter(lender=lender)
     approved = FinancingRequest.objects.filter(lender=lender, status=FinancingStatus.APPROVED)
     return render(request, "portal/lender/dashboard.html", {
+        "attention": lender_attention(lender),
+        "activity": recent_activity(lender, RECENT_ACTIONS),
         "figures": selectors.dashboard_figures(lender, timezone.localdate()),
         "period": period,
         "exposure_chart": charts.series(

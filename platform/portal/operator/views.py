@@ -2,6 +2,7 @@
 and the progress of any queued action."""
 
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chain.health import chain_health
@@ -12,6 +13,7 @@ from portal import charts, figures
 from portal.access import role_required
 
 from . import selectors
+from .attention import operator_attention
 
 ROLES = (Role.ADMIN, Role.AUDITOR)
 
@@ -21,6 +23,7 @@ def dashboard(request):
     period = figures.period_from(request.GET.get("period"))
     approved = FinancingRequest.objects.filter(status=FinancingStatus.APPROVED)
     return render(request, "portal/operator/dashboard.html", {
+        "attention": operator_attention(timezone.now()),
         "organisations": selectors.organisation_figures(),
         "invoices": selectors.invoice_figures(),
         "financing": selectors.financing_figures(),

@@ -20,6 +20,7 @@ from organisations.models import Organisation, Role
 from organisations.selectors import active_organisations
 from portal.access import organisation, role_required
 from portal.kit import tracking
+from portal.kit.filters import PIECES_HELD, InvoiceSearchForm
 from portal.kit.forms import run_service
 from portal.kit.paging import paginate
 
@@ -31,11 +32,12 @@ ROLES = (Role.SUPPLIER,)
 
 @role_required(*ROLES)
 def receivables(request):
-    page, query = paginate(request, held_pieces(organisation(request)))
+    search = InvoiceSearchForm(request.GET or None, fields=PIECES_HELD)
+    page, query = paginate(request, search.search(held_pieces(organisation(request))))
     pending = pieces_pending(page)
     for row in page:
         row.pending = pending[row.pk]
-    return render(request, "portal/supplier/receivables.html", {"page": page, "query": query})
+    return render(request, "portal/supplier/receivables.html", {"search": search, "page": page, "query": query})
 
 
 def _held_piece(request, piece_id: int):

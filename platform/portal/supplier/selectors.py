@@ -2,6 +2,7 @@
 in the database, per currency (amounts of different currencies are never added together)."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, F, QuerySet, Sum
 
@@ -67,6 +68,21 @@ def supplier_figures(organisation: Organisation) -> dict:
 
 def sold_invoices(organisation: Organisation) -> QuerySet[Invoice]:
     return Invoice.objects.filter(seller=organisation).select_related("buyer").order_by("-created_at", "-pk")
+
+
+def financeable_pieces(organisation: Organisation, today: date) -> QuerySet[Piece]:
+    """Pieces the organisation could ask a lender to finance now: held by it, not financed or
+    being repaid, of a confirmed invoice not yet due (not disputed, overdue or repaid), and not
+    awaiting a lender's decision already. Soonest due first."""
+    return (
+        held_pieces(organisation)
+        .filter(financed=False, claimed=0, invoice__status=InvoiceStatus.CONFIRMED, invoice__due_date__gte=today)
+        .exclude(financing_requests__status=FinancingStatus.REQUESTED)
+    )
+
+
+def disputed_invoices(organisation: Organisation) -> QuerySet[Invoice]:
+    return sold_invoices(organisation).filter(status=InvoiceStatus.DISPUTED)
 
 
 def held_pieces(organisation: Organisation) -> QuerySet[Piece]:

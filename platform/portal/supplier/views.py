@@ -4,6 +4,7 @@ documents, and the fragments HTMX polls while an on-chain action is under way.""
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 
 from invoices.lineage import visible_pieces, with_lineage
 from invoices.models import InvoiceStatus
@@ -12,10 +13,12 @@ from invoices.selectors import invoices_visible_to
 from organisations.models import Role
 from portal.access import organisation, role_required
 from portal.kit import tracking
+from portal.kit.activity import recent_activity
 from portal.kit.downloads import document_response, documents_visible_to
-from portal.kit.filters import InvoiceFilterForm
+from portal.kit.filters import INVOICES_SOLD, InvoiceSearchForm
 from portal.kit.paging import paginate
 
+from .attention import supplier_attention
 from .selectors import sold_invoices, supplier_figures
 
 ROLES = (Role.SUPPLIER,)
@@ -25,21 +28,21 @@ RECENT_ACTIONS = 8
 @role_required(*ROLES)
 def dashboard(request):
     seller = organisation(request)
-    recent = tracking.actions_signed_by(seller).order_by("-created_at", "-pk")[:RECENT_ACTIONS]
     return render(request, "portal/supplier/dashboard.html", {
+        "attention": supplier_attention(seller, timezone.localdate()),
         "figures": supplier_figures(seller),
-        "recent": tracking.tracked(recent),
+        "activity": recent_activity(seller, RECENT_ACTIONS),
     })
 
 
 @role_required(*ROLES)
 def invoices(request):
-    filters = InvoiceFilterForm(request.GET or None)
-    page, query = paginate(request, filters.filter(sold_invoices(organisation(request))))
+    search = InvoiceSearchForm(request.GET or None, fields=INVOICES_SOLD)
+    page, query = paginate(request, search.search(sold_invoices(organisation(request))))
     repaying = repayments_in_flight(page)
     for row in page:
         row.repaying = repaying[row.pk]
-    return render(request, "portal/supplier/invoices.html", {"filters": filters, "page": page, "query": query})
+    return render(request, "portal/supplier/invoices.html", {"search": search, "page": page, "query": query})
 
 
 def _visible_invoice(request, invoice_id: int):

@@ -1,18 +1,16 @@
-"""Presentation helpers: amounts in micro-units shown in currency units, statuses as badges, moments
-with their time zone."""
+"""Presentation helpers: amounts in micro-units shown in currency units with their currency,
+statuses as badges, moments with their time zone."""
 
 from decimal import Decimal
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.formats import number_format
 
 from chain.accounts import account_name as _account_name
+from portal.kit.currencies import amount_text
 from portal.kit.moments import FORMATS, moment_text
 
 register = template.Library()
 
-MICRO = Decimal(1_000_000)
 BADGE = {  # status -> colour class
     "submitted": "wait", "queued": "wait", "requested": "wait", "sent": "wait", "signed": "wait",
     "registered": "info", "mined": "info",
@@ -23,12 +21,13 @@ BADGE = {  # status -> colour class
 
 
 @register.filter
-def money(micro) -> str:
-    """1234560000 -> '1,234.56' (micro-units of a currency in currency units, two decimals)."""
+def money(micro, currency=None) -> str:
+    """1234560000, 1 -> '1,234.56 USDC': micro-units in currency units, two decimals, and the
+    currency, given by its id (an invoice's `currency`) or its code. Without a currency, the
+    number alone, for a column whose heading names the currency."""
     if micro is None or micro == "":
         return "–"
-    value = (Decimal(int(micro)) / MICRO).quantize(Decimal("0.01"))
-    return intcomma(number_format(value, decimal_pos=2))
+    return amount_text(micro, currency)
 
 
 @register.filter

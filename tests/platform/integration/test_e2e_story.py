@@ -7,7 +7,9 @@ its own browser session, through the portal's pages only, and photographed into 
   approved;  5. the lender sees it in its portfolio;  6. the core firm repays, with the invoice open in
   two tabs;  7. the holders are paid as soon as the repayment is seen (the maturity sweep, an hour
   away, plays no part). Along the way: the supplier's Security page draws its authenticator QR code,
-  and the core firm disputes a second invoice, whose reason the supplier then reads."""
+  the core firm disputes a second invoice, whose reason the supplier then reads, the supplier
+  finds the invoice with the search, and the core firm's dashboard says what it did and what its
+  account holds against its dues."""
 
 import os
 import re
@@ -27,6 +29,7 @@ from chain.models import ActionPurpose, ChainAction
 from financing.models import FinancingRequest, Programme
 from invoices.models import Invoice, InvoiceStatus, Piece
 from invoices.services import invoice_submit
+from invoices.tasks import payer_holdings_refresh
 from users.models import User
 
 from localnet import wait_until
@@ -184,6 +187,39 @@ def _dispute_is_read_by_the_seller(supplier: Actor, buyer: Actor, core_firm: Use
     supplier.shot("02b-supplier-reads-the-dispute-reason")
 
 
+def _supplier_searches_its_invoices(supplier: Actor) -> None:
+    """By the invoice's number, then by an amount range written as the pages show amounts."""
+    supplier.page.goto("/supplier/invoices/")
+    search = supplier.page.get_by_test_id("invoice-search")
+    search.get_by_label("Number or counterparty").fill(NUMBER)
+    search.get_by_role("button", name="Search").click()
+    expect(supplier.page.get_by_test_id("invoice-row")).to_have_count(1)
+    expect(supplier.page.get_by_test_id("invoice-row")).to_contain_text(NUMBER)
+    supplier.page.goto("/supplier/invoices/")
+    search = supplier.page.get_by_test_id("invoice-search")
+    search.get_by_label("Amount from").fill("99,999.99")
+    search.get_by_label("Amount up to").fill("100000.01")
+    search.get_by_role("button", name="Search").click()
+    expect(supplier.page.get_by_test_id("invoice-row")).to_have_count(1)
+    expect(supplier.page.get_by_test_id("invoice-row")).to_contain_text(NUMBER)
+    supplier.shot("01c-supplier-search")
+
+
+def _core_firm_dashboard_tells_the_confirmation_and_its_cover(buyer: Actor, seller: User) -> None:
+    """The confirmation in words, and (once the scheduled job has read the chain) the account's
+    balance and allowance against what it now owes."""
+    payer_holdings_refresh()
+    buyer.page.goto("/core-firm/")
+    expect(buyer.page.get_by_test_id("recent-activity")).to_contain_text(
+        f"Confirmed invoice {NUMBER} from {seller.organisation.name}, 100,000.00 USDC"
+    )
+    cover = buyer.page.get_by_test_id("cover-USDC")
+    expect(cover).to_contain_text("100,000.00 USDC")
+    expect(cover.get_by_test_id("cover-balance")).to_have_text(re.compile(r"[0-9][0-9,]*\.[0-9]{2} USDC"))
+    expect(cover.get_by_test_id("cover-allowance")).to_have_text("without limit")
+    buyer.shot("02b-core-firm-dashboard")
+
+
 def test_the_whole_story_in_a_browser(world, live_server, browser):
     users, password = world
     tier_1, tier_2 = users[cast.TIER_1[3]], users[cast.TIER_2[3]]
@@ -211,6 +247,7 @@ def test_the_whole_story_in_a_browser(world, live_server, browser):
     supplier.shot("01b-invoice-registered-on-chain")
     invoice = Invoice.objects.get(number=NUMBER)
     _security_page_draws_the_qr_code(supplier)
+    _supplier_searches_its_invoices(supplier)
 
     # 2. The core firm confirms it from its inbox, after looking at the document.
     buyer = Actor(browser, live_server.url, core_firm, password)
@@ -221,6 +258,7 @@ def test_the_whole_story_in_a_browser(world, live_server, browser):
     expect(buyer.page.get_by_test_id("invoice-status")).to_contain_text("Confirmed")
     buyer.shot("02-core-firm-confirmed")
     _dispute_is_read_by_the_seller(supplier, buyer, core_firm)
+    _core_firm_dashboard_tells_the_confirmation_and_its_cover(buyer, tier_1)
 
     # 3. The supplier splits a piece off to its tier-2 supplier, chosen by name.
     supplier.page.goto("/supplier/receivables/")

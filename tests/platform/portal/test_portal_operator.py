@@ -362,7 +362,7 @@ def test_a_written_off_piece_shows_when_and_what_was_released(admin, invoice):
     content = admin.get(reverse("portal:operator:receivable", kwargs={"invoice_id": invoice.pk})).content.decode()
 
     assert content.count('data-testid="piece-written-off"') == 3
-    assert f"{timezone.localtime():%Y-%m-%d}" in content and "150.00 released" in content
+    assert f"{timezone.localtime():%Y-%m-%d}" in content and "150.00 USDC released" in content
 
 
 def test_financing_on_the_invoice_is_listed_with_the_reason_in_words(admin, invoice):
