@@ -19,16 +19,8 @@ from organisations.models import Organisation
 from organisations.selectors import organisation_at
 
 from .models import FinancingRequest, FinancingStatus, Programme
+from .reasons import REJECT_REASONS
 from .services import claims_enqueue
-
-# The contract's RejectReason enum, in order.
-REJECT_REASONS = (
-    "none", "no_programme", "over_limit", "tenor_too_long", "holder_kyc_expired", "lender_kyc_expired",
-    "rating_too_low", "not_confirmed", "disputed", "overdue", "already_financed", "settled",
-    "insufficient_liquidity", "advance_too_small", "obligor_kyc_expired", "holder_not_supplier", "lender_not_lender",
-    "rating_stale", "quote_expired", "payout_below_minimum",
-)
-
 
 def _programme_of(lender: Organisation, invoice: Invoice):
     """The programme that financed pieces of `invoice` belong to: the lender's, for its buyer and currency."""

@@ -22,9 +22,8 @@ from invoices.models import Piece
 from organisations.models import Organisation, Role
 from organisations.selectors import active_organisations
 
-from .chain_handlers import REJECT_REASONS
 from .models import Programme
-from .reasons import reject_reason_sentence
+from .reasons import REJECT_REASONS, reject_reason_sentence
 
 DAYS_PER_YEAR = 365
 

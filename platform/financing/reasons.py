@@ -4,6 +4,14 @@ sentences are written for anyone reading the decision, the holder or the lender.
 
 from django.utils.translation import gettext_lazy as _
 
+# The contract's RejectReason enum, in order.
+REJECT_REASONS = (
+    "none", "no_programme", "over_limit", "tenor_too_long", "holder_kyc_expired", "lender_kyc_expired",
+    "rating_too_low", "not_confirmed", "disputed", "overdue", "already_financed", "settled",
+    "insufficient_liquidity", "advance_too_small", "obligor_kyc_expired", "holder_not_supplier", "lender_not_lender",
+    "rating_stale", "quote_expired", "payout_below_minimum",
+)
+
 REJECT_REASON_SENTENCES = {
     "no_programme": _("The lender has no open programme for this buyer and currency."),
     "over_limit": _("The lender's limit for this buyer is used up."),

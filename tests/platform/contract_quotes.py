@@ -11,7 +11,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from chain.quotes import LenderQuote, PieceQuotes
-from financing.chain_handlers import REJECT_REASONS
+from financing.reasons import REJECT_REASONS
 from financing.models import Programme
 from financing.quotes import Quote
 from invoices.models import InvoiceStatus, Piece

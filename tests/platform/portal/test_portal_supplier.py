@@ -16,9 +16,8 @@ import samples
 from chain.models import ActionPurpose, ActionStatus, ChainAction
 from documents.models import Document, DocumentKind
 from documents.services import document_upload
-from financing.chain_handlers import REJECT_REASONS
 from financing.models import FinancingRequest, FinancingStatus, Programme
-from financing.reasons import REJECT_REASON_SENTENCES, reject_reason_sentence
+from financing.reasons import REJECT_REASON_SENTENCES, REJECT_REASONS, reject_reason_sentence
 from invoices.models import Currency, Invoice, InvoiceStatus
 from organisations.models import KycStatus, Role
 from portal.templatetags.portal import money
