@@ -336,7 +336,7 @@ def test_payables_show_repayments_under_way(buyer_client, confirmed):
 
     page = buyer_client.get(url("payables"))
 
-    assert "+ 500.00 being repaid" in page.content.decode()
+    assert "+ 500.00 USDC being repaid" in page.content.decode()
 
 
 def test_units_show_micro_units_as_typed():

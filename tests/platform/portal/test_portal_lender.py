@@ -338,7 +338,7 @@ def test_portfolio_shows_a_claim_under_way(banker, lender):
 
     response = banker.get(reverse("portal:lender:portfolio"))
 
-    assert "400.00 being paid" in response.content.decode()
+    assert "400.00 USDC being paid" in response.content.decode()
 
 
 def test_portfolio_sorts_financed_pieces_into_buckets(banker, lender):

@@ -640,7 +640,7 @@ def test_the_seller_sees_a_repayment_under_way(supplier_client, buyer, confirmed
     invoices = supplier_client.get(url("invoices")).content.decode()
 
     assert "1,000.00 USDC being repaid" in invoice_page
-    assert "+ 1,000.00 being repaid" in invoices
+    assert "+ 1,000.00 USDC being repaid" in invoices
     assert supplier_client.get(url("invoice-pending", invoice_id=invoice.pk)).json() == {"pending": True}
 
 
