@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Role
+from portal.kit.fields import LongSelect
 
 
 PASSWORD_POLICY = _("At least 12 characters, not a common password, not only digits and not like your user name or e-mail.")
@@ -46,7 +47,7 @@ class InviteForm(forms.Form):
 
 class TimeZoneForm(forms.Form):
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=[(zone, zone) for zone in sorted(zoneinfo.available_timezones())],
+        label=_("Time zone"), choices=[(zone, zone) for zone in sorted(zoneinfo.available_timezones())], widget=LongSelect,
         help_text=_("Invoice dates and \"today\" are judged in this time zone, and pages show times in it."),
     )
 
