@@ -134,22 +134,29 @@ def user_mix(total: int, pages) -> dict[str, int]:
     return mix
 
 
-def run_locust(folder: Path, url: str, users: int, seconds: int) -> Path:
-    """Starts SPAWN_RATE users a second; the statistics start once all run (--reset-stats), so
-    the sign-ins of the ramp are not counted. Locust's own output goes to locust.log."""
+def run_locust(folder: Path, url: str, users: int, seconds: int, server: Server, database: str) -> tuple[Path, dict]:
+    """Starts SPAWN_RATE users a second; the statistics start once all run (--reset-stats), and
+    so does the CPU meter: the sign-ins of the ramp count in neither, and the CPU a request is
+    the pages' alone. Returns the statistics' prefix and the CPU used. Locust's own output goes
+    to locust.log."""
     prefix = folder / "locust"
+    ramp_seconds = -(-users // SPAWN_RATE)
     with open(folder / "locust.log", "w") as log:
-        subprocess.run(
+        locust = subprocess.Popen(
             [str(PROJECT / ".venv-tools/bin/locust"), "-f", str(PROJECT / "scripts/bench_web_locustfile.py"),
              "--headless", "--users", str(users), "--spawn-rate", str(SPAWN_RATE),
-             "--run-time", f"{seconds + -(-users // SPAWN_RATE)}s", "--host", url, "--csv", str(prefix),
+             "--run-time", f"{seconds + ramp_seconds}s", "--host", url, "--csv", str(prefix),
              "--reset-stats", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"],
-            cwd=PROJECT, env=os.environ | {"BENCH_WEB_PLAN": str(folder / "plan.json")}, check=False,
+            cwd=PROJECT, env=os.environ | {"BENCH_WEB_PLAN": str(folder / "plan.json")},
             stdout=log, stderr=subprocess.STDOUT,
         )
+        time.sleep(ramp_seconds)
+        meter = CpuMeter(server, database)
+        locust.wait()
+        cpu = meter.stop()
     if not Path(f"{prefix}_stats.csv").exists():
         raise RuntimeError("Locust wrote no statistics:\n" + (folder / "locust.log").read_text()[-3000:])
-    return prefix
+    return prefix, cpu
 
 
 def main() -> None:
@@ -201,9 +208,8 @@ def main() -> None:
               f"gunicorn {options.workers} workers x {options.threads} threads")
         server = Server(PROJECT, port=options.port, workers=options.workers, threads=options.threads)
         try:
-            meter = CpuMeter(server, urlsplit(database_url).path.lstrip("/"))
-            prefix = run_locust(folder, server.url, options.users, options.seconds)
-            cpu = meter.stop()
+            prefix, cpu = run_locust(folder, server.url, options.users, options.seconds, server,
+                                     urlsplit(database_url).path.lstrip("/"))
             rss = server.peak_rss_mb()
         finally:
             server.stop()

@@ -1,7 +1,8 @@
 """What `make bench-web` prints: a line per page (its SQL queries and time alone, then under load
 its requests, failures, p50, p95 and requests per second, from Locust's CSV statistics), the peak
 RSS of each web process, where the CPU went, and the verdict against the targets. The verdict is
-printed, never turned into an exit status."""
+printed, never turned into an exit status. The last line sums it up for a note or a log:
+`web: worst p95 N ms (page), web CPU M ms a request, worst alone K ms (page)`."""
 
 import csv
 import os
@@ -35,6 +36,17 @@ def report(pages, alone: dict[str, tuple], stats_prefix: Path, rss: dict[str, fl
           f" (largest {largest:.0f} MB)")
     print(f"  every request answered 200: {f'FAIL ({failed} failed)' if failed else 'PASS'}")
     print("  queries independent of the rows shown: tests/platform/portal/test_portal_query_counts.py")
+    print(summary_line(pages, alone, {row["Name"]: row for row in stats}, cpu["web"] * 1000 / requests))
+
+
+def summary_line(pages, alone: dict[str, tuple], stats: dict[str, dict], web_cpu_ms: float) -> str:
+    """The worst page under load (by p95), the web processes' CPU per request, and the slowest page
+    alone. A page without requests under load does not count towards the worst p95."""
+    loaded = [(float(stats[page.label]["95%"]), page.label) for page in pages if page.label in stats]
+    p95, p95_page = max(loaded, default=(0.0, "none"))
+    alone_ms, alone_page = max((alone[page.label][1], page.label) for page in pages)
+    return (f"web: worst p95 {p95:.0f} ms ({p95_page}), web CPU {web_cpu_ms:.0f} ms a request, "
+            f"worst alone {alone_ms:.0f} ms ({alone_page})")
 
 
 def _read(path: str) -> list[dict]:

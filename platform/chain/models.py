@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from api.choices import ChoiceLabels
+
 from .fields import WeiField
 
 
@@ -65,7 +67,7 @@ IN_FLIGHT = (ActionStatus.QUEUED, ActionStatus.SENT, ActionStatus.MINED)
 SETTLED = (ActionStatus.CONFIRMED, ActionStatus.FAILED)
 
 
-class ChainAction(models.Model):
+class ChainAction(ChoiceLabels, models.Model):
     """An outbox row: one on-chain action, written in the same database transaction as the
     business change that caused it. Workers turn queued actions into transactions.
 

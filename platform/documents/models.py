@@ -4,6 +4,8 @@ invoice's documents, and an organisation's KYC documents for the platform's revi
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from api.choices import ChoiceLabels
+
 
 class DocumentKind(models.TextChoices):
     INVOICE = "invoice", _("Invoice")
@@ -29,7 +31,7 @@ def document_path(document: "Document", filename: str) -> str:
     return f"documents/{document.organisation_id}/{document.keccak[2:4]}/{document.keccak[2:]}.{document.format}"
 
 
-class Document(models.Model):
+class Document(ChoiceLabels, models.Model):
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="documents")
     uploaded_by = models.ForeignKey("users.User", on_delete=models.PROTECT, null=True, related_name="+")
     invoice = models.ForeignKey(

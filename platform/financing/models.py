@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from api.choices import ChoiceLabels
 from invoices.models import Currency
 
 
@@ -13,7 +14,7 @@ class FinancingStatus(models.TextChoices):
     FAILED = "failed", _("Rejected by the chain")
 
 
-class FinancingRequest(models.Model):
+class FinancingRequest(ChoiceLabels, models.Model):
     piece = models.ForeignKey("invoices.Piece", on_delete=models.PROTECT, related_name="financing_requests")
     holder = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     lender = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -46,7 +47,7 @@ class RatingRecord(models.Model):
         ordering = ["-computed_at"]
 
 
-class Programme(models.Model):
+class Programme(ChoiceLabels, models.Model):
     """A lender's credit programme for one core firm and currency, mirrored from the chain's
     ProgrammeTermsSet / Funded / Defunded and financing events. Amounts in micro-units."""
 

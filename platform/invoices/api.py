@@ -2,6 +2,8 @@
 the invoices it sold, bought or holds pieces of; suppliers submit, the buyer confirms, disputes
 and repays. Confirm, dispute and repay answer 202 with the queued on-chain action."""
 
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -86,7 +88,13 @@ class InvoiceSerializer(serializers.ModelSerializer):
     @extend_schema_field(PieceSerializer(many=True))
     def get_pieces(self, invoice: Invoice) -> list[dict]:
         shown = lineage.visible_pieces(invoice, self.context["request"].user.organisation)
-        return PieceSerializer(shown, many=True).data
+        return [self._piece_serializer.to_representation(piece) for piece in shown]
+
+    @cached_property
+    def _piece_serializer(self) -> PieceSerializer:
+        """One for every invoice of a list: a serializer builds its fields when first used, which
+        costs more than representing a piece."""
+        return PieceSerializer(context=self.context)
 
 
 class InvoiceSubmitSerializer(serializers.Serializer):

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from api.choices import ChoiceLabels
+
 
 class InvoiceStatus(models.TextChoices):
     # Before the chain: submitted, then registered once the indexer has seen it.
@@ -23,7 +25,7 @@ class Currency(models.IntegerChoices):
     EURT = 2, _("EURT")
 
 
-class Invoice(models.Model):
+class Invoice(ChoiceLabels, models.Model):
     """An invoice is identified by its seller and its canonical number (`invoices.identity`); the
     buyer, amount, currency and dates are attributes, checked against the e-invoice when there is one."""
 
@@ -101,7 +103,7 @@ class Invoice(models.Model):
         return f"{self.number} ({self.seller} -> {self.buyer})"
 
 
-class Piece(models.Model):
+class Piece(ChoiceLabels, models.Model):
     """A piece of a receivable, as the chain holds it: index 0 is the whole invoice at first."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="pieces")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from api.choices import ChoiceLabels
+
 
 class Role(models.TextChoices):
     SUPPLIER = "supplier", _("Supplier")
@@ -28,7 +30,7 @@ def default_time_zone() -> str:
     return settings.ORGANISATION_TIME_ZONE
 
 
-class Organisation(models.Model):
+class Organisation(ChoiceLabels, models.Model):
     name = models.CharField(max_length=200)
     legal_id = models.CharField(max_length=64, unique=True, help_text="Registration or tax number.")
     role = models.CharField(max_length=16, choices=Role.choices)

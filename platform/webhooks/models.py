@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from api.choices import ChoiceLabels
+
 
 class WebhookEndpoint(models.Model):
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="webhooks")
@@ -24,7 +26,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed after every retry"
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(ChoiceLabels, models.Model):
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=64)
     payload = models.JSONField()

@@ -205,10 +205,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in lockout (django-axes), the same for every sign-in path (the portal's and the admin's):
 # 5 failed passwords for one user name from one client address lock that pair for 15 minutes,
 # right password or not. Locking by name alone would let anyone lock anyone out. API tokens are
-# not a sign-in path.
+# not a sign-in path. Django's ModelBackend, but loading the signed-in user with its organisation
+# (users.backends): sessions signed in with the plain ModelBackend must sign in once more.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "users.backends.UserWithOrganisationBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Role
 
-
 PASSWORD_POLICY = _("At least 12 characters, not a common password, not only digits and not like your user name or e-mail.")
 
 

@@ -28,6 +28,7 @@ from organisations.tokens import api_token_create, api_token_revoke
 from portal.access import kyc_gate, member_required
 from portal.kit.forms import TimeZoneForm, apply_errors
 from users import services as people
+from users.backends import PATH as SIGN_IN_BACKEND
 from users.models import Invitation
 
 from .forms import AcceptForm, CodeForm, InviteForm, SignUpForm, TokenForm
@@ -120,7 +121,7 @@ def sign_up(request):
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=SIGN_IN_BACKEND)
             messages.success(request, _("Welcome. Your organisation is waiting for KYC review by the platform."))
             return redirect("portal:home")
     return render(request, "portal/accounts/sign_up.html", {"form": form})
@@ -138,7 +139,7 @@ def invitation_accept(request, token: str):
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=SIGN_IN_BACKEND)
             return redirect("portal:home")
     return render(request, "portal/accounts/invitation.html", {"form": form, "invitation": invitation})
 

@@ -10,6 +10,8 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .fields import LongSelect
+
 T = TypeVar("T")
 
 
@@ -39,6 +41,6 @@ def run_service(form: forms.Form, act: Callable[[dict], T]) -> T | None:
 
 class TimeZoneForm(forms.Form):
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=[(zone, zone) for zone in sorted(zoneinfo.available_timezones())],
+        label=_("Time zone"), choices=[(zone, zone) for zone in sorted(zoneinfo.available_timezones())], widget=LongSelect,
         help_text=_("Invoice dates and \"today\" are judged in this time zone, and pages show times in it."),
     )

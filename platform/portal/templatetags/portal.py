@@ -4,6 +4,7 @@ statuses as badges, moments with their time zone."""
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
 
 from chain.accounts import account_name as _account_name
 from portal.kit.currencies import amount_text
@@ -38,9 +39,12 @@ def bps(value) -> str:
     return f"{Decimal(int(value)) / 100:.2f}%"
 
 
-@register.inclusion_tag("portal/components/badge.html")
-def badge(status: str, label: str = "") -> dict:
-    return {"status": status, "label": label or status, "tone": BADGE.get(status, "info")}
+@register.simple_tag
+def badge(status: str, label: str = "") -> str:
+    """A status as a coloured badge. Built here rather than included from a template: lists show
+    one a row, and an include costs a template render each."""
+    return format_html('<span class="badge {}" data-status="{}">{}</span>', BADGE.get(status, "info"), status,
+                       label or status)
 
 
 @register.filter
