@@ -32,7 +32,9 @@ def invoice_repay(*, invoice: Invoice, repaid_by, amount: object, request_key: s
     invoice = Invoice.objects.select_for_update().select_related("buyer").get(pk=invoice.pk)
     require_member(repaid_by, invoice.buyer, Role.CORE_FIRM, _("repay its invoices"))
     if invoice.status == InvoiceStatus.REPAID:
-        raise ValidationError({"status": _("This invoice is repaid in full: nothing more is owed.")})
+        raise ValidationError({"status": _("This invoice is %(status)s: it is repaid in full and nothing more is owed.") % {
+            "status": invoice.get_status_display(),
+        }})
     if invoice.status not in REPAYABLE:
         raise ValidationError(
             {

@@ -188,4 +188,4 @@ def test_a_repaid_invoice_is_refused_saying_nothing_more_is_owed(repay, invoice)
     with pytest.raises(ValidationError) as refusal:
         repay()
 
-    assert refusal.value.message_dict == {"status": ["This invoice is repaid in full: nothing more is owed."]}
+    assert refusal.value.message_dict == {"status": ["This invoice is Repaid: it is repaid in full and nothing more is owed."]}
