@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chain.models import ChainAction
-from financing.models import FinancingRequest, Programme
+from financing.models import FinancingRequest
 from invoices.models import Invoice, InvoiceStatus, Piece
 from organisations.models import Organisation, Role
 
