@@ -22,7 +22,7 @@ from portal.kit.activity import recent_activity
 from portal.kit.downloads import document_response, documents_visible_to
 from portal.kit.filters import INVOICES_BOUGHT, InvoiceSearchForm
 from portal.kit.forms import run_service
-from portal.kit.paging import paginate
+from portal.kit.paging import paginate, rows_annotate
 
 from .forms import ConfirmForm, DisputeForm, RepayForm
 from .attention import core_firm_attention
@@ -56,9 +56,7 @@ def inbox(request):
 def payables(request):
     search = InvoiceSearchForm(request.GET or None, fields=INVOICES_BOUGHT)
     page, query = paginate(request, search.search(bought_invoices(organisation(request))))
-    repaying = repayments_in_flight(page)
-    for row in page:
-        row.repaying = repaying[row.pk]
+    rows_annotate(page, "repaying", repayments_in_flight(page))
     return render(request, "portal/core_firm/payables.html", {"search": search, "page": page, "query": query})
 
 

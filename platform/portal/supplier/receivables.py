@@ -22,7 +22,7 @@ from portal.access import organisation, role_required
 from portal.kit import tracking
 from portal.kit.filters import PIECES_HELD, InvoiceSearchForm
 from portal.kit.forms import run_service
-from portal.kit.paging import paginate
+from portal.kit.paging import paginate, rows_annotate
 
 from .forms import FinanceForm, SplitForm, TransferForm
 from .selectors import held_pieces
@@ -34,9 +34,7 @@ ROLES = (Role.SUPPLIER,)
 def receivables(request):
     search = InvoiceSearchForm(request.GET or None, fields=PIECES_HELD)
     page, query = paginate(request, search.search(held_pieces(organisation(request))))
-    pending = pieces_pending(page)
-    for row in page:
-        row.pending = pending[row.pk]
+    rows_annotate(page, "pending", pieces_pending(page))
     return render(request, "portal/supplier/receivables.html", {"search": search, "page": page, "query": query})
 
 

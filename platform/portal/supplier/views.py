@@ -16,7 +16,7 @@ from portal.kit import tracking
 from portal.kit.activity import recent_activity
 from portal.kit.downloads import document_response, documents_visible_to
 from portal.kit.filters import INVOICES_SOLD, InvoiceSearchForm
-from portal.kit.paging import paginate
+from portal.kit.paging import paginate, rows_annotate
 
 from .attention import supplier_attention
 from .selectors import sold_invoices, supplier_figures
@@ -39,9 +39,7 @@ def dashboard(request):
 def invoices(request):
     search = InvoiceSearchForm(request.GET or None, fields=INVOICES_SOLD)
     page, query = paginate(request, search.search(sold_invoices(organisation(request))))
-    repaying = repayments_in_flight(page)
-    for row in page:
-        row.repaying = repaying[row.pk]
+    rows_annotate(page, "repaying", repayments_in_flight(page))
     return render(request, "portal/supplier/invoices.html", {"search": search, "page": page, "query": query})
 
 
