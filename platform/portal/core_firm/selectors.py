@@ -127,9 +127,8 @@ def core_firm_figures(organisation: Organisation, today: date) -> dict:
         )
         .order_by()
     )
-    to_confirm = Invoice.objects.filter(buyer=organisation, status=InvoiceStatus.REGISTERED).count()
-    figures = {"to_confirm": to_confirm, "overdue_count": 0,
-               "outstanding": {}, "due_soon": {}, "overdue": {}}
+    # The invoices to confirm head the page as an attention list (attention.py), not as a figure.
+    figures = {"overdue_count": 0, "outstanding": {}, "due_soon": {}, "overdue": {}}
     for row in rows:
         currency = currency_code(row["currency"])
         figures["overdue_count"] += row["overdue_count"]

@@ -96,7 +96,6 @@ def test_dashboard_figures(buyer_client, bought):
 
     figures = buyer_client.get(url("dashboard")).context["figures"]
 
-    assert figures["to_confirm"] == 1
     assert figures["outstanding"] == {"USDC": 5_600_000_000, "EURT": 5_000_000}
     assert figures["due_soon"] == {"USDC": 600_000_000}
     assert figures["overdue"] == {"USDC": 3_000_000_000, "EURT": 5_000_000}
