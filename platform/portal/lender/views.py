@@ -59,8 +59,10 @@ def portfolio(request):
         row.annualised_yield = figures.annualised_yield(row.advance, row.discount, row.tenor_days)
         row.bucket_label = selectors.BUCKET_LABELS[row.bucket]
         row.write_off_queued = (row.piece.invoice.fingerprint, row.piece.index) in writing_off
+        # Only a defaulted invoice's piece may be written off: the other buckets need not ask.
         row.can_write_off = (
-            row.piece.holder_id == lender.pk and not row.write_off_queued and write_off_refusal(row.piece) is None
+            row.bucket == "defaulted" and row.piece.holder_id == lender.pk and not row.write_off_queued
+            and write_off_refusal(row.piece) is None
         )
     counts = selectors.bucket_counts(financed, today)
     return render(request, "portal/lender/portfolio.html", {
