@@ -21,6 +21,12 @@ def beyond_the_name(relation: str) -> list[str]:
             if field.name not in ("id", "name")]
 
 
+def names_only(rows: QuerySet, *relations: str) -> QuerySet:
+    """The rows with the organisations they reach by `relations` (already select_related) loaded
+    by name alone: what a list shows of them."""
+    return rows.defer(*(column for relation in relations for column in beyond_the_name(relation)))
+
+
 def core_firm_by_legal_id(legal_id: str) -> Organisation | None:
     return Organisation.objects.filter(legal_id=legal_id.strip(), role=Role.CORE_FIRM).first()
 

@@ -12,6 +12,7 @@ from financing.reasons import reject_reason_sentence
 from financing.services import write_off_refusal
 from invoices.pending import pieces_pending
 from organisations.models import Role
+from organisations.selectors import names_only
 from portal import charts, figures
 from portal.access import organisation, role_required
 from portal.kit.activity import recent_activity
@@ -86,6 +87,7 @@ def decisions(request):
         .select_related("piece__invoice__buyer", "holder")
         .order_by("-created_at", "-pk")
     )
+    requests = names_only(requests, "piece__invoice__buyer", "holder")
     if status in FinancingStatus.values:
         requests = requests.filter(status=status)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
