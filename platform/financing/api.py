@@ -15,6 +15,7 @@ from chain.api import ChainActionSerializer, queued
 from invoices.api import CurrencyCodeField
 from invoices.models import Currency
 from organisations.models import Role
+from organisations.selectors import names_only
 
 from .services import programmes
 from .filters import FinancingRequestFilter, ProgrammeFilter
@@ -82,7 +83,7 @@ class FinancingRequestViewSet(RolesByAction, mixins.ListModelMixin, mixins.Retri
     roles = (Role.SUPPLIER, Role.LENDER)
 
     def get_queryset(self):
-        return financing_requests_visible_to(self.request.user.organisation)
+        return names_only(financing_requests_visible_to(self.request.user.organisation), "holder", "lender")
 
 
 # What each term means, as the contract prices it (Pricing.sol: 10 is the best rating).

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.models import DocumentKind
 from documents.selectors import document_extracted_invoice
-from organisations.selectors import beyond_the_name
+from organisations.selectors import names_only
 
 from .models import Invoice, Piece
 from .validation import MICRO_DECIMALS, currency_iso_code
@@ -18,11 +18,10 @@ def invoices_visible_to(organisation) -> QuerySet[Invoice]:
     """Invoices the organisation sold or bought, or of which it holds a piece, with what a list
     shows loaded in a constant number of queries."""
     held = Piece.objects.filter(holder=organisation).values("invoice_id")  # a subquery: no join, no DISTINCT
-    pieces = Piece.objects.select_related("holder").defer(*beyond_the_name("holder"))
+    pieces = names_only(Piece.objects.select_related("holder"), "holder")
     return (
         Invoice.objects.filter(Q(seller=organisation) | Q(buyer=organisation) | Q(pk__in=held))
         .select_related("seller", "buyer")
-        .defer(*beyond_the_name("seller"), *beyond_the_name("buyer"))
         .prefetch_related(Prefetch("pieces", queryset=pieces))
         .order_by("-created_at", "-pk")
     )
