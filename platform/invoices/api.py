@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from api.idempotency import queues_transaction, request_key
 from api.permissions import RolesByAction
+from api.representation import ListedFields
 from chain.api import ChainActionSerializer, queued
 from chain.models import ActionPurpose
 from chain.selectors import actions_about
@@ -33,7 +34,7 @@ class CurrencyCodeField(serializers.Field):
         return Currency(value).name
 
 
-class PieceSerializer(serializers.Serializer):
+class PieceSerializer(ListedFields, serializers.Serializer):
     """A piece as the caller's organisation sees it (invoices.lineage)."""
 
     index = serializers.IntegerField()
@@ -49,7 +50,7 @@ class PieceSerializer(serializers.Serializer):
     )
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class InvoiceSerializer(ListedFields, serializers.ModelSerializer):
     seller = serializers.CharField(source="seller.name")
     buyer = serializers.CharField(source="buyer.name")
     seller_id = serializers.IntegerField()

@@ -15,6 +15,7 @@ from rest_framework.reverse import reverse
 from api.filters import MAX_OBJECT_ID
 from api.idempotency import queues_transaction
 from api.permissions import RolesByAction
+from api.representation import ListedFields
 from chain.api import ChainActionSerializer, queued
 from financing.api import FinancingRequestSerializer, financing_requests_visible_to
 from financing.quotes import QuotesUnavailable, piece_quote, piece_quotes
@@ -28,7 +29,7 @@ from .filters import ReceivableFilter
 from .models import Piece
 
 
-class ReceivableSerializer(serializers.ModelSerializer):
+class ReceivableSerializer(ListedFields, serializers.ModelSerializer):
     invoice_number = serializers.CharField(source="invoice.number")
     invoice_status = serializers.CharField(source="invoice.status")
     seller = serializers.CharField(source="invoice.seller.name")
