@@ -11,10 +11,12 @@ from rest_framework.decorators import action
 from api.filters import MAX_OBJECT_ID
 from api.idempotency import queues_transaction, request_key
 from api.permissions import RolesByAction
+from api.representation import ListedFields
 from chain.api import ChainActionSerializer, queued
 from invoices.api import CurrencyCodeField
 from invoices.models import Currency
 from organisations.models import Role
+from organisations.selectors import names_only
 
 from .services import programmes
 from .filters import FinancingRequestFilter, ProgrammeFilter
@@ -32,7 +34,7 @@ def financing_requests_visible_to(organisation) -> QuerySet[FinancingRequest]:
     )
 
 
-class FinancingRequestSerializer(serializers.ModelSerializer):
+class FinancingRequestSerializer(ListedFields, serializers.ModelSerializer):
     invoice = serializers.IntegerField(source="piece.invoice_id")
     invoice_number = serializers.CharField(source="piece.invoice.number")
     currency = CurrencyCodeField(source="piece.invoice.currency")
@@ -82,7 +84,7 @@ class FinancingRequestViewSet(RolesByAction, mixins.ListModelMixin, mixins.Retri
     roles = (Role.SUPPLIER, Role.LENDER)
 
     def get_queryset(self):
-        return financing_requests_visible_to(self.request.user.organisation)
+        return names_only(financing_requests_visible_to(self.request.user.organisation), "holder", "lender")
 
 
 # What each term means, as the contract prices it (Pricing.sol: 10 is the best rating).
@@ -100,7 +102,7 @@ TERM_HELP = {
 }
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(ListedFields, serializers.ModelSerializer):
     core_firm_name = serializers.CharField(source="core_firm.name")
     currency = CurrencyCodeField()
 

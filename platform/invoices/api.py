@@ -11,10 +11,12 @@ from rest_framework.response import Response
 
 from api.idempotency import queues_transaction, request_key
 from api.permissions import RolesByAction
+from api.representation import ListedFields
 from chain.api import ChainActionSerializer, queued
 from chain.models import ActionPurpose
 from chain.selectors import actions_about
 from organisations.models import Role
+from organisations.selectors import names_only
 
 from . import lineage, selectors, services
 from .filters import InvoiceFilter
@@ -32,7 +34,7 @@ class CurrencyCodeField(serializers.Field):
         return Currency(value).name
 
 
-class PieceSerializer(serializers.Serializer):
+class PieceSerializer(ListedFields, serializers.Serializer):
     """A piece as the caller's organisation sees it (invoices.lineage)."""
 
     index = serializers.IntegerField()
@@ -48,7 +50,7 @@ class PieceSerializer(serializers.Serializer):
     )
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class InvoiceSerializer(ListedFields, serializers.ModelSerializer):
     seller = serializers.CharField(source="seller.name")
     buyer = serializers.CharField(source="buyer.name")
     seller_id = serializers.IntegerField()
@@ -139,7 +141,9 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
     }
 
     def get_queryset(self):
-        return lineage.with_lineage(selectors.invoices_visible_to(self.request.user.organisation))
+        invoices = lineage.with_lineage(selectors.invoices_visible_to(self.request.user.organisation))
+        # A list shows its parties by name; the actions check the buyer's KYC on the loaded row.
+        return names_only(invoices, "seller", "buyer") if self.action == "list" else invoices
 
     @queues_transaction(request=InvoiceSubmitSerializer, responses={201: InvoiceSerializer})
     def create(self, request):

@@ -15,11 +15,13 @@ from rest_framework.reverse import reverse
 from api.filters import MAX_OBJECT_ID
 from api.idempotency import queues_transaction
 from api.permissions import RolesByAction
+from api.representation import ListedFields
 from chain.api import ChainActionSerializer, queued
 from financing.api import FinancingRequestSerializer, financing_requests_visible_to
 from financing.quotes import QuotesUnavailable, piece_quote, piece_quotes
 from financing.services import financing_request, lender_to_ask, piece_write_off
 from organisations.models import Role
+from organisations.selectors import names_only
 
 from . import services, validation
 from .api import CurrencyCodeField
@@ -27,7 +29,7 @@ from .filters import ReceivableFilter
 from .models import Piece
 
 
-class ReceivableSerializer(serializers.ModelSerializer):
+class ReceivableSerializer(ListedFields, serializers.ModelSerializer):
     invoice_number = serializers.CharField(source="invoice.number")
     invoice_status = serializers.CharField(source="invoice.status")
     seller = serializers.CharField(source="invoice.seller.name")
@@ -143,11 +145,13 @@ class ReceivableViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveMod
     }
 
     def get_queryset(self):
-        return (
+        pieces = (
             Piece.objects.filter(holder=self.request.user.organisation)
             .select_related("holder", "invoice__seller", "invoice__buyer")
             .order_by("invoice__due_date", "pk")
         )
+        # A list shows the organisations by name; the actions check their KYC on the loaded rows.
+        return names_only(pieces, "holder", "invoice__seller", "invoice__buyer") if self.action == "list" else pieces
 
     @queues_transaction(request=SplitSerializer, responses={202: ChainActionSerializer})
     @action(detail=True, methods=["post"])

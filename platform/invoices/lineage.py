@@ -41,7 +41,10 @@ def with_lineage(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     """The invoices, their pieces prefetched with their holders (as invoices_visible_to does),
     with what `visible_pieces` reads: each piece's approved financing and who asked for it. One
     query more, however many invoices."""
-    approved = FinancingRequest.objects.filter(status=FinancingStatus.APPROVED).select_related("holder")
+    approved = (
+        FinancingRequest.objects.filter(status=FinancingStatus.APPROVED)
+        .select_related("holder").only("piece", "holder__name")
+    )
     return invoices.prefetch_related(
         Prefetch("pieces__financing_requests", queryset=approved, to_attr=APPROVED_FINANCING)
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.models import DocumentKind
 from documents.selectors import document_extracted_invoice
+from organisations.selectors import names_only
 
 from .models import Invoice, Piece
 from .validation import MICRO_DECIMALS, currency_iso_code
@@ -17,10 +18,11 @@ def invoices_visible_to(organisation) -> QuerySet[Invoice]:
     """Invoices the organisation sold or bought, or of which it holds a piece, with what a list
     shows loaded in a constant number of queries."""
     held = Piece.objects.filter(holder=organisation).values("invoice_id")  # a subquery: no join, no DISTINCT
+    pieces = names_only(Piece.objects.select_related("holder"), "holder")
     return (
         Invoice.objects.filter(Q(seller=organisation) | Q(buyer=organisation) | Q(pk__in=held))
         .select_related("seller", "buyer")
-        .prefetch_related(Prefetch("pieces", queryset=Piece.objects.select_related("holder")))
+        .prefetch_related(Prefetch("pieces", queryset=pieces))
         .order_by("-created_at", "-pk")
     )
 

@@ -4,12 +4,14 @@ shows only id, name and role: never legal ids, KYC details or accounts."""
 
 from rest_framework import mixins, serializers, viewsets
 
+from api.representation import ListedFields
+
 from .filters import CounterpartyFilter
 from .models import Organisation
 from .selectors import counterparties_of
 
 
-class CounterpartySerializer(serializers.ModelSerializer):
+class CounterpartySerializer(ListedFields, serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "role"]

@@ -13,6 +13,20 @@ from .models import KycStatus, Organisation, Role
 COUNTERPARTY_ROLES = (Role.SUPPLIER, Role.CORE_FIRM, Role.LENDER)
 
 
+def beyond_the_name(relation: str) -> list[str]:
+    """The columns of the organisation reached by `relation` (e.g. "seller") that a row showing
+    only its name leaves unloaded, for `QuerySet.defer`: a list of 50 rows joins up to three
+    organisations a row, and their three timestamps cost more to read than the row itself."""
+    return [f"{relation}__{field.name}" for field in Organisation._meta.concrete_fields
+            if field.name not in ("id", "name")]
+
+
+def names_only(rows: QuerySet, *relations: str) -> QuerySet:
+    """The rows with the organisations they reach by `relations` (already select_related) loaded
+    by name alone: what a list shows of them."""
+    return rows.defer(*(column for relation in relations for column in beyond_the_name(relation)))
+
+
 def core_firm_by_legal_id(legal_id: str) -> Organisation | None:
     return Organisation.objects.filter(legal_id=legal_id.strip(), role=Role.CORE_FIRM).first()
 

@@ -5,12 +5,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from api.representation import ListedFields
+
 from .filters import DeliveryFilter
 from .models import WebhookDelivery, WebhookEndpoint
 from .services import EVENTS, webhook_endpoint_create
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(ListedFields, serializers.ModelSerializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENTS), help_text="Event names to send; empty means all."
     )
@@ -60,7 +62,7 @@ class WebhookEndpointViewSet(
         return Response(WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ListedFields, serializers.ModelSerializer):
     url = serializers.CharField(source="endpoint.url")
 
     class Meta:

@@ -16,6 +16,7 @@ from invoices.pending import invoice_repaying, repayments_in_flight
 from invoices.selectors import einvoice_comparison
 from invoices.services import REPAYABLE, invoice_confirm, invoice_dispute, invoice_repay
 from organisations.models import Role
+from organisations.selectors import names_only
 from portal.access import organisation, role_required
 from portal.kit import tracking
 from portal.kit.activity import recent_activity
@@ -48,14 +49,16 @@ def dashboard(request):
 @role_required(*ROLES)
 def inbox(request):
     search = InvoiceSearchForm(request.GET or None, fields=INVOICES_BOUGHT, statuses=False)
-    page, query = paginate(request, search.search(invoices_to_confirm(organisation(request))))
+    rows = names_only(invoices_to_confirm(organisation(request)), "seller", "buyer")
+    page, query = paginate(request, search.search(rows))
     return render(request, "portal/core_firm/inbox.html", {"search": search, "page": page, "query": query})
 
 
 @role_required(*ROLES)
 def payables(request):
     search = InvoiceSearchForm(request.GET or None, fields=INVOICES_BOUGHT)
-    page, query = paginate(request, search.search(bought_invoices(organisation(request))))
+    rows = names_only(bought_invoices(organisation(request)), "seller", "buyer")
+    page, query = paginate(request, search.search(rows))
     rows_annotate(page, "repaying", repayments_in_flight(page))
     return render(request, "portal/core_firm/payables.html", {"search": search, "page": page, "query": query})
 

@@ -13,14 +13,16 @@ from chain.models import ActionPurpose, ChainAccount, ChainAction
 from financing.models import FinancingRequest
 from invoices.models import Currency, Invoice, Piece
 from organisations.models import Organisation
+from organisations.selectors import names_only
 
 from .currencies import amount_text, currency_code
 from .tracking import KINDS, actions_signed_by
 
+# The sentences name organisations: their names are all they need of them.
 SUBJECTS = [
-    Invoice.objects.select_related("seller", "buyer"),
-    Piece.objects.select_related("invoice__seller", "invoice__buyer"),
-    FinancingRequest.objects.select_related("lender", "piece__invoice"),
+    names_only(Invoice.objects.select_related("seller", "buyer"), "seller", "buyer"),
+    names_only(Piece.objects.select_related("invoice__seller", "invoice__buyer"), "invoice__seller", "invoice__buyer"),
+    names_only(FinancingRequest.objects.select_related("lender", "piece__invoice"), "lender"),
     Organisation.objects.all(),
     ChainAccount.objects.all(),
 ]

@@ -12,8 +12,10 @@ CENT = Decimal("0.01")
 
 
 def currency_code(currency_id: int) -> str:
-    """The settlement currency's code, e.g. 'USDC', as the pages key and show amounts by."""
-    return str(Currency(currency_id).label)
+    """The settlement currency's code, e.g. 'USDC', as the pages key and show amounts by: the same
+    in every language, so read from the choice's name rather than through its translated label
+    (pages show dozens of amounts a row)."""
+    return Currency(currency_id).name
 
 
 CURRENCY_CODES = [currency_code(currency_id) for currency_id in Currency.values]

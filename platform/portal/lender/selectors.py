@@ -14,6 +14,7 @@ from chain.selectors import about
 from financing.models import FinancingRequest, FinancingStatus, Programme
 from invoices.models import InvoiceStatus
 from organisations.models import Organisation
+from organisations.selectors import beyond_the_name
 from portal import figures
 
 MATURING_WITHIN = timedelta(days=30)
@@ -64,7 +65,8 @@ def portfolio(lender: Organisation, today: date) -> QuerySet[FinancingRequest]:
     buckets = bucket_filters(today)
     return (
         FinancingRequest.objects.filter(lender=lender, status=FinancingStatus.APPROVED)
-        .select_related("piece__invoice__buyer", "piece__invoice__seller", "holder")
+        .select_related("piece__invoice__buyer", "holder")
+        .defer(*beyond_the_name("piece__invoice__buyer"), *beyond_the_name("holder"))
         .annotate(
             bucket=Case(
                 *(When(buckets[name], then=Value(name)) for name in ("repaid", "defaulted", "overdue", "maturing")),

@@ -12,6 +12,7 @@ from financing.reasons import reject_reason_sentence
 from financing.services import write_off_refusal
 from invoices.pending import pieces_pending
 from organisations.models import Role
+from organisations.selectors import names_only
 from portal import charts, figures
 from portal.access import organisation, role_required
 from portal.kit.activity import recent_activity
@@ -59,8 +60,10 @@ def portfolio(request):
         row.annualised_yield = figures.annualised_yield(row.advance, row.discount, row.tenor_days)
         row.bucket_label = selectors.BUCKET_LABELS[row.bucket]
         row.write_off_queued = (row.piece.invoice.fingerprint, row.piece.index) in writing_off
+        # Only a defaulted invoice's piece may be written off: the other buckets need not ask.
         row.can_write_off = (
-            row.piece.holder_id == lender.pk and not row.write_off_queued and write_off_refusal(row.piece) is None
+            row.bucket == "defaulted" and row.piece.holder_id == lender.pk and not row.write_off_queued
+            and write_off_refusal(row.piece) is None
         )
     counts = selectors.bucket_counts(financed, today)
     return render(request, "portal/lender/portfolio.html", {
@@ -84,6 +87,7 @@ def decisions(request):
         .select_related("piece__invoice__buyer", "holder")
         .order_by("-created_at", "-pk")
     )
+    requests = names_only(requests, "piece__invoice__buyer", "holder")
     if status in FinancingStatus.values:
         requests = requests.filter(status=status)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))

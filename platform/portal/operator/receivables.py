@@ -5,6 +5,7 @@ and the lineage of its receivable across the tiers."""
 from django.shortcuts import get_object_or_404, render
 
 from invoices.models import Invoice
+from organisations.selectors import names_only
 from portal.access import role_required
 from portal.kit.paging import paginate
 
@@ -18,7 +19,8 @@ def receivable_search(request):
     form = InvoiceSearchForm(request.GET or None)
     invoices = None
     if form.is_valid() and form.cleaned_data["q"].strip():
-        invoices = selectors.invoices_matching(form.cleaned_data["q"])[: selectors.SEARCH_RESULTS]
+        matching = names_only(selectors.invoices_matching(form.cleaned_data["q"]), "seller", "buyer")
+        invoices = matching[: selectors.SEARCH_RESULTS]
     return render(request, "portal/operator/receivables.html", {"form": form, "invoices": invoices})
 
 

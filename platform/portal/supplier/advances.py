@@ -6,6 +6,7 @@ from django.shortcuts import render
 from financing.models import FinancingStatus
 from financing.reasons import reject_reason_sentence
 from organisations.models import Role
+from organisations.selectors import names_only
 from portal.access import organisation, role_required
 from portal.figures import annualised_yield
 from portal.kit import tracking
@@ -18,7 +19,7 @@ ROLES = (Role.SUPPLIER,)
 
 @role_required(*ROLES)
 def financing(request):
-    page, query = paginate(request, financing_requests(organisation(request)))
+    page, query = paginate(request, names_only(financing_requests(organisation(request)), "lender", "piece__invoice__buyer"))
     actions = tracking.financing_actions([row.pk for row in page if row.status == FinancingStatus.REQUESTED])
     for row in page:
         row.payout = row.advance - row.discount if row.status == FinancingStatus.APPROVED else None

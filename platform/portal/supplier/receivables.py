@@ -17,7 +17,7 @@ from invoices.services import pieces
 from invoices.models import InvoiceStatus
 from invoices.pending import PiecePending, piece_pending, pieces_pending
 from organisations.models import Organisation, Role
-from organisations.selectors import active_organisations
+from organisations.selectors import active_organisations, names_only
 from portal.access import organisation, role_required
 from portal.kit import tracking
 from portal.kit.filters import PIECES_HELD, InvoiceSearchForm
@@ -33,7 +33,8 @@ ROLES = (Role.SUPPLIER,)
 @role_required(*ROLES)
 def receivables(request):
     search = InvoiceSearchForm(request.GET or None, fields=PIECES_HELD)
-    page, query = paginate(request, search.search(held_pieces(organisation(request))))
+    rows = names_only(held_pieces(organisation(request)), "holder", "invoice__buyer", "invoice__seller")
+    page, query = paginate(request, search.search(rows))
     rows_annotate(page, "pending", pieces_pending(page))
     return render(request, "portal/supplier/receivables.html", {"search": search, "page": page, "query": query})
 

@@ -11,6 +11,7 @@ from invoices.models import InvoiceStatus
 from invoices.pending import invoice_repaying, pieces_pending, repayments_in_flight
 from invoices.selectors import invoices_visible_to
 from organisations.models import Role
+from organisations.selectors import names_only
 from portal.access import organisation, role_required
 from portal.kit import tracking
 from portal.kit.activity import recent_activity
@@ -38,7 +39,7 @@ def dashboard(request):
 @role_required(*ROLES)
 def invoices(request):
     search = InvoiceSearchForm(request.GET or None, fields=INVOICES_SOLD)
-    page, query = paginate(request, search.search(sold_invoices(organisation(request))))
+    page, query = paginate(request, search.search(names_only(sold_invoices(organisation(request)), "buyer")))
     rows_annotate(page, "repaying", repayments_in_flight(page))
     return render(request, "portal/supplier/invoices.html", {"search": search, "page": page, "query": query})
 

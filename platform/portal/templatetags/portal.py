@@ -1,6 +1,7 @@
 """Presentation helpers: amounts in micro-units shown in currency units with their currency,
 statuses as badges, moments with their time zone."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
@@ -50,6 +51,17 @@ def badge(status: str, label: str = "") -> str:
 @register.filter
 def short_hash(value: str) -> str:
     return f"{value[:10]}…{value[-6:]}" if value and len(value) > 20 else value
+
+
+@register.filter(expects_localtime=True)
+def day(value) -> str:
+    """A date, or a moment's day in the active zone, as `|date:"Y-m-d"` writes it: '2026-12-03';
+    '' if none. Written directly rather than through Django's date format (lists show one a row)."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.isoformat()
 
 
 @register.filter

@@ -2,17 +2,21 @@
 the same HTML (or text) as the Django construct it stands in for."""
 
 import zoneinfo
+from datetime import date, datetime
+from datetime import timezone as dt_timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django import forms
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template import Context, Template
 from django.test.html import parse_html
-from django.utils import translation
+from django.utils import dateformat, timezone, translation
 from django.utils.formats import number_format
 
 from portal.kit.fields import LongSelect
+from portal.kit.moments import FORMATS, moment_text
 from portal.templatetags.portal import money
 
 ZONES = [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
@@ -57,3 +61,24 @@ def test_a_badge_renders_as_its_template_did(status, label):
     rendered = template.render(Context({"status": status, "label": label}))
 
     assert rendered == f'<span class="badge {tone}" data-status="{status}">{escaped}</span>'
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/St_Johns", "UTC"])
+@pytest.mark.parametrize("value", [
+    datetime(2026, 12, 3, 12, 5, 9, tzinfo=dt_timezone.utc), datetime(999, 1, 2, 3, 4, 5, tzinfo=dt_timezone.utc),
+])
+def test_a_moment_reads_as_djangos_date_format_wrote_it(zone, value):
+    with timezone.override(ZoneInfo(zone)):
+        local = timezone.localtime(value)
+        for precision, format_string in FORMATS.items():
+            assert moment_text(value, precision).rsplit(" ", 1)[0] == dateformat.format(local, format_string)
+
+
+@pytest.mark.parametrize("value", [
+    date(2026, 12, 3), date(999, 1, 2), datetime(2026, 12, 3, 23, 30, tzinfo=dt_timezone.utc), None, "",
+])
+def test_a_day_renders_as_the_date_filter_did(value):
+    with timezone.override(ZoneInfo("Asia/Shanghai")):
+        context = Context({"value": value})
+        assert (Template('{% load portal %}{{ value|day }}').render(context)
+                == Template('{{ value|date:"Y-m-d" }}').render(context))
