@@ -28,3 +28,17 @@ def not_yet_mirrored() -> Q:
     applied = Exists(ChainEvent.objects.filter(tx_hash=OuterRef("tx_hash")))
     indexed = Exists(TransactionAttempt.objects.filter(applied, transaction_id=OuterRef("transaction_id")))
     return Q(status__in=IN_FLIGHT) & ~indexed
+
+
+def unmirrored(actions: models.QuerySet[ChainAction], *fields: str) -> list[tuple]:
+    """The `fields` of those of the actions that are in flight and not mirrored yet (see
+    `not_yet_mirrored`). Pages ask it of every list and nearly always find no action in flight:
+    so the mirror is asked only about the actions found, as building its SQL costs more than
+    running the simple question."""
+    found = list(actions.filter(status__in=IN_FLIGHT).values_list("pk", *fields))
+    if not found:
+        return []
+    pending = set(
+        ChainAction.objects.filter(not_yet_mirrored(), pk__in=[row[0] for row in found]).values_list("pk", flat=True)
+    )
+    return [row[1:] for row in found if row[0] in pending]

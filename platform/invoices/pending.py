@@ -6,10 +6,8 @@ cover. An action counts until the indexer has applied its transaction (chain.sel
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
 from chain.models import ActionPurpose, ChainAction
-from chain.selectors import about, not_yet_mirrored
+from chain.selectors import about, unmirrored
 from financing.models import FinancingRequest, FinancingStatus
 
 from .models import Invoice, Piece
@@ -19,8 +17,8 @@ SPLIT_AMOUNT = 3  # splitPiece(fingerprint, index, to, amount)
 PIECE_PURPOSES = (ActionPurpose.PIECE_SPLIT, ActionPurpose.PIECE_TRANSFER, ActionPurpose.PIECE_CLAIM)
 
 
-def _in_flight(model, ids, *purposes: ActionPurpose) -> QuerySet[ChainAction]:
-    return ChainAction.objects.filter(about(model, ids, *purposes) & not_yet_mirrored()).order_by("pk")
+def _in_flight(model, ids, purposes: tuple[ActionPurpose, ...], *fields: str) -> list[tuple]:
+    return unmirrored(ChainAction.objects.filter(about(model, ids, *purposes)).order_by("pk"), *fields)
 
 
 def repayments_in_flight(invoices: Iterable[Invoice], *, except_request_key: str = "") -> dict[int, int]:
@@ -28,8 +26,7 @@ def repayments_in_flight(invoices: Iterable[Invoice], *, except_request_key: str
     one query. The payment of `except_request_key` is left out: a replay of it is not a new one."""
     ids = [invoice.pk for invoice in invoices]
     totals = dict.fromkeys(ids, 0)
-    rows = _in_flight(Invoice, ids, ActionPurpose.REPAY).values_list("subject_id", "request_key", "args")
-    for invoice_id, request_key, args in rows:
+    for invoice_id, request_key, args in _in_flight(Invoice, ids, (ActionPurpose.REPAY,), "subject_id", "request_key", "args"):
         if not (except_request_key and request_key == except_request_key):
             totals[invoice_id] += int(args[REPAY_AMOUNT])
     return totals
@@ -73,15 +70,15 @@ def pieces_pending(pieces: Iterable[Piece], *, except_call: tuple[str, list] | N
     pieces = list(pieces)
     ids = [piece.pk for piece in pieces]
     found = {piece_id: {"splitting": 0, "transferring": False, "claiming": False} for piece_id in ids}
-    for action in _in_flight(Piece, ids, *PIECE_PURPOSES).only("subject_id", "purpose", "function", "args"):
-        if except_call == (action.function, action.args):
+    for piece_id, purpose, function, args in _in_flight(Piece, ids, PIECE_PURPOSES, "subject_id", "purpose", "function", "args"):
+        if except_call == (function, args):
             continue
-        if action.purpose == ActionPurpose.PIECE_SPLIT:
-            found[action.subject_id]["splitting"] += int(action.args[SPLIT_AMOUNT])
-        elif action.purpose == ActionPurpose.PIECE_TRANSFER:
-            found[action.subject_id]["transferring"] = True
+        if purpose == ActionPurpose.PIECE_SPLIT:
+            found[piece_id]["splitting"] += int(args[SPLIT_AMOUNT])
+        elif purpose == ActionPurpose.PIECE_TRANSFER:
+            found[piece_id]["transferring"] = True
         else:
-            found[action.subject_id]["claiming"] = True
+            found[piece_id]["claiming"] = True
     financing = set(
         FinancingRequest.objects.filter(piece_id__in=ids, status=FinancingStatus.REQUESTED).values_list(
             "piece_id", flat=True

@@ -6,7 +6,7 @@ returns rows per currency, since amounts of different currencies are never added
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import F, FloatField, QuerySet, Sum
+from django.db.models import F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Cast, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -37,11 +37,12 @@ def annualised_yield(advance: int | None, discount: int | None, tenor_days: int 
     return (Decimal(discount) / Decimal(advance - discount) * DAYS_PER_YEAR / tenor_days * 100).quantize(Decimal("0.01"))
 
 
-def yield_sums() -> dict:
-    """Aggregates whose ratio is the payout-weighted average yield (see `weighted_yield`)."""
+def yield_sums(rows: Q | None = None) -> dict:
+    """Aggregates whose ratio is the payout-weighted average yield (see `weighted_yield`), of the
+    rows the filter keeps (all of them without one)."""
     return {
-        "yearly_discount": Sum(Cast("discount", FloatField()) * DAYS_PER_YEAR / Cast("tenor_days", FloatField())),
-        "payout": Sum(F("advance") - F("discount")),
+        "yearly_discount": Sum(Cast("discount", FloatField()) * DAYS_PER_YEAR / Cast("tenor_days", FloatField()), filter=rows),
+        "payout": Sum(F("advance") - F("discount"), filter=rows),
     }
 
 

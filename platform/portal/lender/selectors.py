@@ -90,10 +90,6 @@ def write_offs_in_flight(lender: Organisation) -> set[tuple[str, int]]:
     return {(fingerprint, index) for fingerprint, index in in_flight}
 
 
-def bucket_counts(financed: QuerySet[FinancingRequest], today: date) -> dict[str, int]:
-    return financed.aggregate(**{name: Count("pk", filter=q) for name, q in bucket_filters(today).items()})
-
-
 def discount_filters() -> dict[str, Q]:
     """A financed piece's discount is earned once the piece is collected in full; until then it is
     to be earned, unless the obligation defaulted or the lender wrote the piece off (it may never be)."""
@@ -102,52 +98,65 @@ def discount_filters() -> dict[str, Q]:
     return {"earned": collected, "to_earn": ~collected & ~lost}
 
 
-def portfolio_totals(financed: QuerySet[FinancingRequest]) -> list[dict]:
-    """Per currency: advances, discounts earned and to be earned, what is still to collect, and the
-    weighted yield."""
-    discounts = discount_filters()
+@dataclass
+class PortfolioSummary:
+    counts: dict[str, int]  # financed pieces in each bucket, and "all"
+    totals: list[dict]  # per currency, of the pieces shown (one bucket, or all)
+    ladder: list[tuple[str, str, int]]  # (rung, currency, face value still to collect) of the outstanding pieces
+
+
+def portfolio_summary(financed: QuerySet[FinancingRequest], today: date, bucket: str = "") -> PortfolioSummary:
+    """Everything the portfolio shows above its rows, in one query grouped by currency: how many
+    pieces each bucket holds; per currency, of the pieces shown (the bucket's, or all), advances,
+    discounts earned and to be earned, what is still to collect and the weighted yield; and the
+    maturity ladder of the outstanding pieces."""
+    buckets = bucket_filters(today)
+    shown = buckets.get(bucket)  # None: all of them
+    earned, to_earn = discount_filters().values()
+    if shown is not None:
+        earned, to_earn = shown & earned, shown & to_earn
+    uncollected = F("piece__amount") - F("piece__claimed")
     rows = (
         financed.order_by()
         .values("piece__invoice__currency")
         .annotate(
-            pieces=Count("pk"),
-            advanced=Sum("advance"),
-            discount_earned=Coalesce(Sum("discount", filter=discounts["earned"]), 0),
-            discount_to_earn=Coalesce(Sum("discount", filter=discounts["to_earn"]), 0),
-            uncollected=Sum(F("piece__amount") - F("piece__claimed")),
-            **figures.yield_sums(),
+            all=Count("pk"),
+            **{f"count_{name}": Count("pk", filter=q) for name, q in buckets.items()},
+            pieces=Count("pk", filter=shown),
+            advanced=Sum("advance", filter=shown),
+            discount_earned=Coalesce(Sum("discount", filter=earned), 0),
+            discount_to_earn=Coalesce(Sum("discount", filter=to_earn), 0),
+            uncollected=Sum(uncollected, filter=shown),
+            **figures.yield_sums(shown),
+            **{f"rung{number}": Sum(uncollected, filter=buckets["outstanding"] & window)
+               for number, window in enumerate(_ladder_windows(today))},
         )
         .order_by("piece__invoice__currency")
     )
-    return [
-        row | {"currency": figures.currency_label(row["piece__invoice__currency"]), "yield": figures.weighted_yield(row)}
-        for row in rows
-    ]
+    rows = [row | {"currency": figures.currency_label(row["piece__invoice__currency"])} for row in rows]
+    return PortfolioSummary(
+        counts={"all": sum(row["all"] for row in rows)} | {name: sum(row[f"count_{name}"] for row in rows) for name in buckets},
+        totals=[row | {"yield": figures.weighted_yield(row)} for row in rows if row["pieces"]],
+        ladder=[
+            (str(label), row["currency"], row[f"rung{number}"] or 0)
+            for row in rows if row["count_outstanding"]
+            for number, (label, _first, _last) in enumerate(LADDER)
+        ],
+    )
 
 
-def maturity_ladder(financed: QuerySet[FinancingRequest], today: date) -> list[tuple[str, str, int]]:
-    """(rung, currency, face value still to collect) rows over the outstanding pieces."""
+def _ladder_windows(today: date) -> list[Q]:
+    """Each rung of LADDER as a filter on the due date."""
     due = "piece__invoice__due_date"
-    rungs = {}
-    for number, (_label, first, last) in enumerate(LADDER):
+    windows = []
+    for _label, first, last in LADDER:
         window = Q()
         if first is not None:
             window &= Q(**{f"{due}__gte": today + timedelta(days=first)})
         if last is not None:
             window &= Q(**{f"{due}__lte": today + timedelta(days=last)})
-        rungs[f"rung{number}"] = Sum(F("piece__amount") - F("piece__claimed"), filter=window)
-    rows = (
-        financed.filter(bucket_filters(today)["outstanding"])
-        .order_by()
-        .values("piece__invoice__currency")
-        .annotate(**rungs)
-        .order_by("piece__invoice__currency")
-    )
-    return [
-        (str(label), figures.currency_label(row["piece__invoice__currency"]), row[f"rung{number}"] or 0)
-        for row in rows
-        for number, (label, _first, _last) in enumerate(LADDER)
-    ]
+        windows.append(window)
+    return windows
 
 
 def dashboard_figures(lender: Organisation, today: date) -> list[dict]:

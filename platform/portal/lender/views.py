@@ -51,8 +51,11 @@ def portfolio(request):
     lender = organisation(request)
     financed = selectors.portfolio(lender, today)
     bucket = request.GET.get("bucket", "")
-    shown = financed.filter(selectors.bucket_filters(today)[bucket]) if bucket in selectors.BUCKET_LABELS else financed
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    bucket = bucket if bucket in selectors.BUCKET_LABELS else ""
+    summary = selectors.portfolio_summary(financed, today, bucket)
+    paginator = Paginator(financed.filter(selectors.bucket_filters(today)[bucket]) if bucket else financed, PAGE_SIZE)
+    paginator.count = summary.counts[bucket or "all"]  # counted with the summary already
+    page = paginator.get_page(request.GET.get("page"))
     writing_off = selectors.write_offs_in_flight(lender)
     pending = pieces_pending([row.piece for row in page])
     for row in page:
@@ -65,16 +68,14 @@ def portfolio(request):
             row.bucket == "defaulted" and row.piece.holder_id == lender.pk and not row.write_off_queued
             and write_off_refusal(row.piece) is None
         )
-    counts = selectors.bucket_counts(financed, today)
     return render(request, "portal/lender/portfolio.html", {
         "page": page,
         "query": urlencode({"bucket": bucket}) if bucket else "",
-        "bucket": bucket if bucket in selectors.BUCKET_LABELS else "",
-        "buckets": [(name, label, counts[name]) for name, label in selectors.BUCKET_LABELS.items()],
-        "totals": selectors.portfolio_totals(shown),
+        "bucket": bucket,
+        "buckets": [(name, label, summary.counts[name]) for name, label in selectors.BUCKET_LABELS.items()],
+        "totals": summary.totals,
         "ladder_chart": charts.series(
-            "maturity-ladder", "bar", _("Maturity ladder: face value still to collect"),
-            selectors.maturity_ladder(financed, today),
+            "maturity-ladder", "bar", _("Maturity ladder: face value still to collect"), summary.ladder
         ),
     })
 

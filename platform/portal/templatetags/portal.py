@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from chain.accounts import account_name as _account_name
 from portal.kit.currencies import amount_text
@@ -46,6 +48,44 @@ def badge(status: str, label: str = "") -> str:
     one a row, and an include costs a template render each."""
     return format_html('<span class="badge {}" data-status="{}">{}</span>', BADGE.get(status, "info"), status,
                        label or status)
+
+
+@register.simple_tag
+def invoice_marks(invoice) -> str:
+    """What the buyer, the lender and the admin must see wherever an invoice appears: whether its
+    fields were checked against an e-invoice, and whether it may duplicate an earlier one. A tag
+    rather than an include, as `badge` is: lists show them on every row."""
+    marks = []
+    if not invoice.verified_from_einvoice:
+        marks.append(format_html(
+            ' <span class="badge warn" data-testid="not-verified" title="{}">{}</span>',
+            _("Submitted with a plain PDF or a scan: its fields were typed, not read from a UBL or Factur-X invoice."),
+            _("Not verified from an e-invoice"),
+        ))
+    if invoice.possible_duplicate_of_id:
+        marks.append(format_html(' <span class="badge bad" data-testid="possible-duplicate">{}</span>', _("Possible duplicate")))
+    return mark_safe("".join(marks))
+
+
+@register.simple_tag
+def piece_pending(pending, currency: str) -> str:
+    """What queued actions are doing to a piece the organisation holds, in words, beside its
+    settled figures (invoices.pending.PiecePending); currency is its code. A tag, as `badge` is."""
+    if pending is None or not pending.any:
+        return ""
+    parts = []
+    if pending.transferring:
+        parts.append(_("being transferred"))
+    if pending.splitting:
+        parts.append(_("%(amount)s %(currency)s being split off") % {"amount": money(pending.splitting), "currency": currency})
+    words = format_html("{}", "".join(parts))
+    if pending.financing:
+        words = format_html("{}{}{}", words, " · " if pending.moving else "", _("being financed"))
+    if pending.being_paid:
+        paid = _("%(amount)s %(currency)s being paid") % {"amount": money(pending.being_paid), "currency": currency}
+        words = format_html('{}{}<span data-testid="piece-being-paid">{}</span>', words,
+                            " · " if pending.moving or pending.financing else "", paid)
+    return format_html('<small class="help" data-testid="piece-pending">{}</small>', words)
 
 
 @register.filter
