@@ -1,7 +1,9 @@
 """The menu of the signed-in user's role, for the base template; before its organisation's KYC is
 approved, only the pages it may open (portal.access.kyc_gate)."""
 
-from django.urls import reverse
+from functools import cache
+
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Role
@@ -55,10 +57,17 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.organisation_id:
         return {"menu": []}
-    path = request.path
-    menu = []
     unvetted = kyc_refusal(user.organisation, writes=False) is not None
-    for label, name in BEFORE_KYC if unvetted else MENUS.get(user.role, []) + COMMON:
-        url = reverse(name)
-        menu.append({"label": label, "url": url, "active": path == url})
-    return {"menu": menu}
+    path = request.path
+    return {"menu": [
+        {"label": label, "url": url, "active": path == url}
+        for label, url in _menu(None if unvetted else user.role, get_script_prefix())
+    ]}
+
+
+@cache
+def _menu(role: str | None, _script_prefix: str) -> tuple[tuple[str, str], ...]:
+    """A role's menu (None: an organisation not yet vetted) with its URLs, resolved once: every
+    page shows it, and the URLs change only with the prefix the platform is served under."""
+    items = BEFORE_KYC if role is None else MENUS.get(role, []) + COMMON
+    return tuple((label, reverse(name)) for label, name in items)
