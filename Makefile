@@ -63,22 +63,26 @@ $(SOLC_SHIM): tools/solc-shim.js node_modules/.installed
 	@chmod +x $@
 
 # Brownie keeps networks in ~/.brownie; (re)define ours there whenever this Makefile changes.
-# scf-test: a throw-away Ganache per test run. scf-local: attaches to `make run`'s chain.
-# scf-it / scf-bench: the integration tests / the pipeline benchmark start their own Ganache
-# there (ports 8546 / 8547) and deploy through it.
-# $(call brownie_network,ID,SETTINGS) replaces the network ID; on a fresh machine there is none to
-# delete, which is no error.
+# scf-test: a throw-away Ganache per test run. scf-local / scf-local-anvil: attach to `make run`'s
+# Ganache / anvil (CHAIN_ENGINE). scf-it / scf-bench: the integration tests / the pipeline
+# benchmark start their own chain there (ports 8546 / 8547) and deploy through it; Brownie tells
+# the engine it attaches to by its client version, so one network serves both.
+# $(call brownie_network,ID,COMMAND,SETTINGS) replaces the network ID; on a fresh machine there is
+# none to delete, which is no error.
 define brownie_network
 @$(BROWNIE) networks delete $(1) >/dev/null 2>&1 || true
-@$(QUIETLY) $(BROWNIE) networks add Development $(1) cmd=ganache-cli host=http://127.0.0.1 $(2)
+@$(QUIETLY) $(BROWNIE) networks add Development $(1) cmd=$(2) host=http://127.0.0.1 $(3)
 endef
+# Ganache's --wallet.deterministic wallet, which anvil is given too: the same accounts on both.
+LOCAL_DEV_MNEMONIC := myth like bonus scare over problem client lizard pioneer submit female collect
 
 $(VENV)/.networks: $(VENV)/.installed Makefile
-	@echo "Defining the Brownie networks scf-test, scf-local, scf-it and scf-bench in ~/.brownie"
-	$(call brownie_network,$(TEST_NETWORK),port=8555 evm_version=shanghai accounts=20 gas_limit=30000000 mnemonic=brownie)
-	$(call brownie_network,scf-local,port=8545 evm_version=shanghai chain_id=1337)
-	$(call brownie_network,scf-it,port=8546 evm_version=shanghai chain_id=1337)
-	$(call brownie_network,scf-bench,port=8547 evm_version=shanghai chain_id=1337)
+	@echo "Defining the Brownie networks scf-test, scf-local, scf-local-anvil, scf-it and scf-bench in ~/.brownie"
+	$(call brownie_network,$(TEST_NETWORK),ganache-cli,port=8555 evm_version=shanghai accounts=20 gas_limit=30000000 mnemonic=brownie)
+	$(call brownie_network,scf-local,ganache-cli,port=8545 evm_version=shanghai chain_id=1337)
+	$(call brownie_network,scf-it,ganache-cli,port=8546 evm_version=shanghai chain_id=1337)
+	$(call brownie_network,scf-bench,ganache-cli,port=8547 evm_version=shanghai chain_id=1337)
+	$(call brownie_network,scf-local-anvil,anvil,port=8545 evm_version=shanghai chain_id=1337 block_time=2 accounts=20 mnemonic="$(LOCAL_DEV_MNEMONIC)")
 	@touch $@
 
 toolchain: $(VENV)/.installed node_modules/.installed $(SOLC_SHIM) $(VENV)/.networks
@@ -115,13 +119,18 @@ architecture: tools
 test-contracts: compile
 	STATEFUL_EXAMPLES=$(STATEFUL_EXAMPLES) $(BROWNIE) test tests/contracts --network $(TEST_NETWORK)
 
-# The Django suite: unit tests, then integration and fault tests with real Ganache and Celery
+# The Django suite: unit tests, then integration and fault tests with real chains and Celery
 # worker processes. SQLite and a filesystem broker unless DATABASE_URL / CELERY_BROKER_URL are set.
 # Unit tests on both cores (pytest-xdist: a database and queue per worker), then the integration
-# and fault tests one at a time: they start chains and workers on fixed ports.
+# and fault tests one at a time: they start chains and workers on fixed ports. Every integration
+# test runs on Ganache in automine; then ANVIL_TESTS run again on anvil mining a block every 2 s,
+# with the reorganisation and fee tests that only anvil can run (marked interval_mining).
+# (test_chain_recovery.py drives Ganache's own miner_stop and evm_revert: it stays on Ganache.)
+ANVIL_TESTS := $(addprefix tests/platform/integration/,test_faults.py test_invoice_pipeline.py test_chain_conditions.py)
 test-platform: compile chromium tools
 	$(PYTEST_PLATFORM) tests/platform --ignore=tests/platform/integration -n 2
 	$(PYTEST_PLATFORM) tests/platform/integration
+	CHAIN_ENGINE=anvil $(PYTEST_PLATFORM) $(ANVIL_TESTS)
 
 test-deep: compile
 	STATEFUL_EXAMPLES=500 $(BROWNIE) test tests/contracts/stateful --network $(TEST_NETWORK)

@@ -1,5 +1,5 @@
-"""Real local processes for the integration tests and the pipeline benchmark: a Ganache chain that
-can be stopped and restarted on the same state, the project's deploy script, and Celery worker
+"""Real local processes for the integration tests and the pipeline benchmark: a local chain (Ganache
+in automine, or anvil mining on an interval) that can be stopped and restarted on the same state, the project's deploy script, and Celery worker
 processes that can be killed."""
 
 import json
@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-GANACHE = PROJECT / "node_modules" / ".bin" / "ganache"
+NODE_BIN = PROJECT / "node_modules" / ".bin"
 VENV_BIN = PROJECT / ".venv" / "bin"
 
 
@@ -22,14 +22,44 @@ def rpc(url: str, method: str, params: list | None = None):
         return json.loads(response.read())["result"]
 
 
-class Ganache:
-    """A Ganache 7 chain (chain id 1337, deterministic wallet) keeping its state in `db_path`."""
+ENGINES = ("ganache", "anvil")
+HARDFORK = "shanghai"  # the compiler's EVM version (brownie-config.yaml): both engines run the same
+LOCAL_DEV_MNEMONIC = "myth like bonus scare over problem client lizard pioneer submit female collect"
+ACCOUNTS = 10
+BLOCK_GAS_LIMIT = 30_000_000
 
-    def __init__(self, port: int, db_path: Path):
+
+def chain_engine() -> str:
+    """CHAIN_ENGINE: `ganache` (the default: a block for each transaction, at once) or `anvil`
+    (Foundry's node: a block every ANVIL_BLOCK_TIME seconds, 2 unless set, with a mempool)."""
+    engine = os.environ.get("CHAIN_ENGINE", "ganache")
+    if engine not in ENGINES:
+        raise SystemExit(f"CHAIN_ENGINE={engine!r}: choose one of {', '.join(ENGINES)}.")
+    return engine
+
+
+def local_chain(port: int, folder: Path, engine: str | None = None):
+    """A chain of the engine CHAIN_ENGINE names (or `engine`), keeping its state in `folder`."""
+    if (engine or chain_engine()) == "anvil":
+        return Anvil(port, folder / "anvil-state.json", float(os.environ.get("ANVIL_BLOCK_TIME", "2")))
+    return Ganache(port, folder / "db")
+
+
+class LocalChain:
+    """A local chain process (chain id 1337, the deterministic wallet of Ganache's
+    --wallet.deterministic on both engines) that can be stopped and started again on its state."""
+
+    engine = ""
+    block_time = 0.0  # seconds between blocks; 0: a block as each transaction arrives
+    stop_signal = signal.SIGTERM
+
+    def __init__(self, port: int):
         self.port = port
-        self.db_path = db_path
         self.url = f"http://127.0.0.1:{port}"
         self.process = None
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
 
     def start(self) -> None:
         try:
@@ -38,12 +68,8 @@ class Ganache:
             pass
         else:
             raise RuntimeError(f"Port {self.port} already serves a chain: another test run is using it.")
-        self.db_path.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [str(GANACHE), "--server.port", str(self.port), "--chain.chainId", "1337",
-             "--chain.hardfork", "shanghai", "--database.dbPath", str(self.db_path), "--wallet.deterministic",
-             "--wallet.totalAccounts", "10", "--miner.blockGasLimit", "30000000", "--logging.quiet"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -51,14 +77,66 @@ class Ganache:
                 rpc(self.url, "eth_chainId")
                 return
             except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"{self.engine} exited with status {self.process.returncode} on port {self.port}")
                 time.sleep(0.2)
-        raise RuntimeError(f"Ganache did not start on port {self.port}")
+        raise RuntimeError(f"{self.engine} did not start on port {self.port}")
 
     def stop(self) -> None:
+        """Stops the chain, letting it write its state (Ganache its database, anvil its state file)."""
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
+            os.killpg(self.process.pid, self.stop_signal)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=30)
         self.process = None
+
+
+class Ganache(LocalChain):
+    """Ganache 7 in automine, keeping its state in the folder `db_path`."""
+
+    engine = "ganache"
+
+    def __init__(self, port: int, db_path: Path):
+        super().__init__(port)
+        self.db_path = db_path
+
+    def command(self) -> list[str]:
+        self.db_path.mkdir(parents=True, exist_ok=True)
+        return [str(NODE_BIN / "ganache"), "--server.port", str(self.port), "--chain.chainId", "1337",
+                "--chain.hardfork", HARDFORK, "--database.dbPath", str(self.db_path), "--wallet.deterministic",
+                "--wallet.totalAccounts", str(ACCOUNTS), "--miner.blockGasLimit", str(BLOCK_GAS_LIMIT),
+                "--logging.quiet"]
+
+
+class Anvil(LocalChain):
+    """Foundry's anvil mining a block every `block_time` seconds, its state kept in the file
+    `state_path` (written when it stops on SIGINT, read when it starts)."""
+
+    engine = "anvil"
+    stop_signal = signal.SIGINT
+
+    def __init__(self, port: int, state_path: Path, block_time: float = 2):
+        super().__init__(port)
+        self.state_path = state_path
+        self.block_time = block_time
+
+    def command(self) -> list[str]:
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        return [str(NODE_BIN / "anvil"), "--port", str(self.port), "--chain-id", "1337", "--hardfork", HARDFORK,
+                "--mnemonic", LOCAL_DEV_MNEMONIC, "--accounts", str(ACCOUNTS), "--balance", "1000",
+                "--gas-limit", str(BLOCK_GAS_LIMIT), "--block-time", f"{self.block_time:g}",
+                "--state", str(self.state_path), "--silent"]
+
+    def reorg(self, depth: int) -> None:
+        """Replaces the chain's last `depth` blocks with as many empty ones: every transaction they
+        held goes back to the mempool, as after a real reorganisation."""
+        rpc(self.url, "anvil_reorg", [depth, []])
+
+    def set_next_base_fee(self, wei: int) -> None:
+        rpc(self.url, "anvil_setNextBlockBaseFeePerGas", [hex(wei)])
 
 
 def deploy(manifest: Path, network: str = "scf-it") -> None:

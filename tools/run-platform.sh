@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: the whole platform on one laptop, with no servers to install. A local Ganache chain
-# (state in var/chain, contracts deployed on its first start), the database migrated (SQLite in
+# `make run`: the whole platform on one laptop, with no servers to install. A local chain (Ganache
+# in automine, or anvil mining every 2 s with CHAIN_ENGINE=anvil; state in var/chain, contracts
+# deployed on its first start), the database migrated (SQLite in
 # var/ unless DATABASE_URL is set), the operator and risk oracle set up, a Celery worker with the
 # beat scheduler (filesystem broker in var/ unless CELERY_BROKER_URL is set), the demo supply chain
 # seeded on the first run, and the portal on http://127.0.0.1:8000.
@@ -155,10 +156,27 @@ mark_start "$chain_log"
 if [ -z "${CHAIN_RPC_URL:-}" ]; then
   export CHAIN_RPC_URL=$LOCAL_CHAIN_URL
   export DEPLOYMENT_MANIFEST="$var/deployments/1337.json"
-  network=scf-local
-  setsid node_modules/.bin/ganache --server.port 8545 --chain.chainId 1337 --chain.hardfork shanghai \
-    --database.dbPath "$var/chain" --wallet.deterministic --wallet.totalAccounts 20 \
-    --miner.blockGasLimit 30000000 --logging.quiet >>"$chain_log" 2>&1 </dev/null &
+  case "${CHAIN_ENGINE:-ganache}" in
+    ganache)
+      network=scf-local
+      setsid node_modules/.bin/ganache --server.port 8545 --chain.chainId 1337 --chain.hardfork shanghai \
+        --database.dbPath "$var/chain" --wallet.deterministic --wallet.totalAccounts 20 \
+        --miner.blockGasLimit 30000000 --logging.quiet >>"$chain_log" 2>&1 </dev/null &
+      ;;
+    anvil)
+      # The same chain id, hardfork, wallet and gas limit as Ganache's, a block every
+      # ANVIL_BLOCK_TIME seconds; its state is written to var/chain/anvil-state.json when it stops.
+      network=scf-local-anvil
+      export CHAIN_RECEIPT_WAIT_SECONDS="${CHAIN_RECEIPT_WAIT_SECONDS:-0}"
+      setsid node_modules/.bin/anvil --port 8545 --chain-id 1337 --hardfork shanghai \
+        --mnemonic "myth like bonus scare over problem client lizard pioneer submit female collect" \
+        --accounts 20 --balance 1000 --gas-limit 30000000 --block-time "${ANVIL_BLOCK_TIME:-2}" \
+        --state "$var/chain/anvil-state.json" --silent >>"$chain_log" 2>&1 </dev/null &
+      ;;
+    *)
+      step_failed "CHAIN_ENGINE=$CHAIN_ENGINE: choose ganache (the default) or anvil" "$chain_log"
+      ;;
+  esac
   chain_pid=$!
   wait_for chain "$chain_pid" 30 "$chain_log" "rpc_ready $CHAIN_RPC_URL"
   step_done
@@ -223,7 +241,7 @@ step_done
 echo
 echo "$demo_logins"
 echo
-echo "Chain:    $(redacted "$CHAIN_RPC_URL"), manifest $(shown "$DEPLOYMENT_MANIFEST")"
+echo "Chain:    $(redacted "$CHAIN_RPC_URL")${chain_pid:+ (local ${CHAIN_ENGINE:-ganache})}, manifest $(shown "$DEPLOYMENT_MANIFEST")"
 echo "Logs:     $(shown "$logs")/ chain.log, deploy.log, setup.log, worker.log (Celery worker + beat), web.log"
 echo "Portal:   $PORTAL_URL   API docs: ${PORTAL_URL}api/docs/"
 echo "Ctrl-C stops everything; the next 'make run' finds the same state ('make reset' wipes it)."

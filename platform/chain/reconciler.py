@@ -19,11 +19,9 @@ from django.utils import timezone
 from . import client, dispatch, sender
 from .models import (
     ActionStatus,
-    AttemptStatus,
     ChainAccount,
     ChainAction,
     ChainTransaction,
-    TransactionAttempt,
     TransactionStatus,
 )
 
@@ -59,12 +57,9 @@ def _long_unexplained(tx: ChainTransaction, latest, stuck_before) -> bool:
 def _replace(tx: ChainTransaction, latest) -> None:
     with transaction.atomic():
         ChainAccount.objects.select_for_update().get(pk=tx.signer_id)
-        max_fee, priority = sender.next_fees(previous=latest)
-        TransactionAttempt.objects.filter(pk=latest.pk).update(status=AttemptStatus.REPLACED)
-        ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SIGNED)
-        sender.attempt_sign(tx, max_fee, priority)
+        sender.attempt_replace(tx, latest)
     sender.signer_broadcast(tx.signer_id)
-    log.info("transaction %s nonce %s stuck: re-sent with max fee %s", tx.pk, tx.nonce, max_fee)
+    log.info("transaction %s nonce %s was stuck: re-sent", tx.pk, tx.nonce)
 
 
 def pending_transactions_heal() -> dict[str, int]:

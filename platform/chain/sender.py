@@ -47,6 +47,9 @@ FEE_BUMP = 1.125  # nodes refuse a replacement that raises the fees by less than
 # Answers meaning the node has this transaction already, or its nonce is used (by it or another).
 ALREADY_KNOWN = ("already known", "known transaction", "nonce too low", "already imported", "correct nonce")
 UNDERPRICED = "underpriced"  # Ganache's answer both to a re-sent pending tx and to a nonce gap
+# Answers meaning the fee cap is below the base fee of the next block (anvil, geth, Besu): the same
+# bytes will not be taken until the base fee falls again, so the nonce is re-signed above it.
+BELOW_BASE_FEE = ("less than block base fee", "below base fee", "fee cap less than")
 
 
 def _call(actions: list[ChainAction]) -> tuple[str, str, int]:
@@ -212,6 +215,10 @@ def _failpoint(name: str) -> None:
         os._exit(137)
 
 
+class FeeBelowBaseFee(Exception):
+    """The node refuses the attempt: its fee cap is below the base fee of the next block."""
+
+
 def _node_accepts(attempt: TransactionAttempt) -> bool:
     """Sends the signed bytes; True if the node now has them (or already had them)."""
     try:
@@ -220,10 +227,25 @@ def _node_accepts(attempt: TransactionAttempt) -> bool:
         message = str(error).lower()
         if any(marker in message for marker in ALREADY_KNOWN):
             return True
+        if any(marker in message for marker in BELOW_BASE_FEE):
+            raise FeeBelowBaseFee(message) from error
         if UNDERPRICED in message:
             return known_to_node(attempt.tx_hash)
         raise
     return True
+
+
+def attempt_replace(tx: ChainTransaction, latest: TransactionAttempt) -> TransactionAttempt:
+    """Re-signs the transaction's nonce and call with fees above the chain's base fee and at least
+    FEE_BUMP above the latest attempt's, which it replaces. Whichever attempt is mined, the
+    actions happen once: they share the nonce."""
+    max_fee, priority = next_fees(previous=latest)
+    with transaction.atomic():
+        TransactionAttempt.objects.filter(pk=latest.pk).update(status=AttemptStatus.REPLACED)
+        ChainTransaction.objects.filter(pk=tx.pk).update(status=TransactionStatus.SIGNED)
+        attempt = attempt_sign(tx, max_fee, priority)
+    log.info("transaction %s nonce %s re-signed with max fee %s", tx.pk, tx.nonce, max_fee)
+    return attempt
 
 
 def known_to_node(tx_hash: str) -> bool:
@@ -242,7 +264,12 @@ def signer_broadcast(signer_id: int) -> int:
         waiting = ChainTransaction.objects.filter(signer_id=signer_id, status=TransactionStatus.SIGNED).order_by("nonce")
         for tx in waiting:
             latest = tx.attempts.order_by("-pk").first()
-            if not _node_accepts(latest):
+            try:
+                accepted_now = _node_accepts(latest)
+            except FeeBelowBaseFee:  # the base fee rose past it since it was signed
+                latest = attempt_replace(tx, latest)
+                accepted_now = _node_accepts(latest)
+            if not accepted_now:
                 log.warning("node refused nonce %s of signer %s; the reconciler will retry", tx.nonce, signer_id)
                 break
             _failpoint("after-broadcast")

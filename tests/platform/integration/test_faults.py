@@ -118,14 +118,14 @@ def test_whole_worker_killed_mid_pipeline_and_replaced(platform):
     assert_exactly_once_and_mirrored(expected)
 
 
-def test_ganache_stopped_and_restarted_mid_pipeline(platform):
+def test_chain_stopped_and_restarted_mid_pipeline(platform):
     platform.worker(concurrency=2, CHAIN_LOST_TASK_AFTER_SECONDS="3")
     expected = queue_transfers()
     wait_until(lambda: confirmed_count() >= 40, 60, message="some progress before the chain stops")
 
-    platform.ganache.stop()
+    platform.node.stop()
     time.sleep(3)
-    platform.ganache.start()
+    platform.node.start()
 
     wait_all_confirmed()
     assert_exactly_once_and_mirrored(expected)
