@@ -1,249 +1,77 @@
-"""The pipeline benchmark (`make bench-pipeline`): N invoices submitted through the services layer
-on a fresh local Ganache, sent by 1 and by 4 sender worker processes, against the raw rate of the
-same registerInvoice transactions sent straight through web3 on the same chain.
+"""The pipeline benchmark (`make bench-pipeline`): N invoices (2,000 unless N is set) posted to the bulk
+API over HTTP by 4 client threads against gunicorn, on Ganache in automine and on anvil mining every
+2 s, in one run; each engine's round (scripts/bench_pipeline_engine.py) in a process of its own, on
+a fresh chain, database and broker queue.
 
-Topology, as in production: sender workers on the default queue, one indexer worker with the
-beat scheduler on the `indexer` queue. Database: SQLite in a temporary folder, or BENCH_DATABASE_URL.
+Topology, as in production: 4 sender worker processes on the default queue, one indexer worker
+with the beat scheduler on the `indexer` queue, gunicorn with 2 workers x 4 threads. Database:
+PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/scf_bench_pipeline, with
+the engine's name appended; dropped and recreated), broker Redis (BENCH_BROKER_URL, default
+redis://127.0.0.1:6379/13, purged); a sqlite:/// URL and filesystem:// work too.
 
-The last line reads: `pipeline: X invoices/s, raw chain Y tx/s, ratio Z` (4 workers)."""
+The last two lines read:
+    pipeline ganache: X invoices/s, raw chain Y tx/s, ratio Z
+    pipeline anvil: X invoices/s, p95 S s, block time B s
+Ctrl-C (or SIGTERM) stops the round under way and everything it started."""
 
 import argparse
+import json
 import os
-import statistics
+import signal
+import subprocess
 import sys
 import tempfile
-import threading
-import time
-from datetime import timedelta
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(PROJECT / "platform"), str(PROJECT / "tools")]
-
-from localnet import Ganache, Worker, deploy, wait_until  # noqa: E402
-
-BENCH_PORT = 8547  # Brownie's scf-bench network
+ENGINES = ("ganache", "anvil")
 
 
-def configure(folder: Path, chain: Ganache, manifest: Path) -> dict:
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "PLATFORM_VAR_DIR": str(folder),
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{folder / 'bench.sqlite3'}"),
-        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "filesystem://"),
-        "CHAIN_RPC_URL": chain.url,
-        "DEPLOYMENT_MANIFEST": str(manifest),
-        "INDEXER_INTERVAL_SECONDS": "0.25",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return os.environ.copy()
-
-
-def pdf(title: str) -> bytes:
-    from io import BytesIO
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": title})
-    buffer = BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-class PeakMemory(threading.Thread):
-    """Samples the RSS of every process of the given workers; keeps the largest per process."""
-
-    def __init__(self, workers):
-        super().__init__(daemon=True)
-        self.workers = workers
-        self.peak_mb = 0.0
-        self.running = True
-
-    def run(self):
-        import psutil
-
-        while self.running:
-            for worker in self.workers:
-                try:
-                    root = psutil.Process(worker.process.pid)
-                    for process in [root, *root.children(recursive=True)]:
-                        self.peak_mb = max(self.peak_mb, process.memory_info().rss / 2**20)
-                except psutil.Error:
-                    pass
-            time.sleep(0.2)
-
-
-def onboard(suppliers: int):
-    from django.utils import timezone
-
-    from organisations.bootstrap import platform_bootstrap
-    from organisations.models import Organisation, Role
-    from organisations.services import organisation_approve_kyc, organisation_register
-    from users.models import User
-
-    operator = platform_bootstrap()
-    admin = User.objects.create(username="bench-admin", organisation=operator.organisation)
-    until = timezone.now() + timedelta(days=365)
-    buyer = organisation_register(name="Bench Buyer", legal_id="BENCH-BUYER", role=Role.CORE_FIRM)
-    organisation_approve_kyc(organisation=buyer, approved_by=admin, valid_until=until)
-    users = []
-    for n in range(suppliers):
-        supplier = organisation_register(name=f"Bench Supplier {n}", legal_id=f"BENCH-S{n}", role=Role.SUPPLIER)
-        organisation_approve_kyc(organisation=supplier, approved_by=admin, valid_until=until)
-        users.append(User.objects.create(username=f"bench-supplier-{n}", organisation=supplier))
-    everyone = [buyer.pk, *[user.organisation_id for user in users]]
-    wait_until(
-        lambda: Organisation.objects.filter(pk__in=everyone, onchain_id__isnull=False).count() == len(everyone),
-        120, message="on-chain registration of the bench parties",
-    )
-    fresh = User.objects.select_related("organisation").filter(pk__in=[user.pk for user in users]).order_by("pk")
-    return Organisation.objects.get(pk=buyer.pk), list(fresh)
-
-
-def raw_chain_rate(supplier_user, buyer, count: int) -> float:
-    """registerInvoice transactions signed and sent straight through web3, one invoice each."""
-    from chain import accounts, client, keys
-    from chain.hashing import salted_hash
-
-    w3 = client.web3()
-    contract = client.platform_contract()
-    seller = accounts.organisation_account(supplier_user.organisation)
-    signer = keys.unlock(seller.encrypted_key)
-    buyer_address = accounts.organisation_account(buyer).address
-    nonce = w3.eth.get_transaction_count(signer.address, "pending")
-    base_fee = w3.eth.get_block("latest")["baseFeePerGas"]
-    now = int(time.time())
-    hashes = []
-    started = time.perf_counter()
-    for n in range(count):
-        # A key and a document of its own per invoice (the chain refuses a document that backs
-        # another invoice); no supporting documents, as the pipeline's invoices have none.
-        call = contract.functions.registerInvoice(
-            salted_hash("raw", n), salted_hash("raw-doc", n), "0x" + "00" * 32, buyer_address, 1_000_000 + n, 1,
-            now - 86_400, now + 60 * 86_400,
-        ).build_transaction({
-            "from": signer.address, "nonce": nonce + n, "gas": 300_000, "chainId": w3.eth.chain_id,
-            "maxFeePerGas": 2 * base_fee + 10**9, "maxPriorityFeePerGas": 10**9,
-        })
-        hashes.append(w3.eth.send_raw_transaction(signer.sign_transaction(call).raw_transaction))
-    for tx_hash in hashes:
-        assert w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)["status"] == 1
-    return count / (time.perf_counter() - started)
-
-
-def pipeline_round(label: str, users, buyer, count: int, rate: float | None = None) -> dict:
-    """Submits `count` invoices, all at once or at `rate` per second (open loop), and waits until
-    every one is confirmed."""
-    from django.utils import timezone
-
-    from chain.models import ActionPurpose, ActionStatus, ChainAction
-    from chain.selectors import about
-    from documents.services import document_upload
-    from invoices.models import Invoice
-    from invoices.services import invoice_submit
-
-    today = timezone.now().date()
-    documents = [
-        document_upload(organisation=users[n % len(users)].organisation, uploaded_by=users[n % len(users)],
-                        kind="invoice", name=f"{label}-{n}.pdf", content=pdf(f"{label} invoice {n}"))
-        for n in range(count)
-    ]
-    started = time.perf_counter()
-    invoices = []
-    for n, document in enumerate(documents):
-        if rate and (ahead := started + n / rate - time.perf_counter()) > 0:
-            time.sleep(ahead)
-        user = users[n % len(users)]
-        invoice = invoice_submit(
-            submitted_by=user, buyer_id=buyer.pk, number=f"{label}-{n}", amount=f"{1000 + n}.25", currency="USDC",
-            issue_date=today - timedelta(days=2), due_date=today + timedelta(days=90), document_ids=[document.pk],
-        )
-        invoices.append(invoice.pk)
-    done = ChainAction.objects.filter(about(Invoice, invoices, ActionPurpose.INVOICE_REGISTER))
-    wait_until(lambda: done.filter(status__in=[ActionStatus.CONFIRMED, ActionStatus.FAILED]).count() == count,
-               600, interval=0.05, message=f"{count} confirmed invoices")
-    elapsed = time.perf_counter() - started
-    failed = done.filter(status=ActionStatus.FAILED).count()
-    latencies = sorted((action.updated_at - action.created_at).total_seconds() for action in done)
-    return {
-        "rate": count / elapsed,
-        "p50": statistics.median(latencies),
-        "p95": latencies[int(0.95 * (len(latencies) - 1))],
-        "failed": failed,
-        "transactions": done.values("transaction").distinct().count(),
-    }
-
-
-def run_with_workers(env, folder: Path, senders: int, users, buyer, count: int, paced_rate: float) -> dict:
-    """A burst of `count` invoices (throughput), then `count` more at `paced_rate` per second
-    (latency at that load), with `senders` sender processes."""
-    label = f"w{senders}"
-    indexer = Worker(env, folder, concurrency=1, beat=True, name=f"{label}-indexer", queues="indexer")
-    workers = [Worker(env, folder, concurrency=1, name=f"{label}-sender{n}", queues="celery") for n in range(senders)]
-    for worker in [indexer, *workers]:
-        worker.start()
-    memory = PeakMemory(workers)
-    memory.start()
-    time.sleep(3)  # let the workers boot: the benchmark measures the pipeline, not Celery's start-up
+def run_engine(engine: str, options, folder: Path) -> dict:
+    report = folder / f"{engine}.json"
+    command = [sys.executable, str(PROJECT / "scripts" / "bench_pipeline_engine.py"), "--engine", engine,
+               "--invoices", str(options.invoices), "--raw", str(options.raw), "--bulk", str(options.bulk),
+               "--report", str(report)]
+    print(f"{engine}: {options.invoices} invoices through the bulk API ...", flush=True)
+    round_process = subprocess.Popen(command, cwd=PROJECT, env=os.environ | {"PYTHONUNBUFFERED": "1"})
     try:
-        burst = pipeline_round(f"{label}-burst", users, buyer, count)
-        paced = pipeline_round(f"{label}-paced", users, buyer, count, rate=paced_rate)
-    finally:
-        memory.running = False
-        for worker in [indexer, *workers]:
-            worker.stop()
-    return {"burst": burst, "paced": paced, "rss_mb": memory.peak_mb}
+        status = round_process.wait()
+    except BaseException:
+        round_process.send_signal(signal.SIGTERM)  # its `finally` stops the chain, workers and web
+        round_process.wait(timeout=120)
+        raise
+    if status != 0:
+        raise SystemExit(f"the {engine} round failed (exit status {status}); its chain and workers are stopped")
+    return json.loads(report.read_text())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--invoices", type=int, default=int(os.environ.get("N", 500)))
-    parser.add_argument("--suppliers", type=int, default=8)
+    parser.add_argument("--invoices", type=int, default=int(os.environ.get("N", 2000)))
+    parser.add_argument("--raw", type=int, default=int(os.environ.get("RAW", 500)),
+                        help="single registerInvoice transactions for the raw chain rate")
+    parser.add_argument("--bulk", type=int, default=int(os.environ.get("BULK", 100)), help="invoices per request")
     options = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with tempfile.TemporaryDirectory(prefix="scf-bench-reports-") as folder:
+        results = {engine: run_engine(engine, options, Path(folder)) for engine in ENGINES}
 
-    folder = Path(tempfile.mkdtemp(prefix="scf-bench-"))
-    chain = Ganache(BENCH_PORT, folder / "chain")
-    chain.start()
-    try:
-        deploy(folder / "1337.json", network="scf-bench")
-        env = configure(folder, chain, folder / "1337.json")
-        onboarding = Worker(env, folder, concurrency=2, beat=True, name="onboarding")
-        onboarding.start()
-        try:
-            buyer, users = onboard(options.suppliers)
-        finally:
-            onboarding.stop()
-        raw = raw_chain_rate(users[0], buyer, options.invoices)
-        paced_rate = raw / 2  # the load of the target: half the raw chain rate
-        results = {senders: run_with_workers(env, folder, senders, users, buyer, options.invoices, paced_rate)
-                   for senders in (1, 4)}
-    finally:
-        chain.stop()
-
-    database = os.environ["DATABASE_URL"].split(":")[0]
-    broker = os.environ["CELERY_BROKER_URL"].split(":")[0]
-    print(f"\n{options.invoices} invoices per round, {options.suppliers} suppliers, local Ganache (automine), "
-          f"database {database}, broker {broker}")
-    print(f"raw chain: {raw:.1f} registerInvoice tx/s (one invoice per transaction, straight through web3)")
-    print(f"burst: all submitted at once. paced: submitted at {paced_rate:.1f}/s (half the raw chain rate).")
-    print(f"{'senders':>8} {'burst inv/s':>12} {'burst p50':>10} {'burst p95':>10} {'paced p50':>10} "
-          f"{'paced p95':>10} {'txs':>5} {'failed':>7} {'peak RSS MB':>12}")
-    for senders, result in results.items():
-        burst, paced = result["burst"], result["paced"]
-        print(f"{senders:>8} {burst['rate']:>12.1f} {burst['p50']:>10.2f} {burst['p95']:>10.2f} {paced['p50']:>10.2f} "
-              f"{paced['p95']:>10.2f} {burst['transactions'] + paced['transactions']:>5} "
-              f"{burst['failed'] + paced['failed']:>7} {result['rss_mb']:>12.0f}")
-    four = results[4]["burst"]["rate"]
-    print(f"pipeline: {four:.1f} invoices/s, raw chain {raw:.1f} tx/s, ratio {four / raw:.2f}")
+    print(f"\n{options.invoices} invoices, {options.bulk} a request from 4 client threads; "
+          "4 sender workers, 1 indexer, gunicorn 2x4")
+    print(f"{'engine':>8} {'block s':>8} {'raw tx/s':>9} {'inv/s':>7} {'ratio':>6} {'accepted s':>11} {'p50 s':>6} "
+          f"{'p95 s':>6} {'txs':>5} {'failed':>7} {'web MB':>7} {'workers MB':>11}")
+    for engine, result in results.items():
+        print(f"{engine:>8} {result['block_time']:>8g} {result['raw']:>9.1f} {result['rate']:>7.1f} "
+              f"{result['rate'] / result['raw']:>6.2f} {result['accepted_seconds']:>11.1f} {result['p50']:>6.2f} "
+              f"{result['p95']:>6.2f} {result['transactions']:>5} {result['failed']:>7} {result['web_rss_mb']:>7.0f} "
+              f"{result['worker_rss_mb']:>11.0f}")
+    anvil = results["anvil"]
+    bound = (3 + anvil["confirmations"]) * anvil["block_time"]
+    print(f"anvil p95 bound: 3 blocks plus the confirmation depth ({anvil['confirmations']}) = {bound:g} s")
+    ganache = results["ganache"]
+    print(f"pipeline ganache: {ganache['rate']:.1f} invoices/s, raw chain {ganache['raw']:.1f} tx/s, "
+          f"ratio {ganache['rate'] / ganache['raw']:.2f}")
+    print(f"pipeline anvil: {anvil['rate']:.1f} invoices/s, p95 {anvil['p95']:.1f} s, block time {anvil['block_time']:g} s")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from django.utils import timezone
 from eth_utils import event_abi_to_log_topic
 from web3._utils.events import get_event_data
 
-from . import client, handlers
+from . import client, handlers, sender
 from .models import ActionStatus, ChainEvent, ChainTransaction, IndexerState, TransactionStatus
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,21 @@ def _confirm_mined(up_to_block: int) -> int:
     return confirmed
 
 
+RECEIPTS_PER_PASS = 200
+
+
+def _receipts_collect() -> int:
+    """Records the receipts that are out for sent transactions, oldest first. A sender waits for
+    its receipt at most CHAIN_RECEIPT_WAIT_SECONDS (0 where blocks come every few seconds, so that
+    no worker is held for a block): the indexer's pass picks up the rest."""
+    recorded = 0
+    for tx in ChainTransaction.objects.filter(status=TransactionStatus.SENT).order_by("pk")[:RECEIPTS_PER_PASS]:
+        if receipt := sender.receipt_of(tx):
+            sender.transaction_record(tx, receipt)
+            recorded += 1
+    return recorded
+
+
 def chain_index() -> dict[str, int]:
     """One indexing pass: every confirmed block not yet indexed, in chunks."""
     state = indexer_state()
@@ -162,4 +177,6 @@ def chain_index() -> dict[str, int]:
         end_hash = _hex(w3.eth.get_block(end)["hash"])
         applied += _apply(state, state.last_block, end, end_hash, events)
         state.refresh_from_db()
-    return {"events": applied, "confirmed": _confirm_mined(state.last_block), "block": state.last_block}
+    receipts = _receipts_collect()
+    return {"events": applied, "receipts": receipts, "confirmed": _confirm_mined(state.last_block),
+            "block": state.last_block}

@@ -19,6 +19,9 @@ for _name, _value in {
 
 DEBUG = False
 CHAIN_CONFIRMATIONS = env_int("CHAIN_CONFIRMATIONS", 12)
+# A production chain mines every few seconds: senders do not wait for receipts, the indexer's
+# pass records them (chain.indexer).
+CHAIN_RECEIPT_WAIT_SECONDS = env_int("CHAIN_RECEIPT_WAIT_SECONDS", 0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31_536_000
