@@ -34,12 +34,23 @@ def _refusal(message: str) -> ValidationError:
 
 class SafeArchive:
     """An uploaded ZIP whose names passed the checks; `read(name)` gives one member's bytes.
-    Use it as a context manager: it holds the archive open."""
+    Use it as a context manager: it holds the archive open. The limits default to the settings
+    of a ZIP of documents; a caller reading another kind of ZIP (an XLSX) gives its own."""
 
-    def __init__(self, upload: bytes | File):
-        self._zip = self._opened(upload)
+    def __init__(
+        self,
+        upload: bytes | File,
+        *,
+        max_bytes: int | None = None,
+        member_limit: int | None = None,
+        total_limit: int | None = None,
+        max_members: int | None = None,
+    ):
+        self._member_limit = member_limit or settings.DOCUMENT_MAX_BYTES
+        self._total_limit = total_limit or settings.DOCUMENT_ARCHIVE_MAX_TOTAL_BYTES
+        self._zip = self._opened(upload, max_bytes or settings.DOCUMENT_ARCHIVE_MAX_BYTES)
         members = [info for info in self._zip.infolist() if not info.is_dir()]
-        limit = settings.DOCUMENT_ARCHIVE_MAX_MEMBERS
+        limit = max_members or settings.DOCUMENT_ARCHIVE_MAX_MEMBERS
         if len(members) > limit:
             self._zip.close()
             raise _refusal(_("The ZIP holds %(count)s files; at most %(limit)s are accepted.")
@@ -70,7 +81,7 @@ class SafeArchive:
         members read so far pass DOCUMENT_ARCHIVE_MAX_TOTAL_BYTES, when it is damaged or when it is
         an archive itself."""
         info = self._members[name]
-        limit, total_limit = settings.DOCUMENT_MAX_BYTES, settings.DOCUMENT_ARCHIVE_MAX_TOTAL_BYTES
+        limit, total_limit = self._member_limit, self._total_limit
         chunks, size = [], 0
         try:
             with self._zip.open(info) as member:
@@ -79,7 +90,7 @@ class SafeArchive:
                     self._read_total += len(chunk)
                     if size > limit:
                         raise _refusal(_("%(name)s in the ZIP is larger than %(limit)s bytes, the limit for one "
-                                         "document.") % {"name": name, "limit": limit})
+                                         "file.") % {"name": name, "limit": limit})
                     if self._read_total > total_limit:
                         raise _refusal(_("The files in the ZIP add up to more than %(limit)s bytes once unpacked.")
                                        % {"limit": total_limit})
@@ -93,9 +104,8 @@ class SafeArchive:
         return content
 
     @staticmethod
-    def _opened(upload: bytes | File) -> zipfile.ZipFile:
+    def _opened(upload: bytes | File, limit: int) -> zipfile.ZipFile:
         size = len(upload) if isinstance(upload, bytes) else upload.size
-        limit = settings.DOCUMENT_ARCHIVE_MAX_BYTES
         if size is not None and size > limit:
             raise _refusal(_("The ZIP is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": size, "limit": limit})
         if isinstance(upload, bytes):
