@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from documents.archives import SafeArchive
 
-from .services import MAX_BATCH
+from .validation import MAX_BATCH
 
 REQUIRED = ("number", "buyer", "amount", "currency", "issue_date", "due_date", "invoice_file")
 OPTIONAL = ("purchase_order_file", "delivery_note_file")

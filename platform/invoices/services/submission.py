@@ -27,7 +27,7 @@ from ..models import Invoice
 from .invoices import earlier_described
 
 ZERO_HASH = "0x" + "00" * 32  # no supporting documents
-MAX_BATCH = 500
+MAX_BATCH = validation.MAX_BATCH
 
 
 @dataclass(frozen=True)
@@ -101,11 +101,7 @@ def invoices_submit(*, submitted_by, lines: Sequence[InvoiceLine]) -> list[Submi
     outcomes come back in the order of `lines`. Refused as a whole (PermissionDenied) when the
     user may not submit invoices, and (ValidationError on `invoices`) when there are none or more
     than MAX_BATCH lines."""
-    seller = submitted_by.organisation if submitted_by else None
-    if seller is None:
-        raise PermissionDenied(_("Only a user of a supplier can submit invoices."))
-    require_member(submitted_by, seller, Role.SUPPLIER, _("submit invoices"))
-    require_current(seller)
+    seller = submitting_supplier(submitted_by)
     if not lines:
         raise ValidationError({"invoices": _("Send at least one invoice.")})
     if len(lines) > MAX_BATCH:
@@ -125,6 +121,16 @@ def invoices_submit(*, submitted_by, lines: Sequence[InvoiceLine]) -> list[Submi
             if len(still) == len(accepted):
                 raise
             accepted = still
+
+
+def submitting_supplier(submitted_by) -> Organisation:
+    """The supplier `submitted_by` submits for; PermissionDenied unless it is a current supplier's user."""
+    seller = submitted_by.organisation if submitted_by else None
+    if seller is None:
+        raise PermissionDenied(_("Only a user of a supplier can submit invoices."))
+    require_member(submitted_by, seller, Role.SUPPLIER, _("submit invoices"))
+    require_current(seller)
+    return seller
 
 
 def _check_fields(seller: Organisation, outcomes: list[Submitted]) -> list[tuple[Submitted, _Checked]]:
