@@ -5,7 +5,10 @@ same registerInvoice transactions sent straight through web3 on the same chain.
 Topology, as in production: sender workers on the default queue, one indexer worker with the
 beat scheduler on the `indexer` queue. Database: SQLite in a temporary folder, or BENCH_DATABASE_URL.
 
-The last line reads: `pipeline: X invoices/s, raw chain Y tx/s, ratio Z` (4 workers)."""
+Each round is run three ways: a burst of single submissions, the same paced at half the raw chain
+rate, and a burst in bulk (one invoices_submit batch per supplier, as POST /api/invoices/bulk/).
+The last line reads: `pipeline: X invoices/s, raw chain Y tx/s, ratio Z; bulk B invoices/s, ratio R`
+(4 workers)."""
 
 import argparse
 import os
@@ -140,16 +143,17 @@ def raw_chain_rate(supplier_user, buyer, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def pipeline_round(label: str, users, buyer, count: int, rate: float | None = None) -> dict:
-    """Submits `count` invoices, all at once or at `rate` per second (open loop), and waits until
-    every one is confirmed."""
+def pipeline_round(label: str, users, buyer, count: int, rate: float | None = None, bulk: bool = False) -> dict:
+    """Submits `count` invoices, all at once or at `rate` per second (open loop), one by one or,
+    with `bulk`, in one batch per supplier (invoices_submit, as POST /api/invoices/bulk/ does),
+    and waits until every one is confirmed."""
     from django.utils import timezone
 
     from chain.models import ActionPurpose, ActionStatus, ChainAction
     from chain.selectors import about
     from documents.services import document_upload
     from invoices.models import Invoice
-    from invoices.services import invoice_submit
+    from invoices.services import InvoiceLine, invoice_submit, invoices_submit
 
     today = timezone.now().date()
     documents = [
@@ -157,17 +161,27 @@ def pipeline_round(label: str, users, buyer, count: int, rate: float | None = No
                         kind="invoice", name=f"{label}-{n}.pdf", content=pdf(f"{label} invoice {n}"))
         for n in range(count)
     ]
+    lines = [
+        InvoiceLine(buyer_id=buyer.pk, number=f"{label}-{n}", amount=f"{1000 + n}.25", currency="USDC",
+                    issue_date=today - timedelta(days=2), due_date=today + timedelta(days=90),
+                    document_ids=[document.pk])
+        for n, document in enumerate(documents)
+    ]
     started = time.perf_counter()
     invoices = []
-    for n, document in enumerate(documents):
+    if bulk:
+        for first, user in enumerate(users):
+            outcomes = invoices_submit(submitted_by=user, lines=lines[first::len(users)])
+            invoices.extend(outcome.invoice.pk for outcome in outcomes)
+    for n, line in enumerate(lines if not bulk else []):
         if rate and (ahead := started + n / rate - time.perf_counter()) > 0:
             time.sleep(ahead)
-        user = users[n % len(users)]
         invoice = invoice_submit(
-            submitted_by=user, buyer_id=buyer.pk, number=f"{label}-{n}", amount=f"{1000 + n}.25", currency="USDC",
-            issue_date=today - timedelta(days=2), due_date=today + timedelta(days=90), document_ids=[document.pk],
+            submitted_by=users[n % len(users)], buyer_id=line.buyer_id, number=line.number, amount=line.amount,
+            currency=line.currency, issue_date=line.issue_date, due_date=line.due_date, document_ids=line.document_ids,
         )
         invoices.append(invoice.pk)
+    accepted = time.perf_counter() - started
     done = ChainAction.objects.filter(about(Invoice, invoices, ActionPurpose.INVOICE_REGISTER))
     wait_until(lambda: done.filter(status__in=[ActionStatus.CONFIRMED, ActionStatus.FAILED]).count() == count,
                600, interval=0.05, message=f"{count} confirmed invoices")
@@ -176,6 +190,7 @@ def pipeline_round(label: str, users, buyer, count: int, rate: float | None = No
     latencies = sorted((action.updated_at - action.created_at).total_seconds() for action in done)
     return {
         "rate": count / elapsed,
+        "accepted_s": accepted,
         "p50": statistics.median(latencies),
         "p95": latencies[int(0.95 * (len(latencies) - 1))],
         "failed": failed,
@@ -185,7 +200,7 @@ def pipeline_round(label: str, users, buyer, count: int, rate: float | None = No
 
 def run_with_workers(env, folder: Path, senders: int, users, buyer, count: int, paced_rate: float) -> dict:
     """A burst of `count` invoices (throughput), then `count` more at `paced_rate` per second
-    (latency at that load), with `senders` sender processes."""
+    (latency at that load), then `count` more in bulk, with `senders` sender processes."""
     label = f"w{senders}"
     indexer = Worker(env, folder, concurrency=1, beat=True, name=f"{label}-indexer", queues="indexer")
     workers = [Worker(env, folder, concurrency=1, name=f"{label}-sender{n}", queues="celery") for n in range(senders)]
@@ -197,11 +212,12 @@ def run_with_workers(env, folder: Path, senders: int, users, buyer, count: int, 
     try:
         burst = pipeline_round(f"{label}-burst", users, buyer, count)
         paced = pipeline_round(f"{label}-paced", users, buyer, count, rate=paced_rate)
+        bulk = pipeline_round(f"{label}-bulk", users, buyer, count, bulk=True)
     finally:
         memory.running = False
         for worker in [indexer, *workers]:
             worker.stop()
-    return {"burst": burst, "paced": paced, "rss_mb": memory.peak_mb}
+    return {"burst": burst, "paced": paced, "bulk": bulk, "rss_mb": memory.peak_mb}
 
 
 def main() -> None:
@@ -234,16 +250,21 @@ def main() -> None:
     print(f"\n{options.invoices} invoices per round, {options.suppliers} suppliers, local Ganache (automine), "
           f"database {database}, broker {broker}")
     print(f"raw chain: {raw:.1f} registerInvoice tx/s (one invoice per transaction, straight through web3)")
-    print(f"burst: all submitted at once. paced: submitted at {paced_rate:.1f}/s (half the raw chain rate).")
+    print(f"burst: all submitted at once, one by one. paced: submitted at {paced_rate:.1f}/s (half the raw chain "
+          f"rate). bulk: all at once, one batch per supplier (accepted: until the services returned).")
     print(f"{'senders':>8} {'burst inv/s':>12} {'burst p50':>10} {'burst p95':>10} {'paced p50':>10} "
-          f"{'paced p95':>10} {'txs':>5} {'failed':>7} {'peak RSS MB':>12}")
+          f"{'paced p95':>10} {'bulk inv/s':>11} {'accepted s':>11} {'bulk txs':>9} {'txs':>5} {'failed':>7} "
+          f"{'peak RSS MB':>12}")
     for senders, result in results.items():
-        burst, paced = result["burst"], result["paced"]
+        burst, paced, bulk = result["burst"], result["paced"], result["bulk"]
+        rounds = (burst, paced, bulk)
         print(f"{senders:>8} {burst['rate']:>12.1f} {burst['p50']:>10.2f} {burst['p95']:>10.2f} {paced['p50']:>10.2f} "
-              f"{paced['p95']:>10.2f} {burst['transactions'] + paced['transactions']:>5} "
-              f"{burst['failed'] + paced['failed']:>7} {result['rss_mb']:>12.0f}")
-    four = results[4]["burst"]["rate"]
-    print(f"pipeline: {four:.1f} invoices/s, raw chain {raw:.1f} tx/s, ratio {four / raw:.2f}")
+              f"{paced['p95']:>10.2f} {bulk['rate']:>11.1f} {bulk['accepted_s']:>11.2f} {bulk['transactions']:>9} "
+              f"{sum(r['transactions'] for r in rounds):>5} {sum(r['failed'] for r in rounds):>7} "
+              f"{result['rss_mb']:>12.0f}")
+    four, four_bulk = results[4]["burst"]["rate"], results[4]["bulk"]["rate"]
+    print(f"pipeline: {four:.1f} invoices/s, raw chain {raw:.1f} tx/s, ratio {four / raw:.2f}; "
+          f"bulk {four_bulk:.1f} invoices/s, ratio {four_bulk / raw:.2f}")
 
 
 if __name__ == "__main__":
