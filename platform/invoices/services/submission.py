@@ -57,19 +57,27 @@ class Submitted:
         for name, messages in error.message_dict.items():
             self.errors.setdefault(name, []).extend(messages)
 
+    def attempt(self, check, *args, **kwargs):
+        """What `check` returns, or None when it refuses, its messages kept with the others."""
+        try:
+            return check(*args, **kwargs)
+        except ValidationError as refusal:
+            self.refuse(refusal)
+            return None
 
-@dataclass
+
+@dataclass(frozen=True)
 class _Checked:
     """A line whose fields passed: what it will store."""
 
-    number: str = ""
-    canonical_number: str = ""
-    micro: int = 0
-    currency: int = 0
-    buyer: Organisation | None = None
-    invoice_document: Document | None = None
-    supporting: list[Document] = field(default_factory=list)
-    verified: bool = False
+    number: str
+    canonical_number: str
+    micro: int
+    currency: int
+    buyer: Organisation
+    invoice_document: Document
+    supporting: list[Document]
+    verified: bool
 
 
 def invoice_submit(
@@ -117,6 +125,8 @@ def invoices_submit(*, submitted_by, lines: Sequence[InvoiceLine]) -> list[Submi
                 _store(seller, accepted)
             return outcomes
         except IntegrityError:
+            for outcome, _fields in accepted:
+                outcome.invoice = None
             still = _check_against_stored(seller, accepted)
             if len(still) == len(accepted):
                 raise
@@ -140,34 +150,29 @@ def _check_fields(seller: Organisation, outcomes: list[Submitted]) -> list[tuple
     documents = _documents(seller, outcomes)
     checked = []
     for outcome in outcomes:
-        line, fields = outcome.line, _Checked()
-        for check in (
-            lambda: setattr(fields, "number", validation.invoice_number(line.number)),
-            lambda: setattr(fields, "micro", validation.micro_amount(line.amount)),
-            lambda: setattr(fields, "currency", validation.currency_id(line.currency)),
-            lambda: validation.invoice_dates(line.issue_date, line.due_date, today=today),
-            lambda: setattr(fields, "buyer", _buyer(buyers, line.buyer_id)),
-            lambda: _attach(fields, seller, documents, line.document_ids),
-        ):
-            try:
-                check()
-            except ValidationError as refusal:
-                outcome.refuse(refusal)
+        line = outcome.line
+        number = outcome.attempt(validation.invoice_number, line.number)
+        micro = outcome.attempt(validation.micro_amount, line.amount)
+        currency = outcome.attempt(validation.currency_id, line.currency)
+        outcome.attempt(validation.invoice_dates, line.issue_date, line.due_date, today=today)
+        buyer = outcome.attempt(_buyer, buyers, line.buyer_id)
+        attached = outcome.attempt(_attached, documents, line.document_ids)
         if outcome.errors:
             continue
-        extracted = document_extracted_invoice(fields.invoice_document)
-        fields.verified = extracted is not None
-        fields.canonical_number = identity.canonical_invoice_number(fields.number)
+        invoice_document, supporting = attached
+        extracted = document_extracted_invoice(invoice_document)
         if extracted is not None:
-            try:
-                check_against_einvoice(
-                    extracted, seller=seller, buyer=fields.buyer, number=fields.number, amount=fields.micro,
-                    currency=fields.currency, issue_date=line.issue_date, due_date=line.due_date,
-                )
-            except ValidationError as refusal:
-                outcome.refuse(refusal)
+            outcome.attempt(
+                check_against_einvoice, extracted, seller=seller, buyer=buyer, number=number, amount=micro,
+                currency=currency, issue_date=line.issue_date, due_date=line.due_date,
+            )
+            if outcome.errors:
                 continue
-        checked.append((outcome, fields))
+        checked.append((outcome, _Checked(
+            number=number, canonical_number=identity.canonical_invoice_number(number), micro=micro,
+            currency=currency, buyer=buyer, invoice_document=invoice_document, supporting=supporting,
+            verified=extracted is not None,
+        )))
     return checked
 
 
@@ -195,7 +200,7 @@ def _documents(seller: Organisation, outcomes: list[Submitted]) -> dict[int, Doc
     return {document.pk: document for document in Document.objects.select_for_update().filter(pk__in=ids, organisation=seller)}
 
 
-def _attach(fields: _Checked, seller: Organisation, documents: dict[int, Document], document_ids: list[int]) -> None:
+def _attached(documents: dict[int, Document], document_ids: list[int]) -> tuple[Document, list[Document]]:
     """The invoice document itself and the supporting documents (purchase order, delivery notes)."""
     if not document_ids:
         raise ValidationError({"documents": _("Attach the invoice document itself (PDF, UBL or Factur-X).")})
@@ -213,8 +218,8 @@ def _attach(fields: _Checked, seller: Organisation, documents: dict[int, Documen
         )
     if any(document.invoice_id for document in chosen):
         raise ValidationError({"documents": _("A document is already attached to another invoice.")})
-    [fields.invoice_document] = invoice_documents
-    fields.supporting = [document for document in chosen if document is not fields.invoice_document]
+    [invoice_document] = invoice_documents
+    return invoice_document, [document for document in chosen if document is not invoice_document]
 
 
 def _check_against_stored(

@@ -234,3 +234,23 @@ def test_five_hundred_invoices_are_accepted_in_seconds(clerk, line, capsys):
     with capsys.disabled():
         print(f"\ninvoices_submit: {len(lines)} invoices in {elapsed:.2f} s on {connection.vendor}")
     assert elapsed < 10
+
+
+def test_a_twin_stored_concurrently_after_the_checks_refuses_its_line_only(clerk, line, supplier, monkeypatch):
+    """Another request stores INV-1 between this batch's checks and its insert: the unique index
+    stops the insert, the batch is checked again and stored without that line."""
+    checks = services.submission._check_against_stored
+
+    def twin_arrives_after_the_first_check(seller, candidates):
+        accepted = checks(seller, candidates)
+        if not Invoice.objects.filter(number="INV-1").exists():
+            InvoiceFactory(seller=supplier, number="INV-1", canonical_number="inv1")
+        return accepted
+
+    monkeypatch.setattr(services.submission, "_check_against_stored", twin_arrives_after_the_first_check)
+
+    first, second = services.invoices_submit(submitted_by=clerk, lines=[line(1), line(2)])
+
+    assert first.invoice is None and "already on the platform" in first.errors["number"][0]
+    assert second.invoice is not None
+    assert ChainAction.objects.get().subject == second.invoice
