@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, get_resolver, resolve, reverse
 
-NOT_LISTS = {"portal:supplier:upload"}  # a form
+NOT_LISTS = {"portal:supplier:upload", "portal:supplier:upload-bulk"}  # forms
 QUERIES = {"portal:operator:receivables": "q=0"}  # a search: "0" is in (nearly) every invoice number
 ACCOUNT_LISTS = ("portal:team", "portal:tokens")
 COMMON_ROLE = "supplier"

@@ -1,8 +1,11 @@
 """The outbox's write side, and the one way down to the chain: business services call
-`action_enqueue` (a one-off, or the n-th of a kind) or `action_enqueue_next` (one more of its
-kind) inside their own database transaction; the send is scheduled only once that transaction
+`action_enqueue` (a one-off, or the n-th of a kind), `actions_enqueue_new` (one-offs on many new
+subjects at once) or `action_enqueue_next` (one more of its kind) inside their own database
+transaction; the send is scheduled only once that transaction
 commits. Each action names its purpose and the domain row it acts on, from which the idempotency
 key is made."""
+
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -73,6 +76,30 @@ def action_enqueue(
     if created:
         actions_send_on_commit([action.pk])
     return action
+
+
+@dataclass(frozen=True)
+class NewAction:
+    """A one-off action on a subject that has none of its purpose yet (a row this transaction created)."""
+
+    subject: models.Model
+    signer: ChainAccount
+    function: str
+    args: list
+
+
+def actions_enqueue_new(*, purpose: ActionPurpose, actions: list[NewAction]) -> list[ChainAction]:
+    """Queues a one-off action of `purpose` on each new subject, in one insert, and schedules their
+    sends once the caller's transaction commits. Only for subjects created in that transaction: an
+    action already queued for one of them breaks the insert (IntegrityError) instead of being
+    returned, as `action_enqueue` would."""
+    rows = []
+    for action in actions:
+        columns = _columns(purpose, action.subject, 0)
+        rows.append(ChainAction(**columns, **_call(action.signer, action.function, action.args, "", 0)))
+    created = ChainAction.objects.bulk_create(rows)
+    actions_send_on_commit([action.pk for action in created])
+    return created
 
 
 def action_enqueue_next(

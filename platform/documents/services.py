@@ -1,5 +1,6 @@
 """Writes of the documents app: storing an upload's files (all of them or none, each read no further
-than DOCUMENT_MAX_BYTES), and the hash that binds an invoice's documents on chain."""
+than DOCUMENT_MAX_BYTES), discarding the ones a refused bulk line stored, and the hash that binds
+an invoice's documents on chain."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -72,6 +73,20 @@ def documents_upload(
     if refusals:
         raise ValidationError(refusals)
     return _store_all(checked)
+
+
+def documents_discard(documents: Iterable[Document]) -> None:
+    """Deletes documents that this request stored and that back no invoice after all (the lines of
+    a bulk upload that were refused), rows and files: a refused line leaves nothing behind. A
+    document that was attached meanwhile is kept."""
+    documents = list(documents)
+    with transaction.atomic():
+        discarded = list(
+            Document.objects.select_for_update().filter(pk__in=[document.pk for document in documents], invoice=None)
+        )
+        Document.objects.filter(pk__in=[document.pk for document in discarded]).delete()
+    for document in discarded:
+        document.file.storage.delete(document.file.name)
 
 
 def document_bundle_hash(documents: Iterable[Document]) -> str:

@@ -1,8 +1,11 @@
 """The invoices REST API, for the caller's organisation only: list (filtered, ordered) and read
-the invoices it sold, bought or holds pieces of; suppliers submit, the buyer confirms, disputes
-and repays. Confirm, dispute and repay answer 202 with the queued on-chain action."""
+the invoices it sold, bought or holds pieces of; suppliers submit, one invoice or up to 500 at a
+time, the buyer confirms, disputes and repays. Confirm, dispute and repay answer 202 with the
+queued on-chain action."""
 
 from functools import cached_property
+
+from django.utils.translation import gettext as _
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -109,6 +112,48 @@ class InvoiceSubmitSerializer(serializers.Serializer):
     documents = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=20)
 
 
+class InvoiceBulkSerializer(serializers.Serializer):
+    invoices = InvoiceSubmitSerializer(
+        many=True, min_length=1, max_length=services.MAX_BATCH,
+        help_text=f"1 to {services.MAX_BATCH} invoices, each with the fields of a single submission.",
+    )
+
+
+class InvoiceBulkEnvelopeSerializer(serializers.Serializer):
+    """The bulk request as it is read: a list of objects, each then checked on its own, so that one
+    bad invoice is refused alone."""
+
+    invoices = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=services.MAX_BATCH)
+
+
+class BulkOutcomeSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The invoice's position in the request, from 0.")
+    status = serializers.ChoiceField(choices=["created", "refused"])
+    id = serializers.IntegerField(required=False, help_text="Created: the invoice's id.")
+    number = serializers.CharField(required=False, help_text="Created: the invoice number as stored.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False,
+        help_text="Refused: the messages by field; nothing of this invoice was stored.",
+    )
+
+
+class BulkAnswerSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="How many invoices were stored and queued for registration.")
+    refused = serializers.IntegerField()
+    results = BulkOutcomeSerializer(many=True, help_text="One per invoice, in the order of the request.")
+
+
+def _messages_by_field(errors: dict) -> dict[str, list[str]]:
+    """DRF's errors of one invoice as lists of messages: a list field's are keyed by position
+    ({"documents": {"1": [...]}}), and become "1: ..." under the field."""
+    flat = {}
+    for name, messages in errors.items():
+        if isinstance(messages, dict):
+            messages = [f"{position}: {message}" for position, inner in messages.items() for message in inner]
+        flat[name] = [str(message) for message in messages]
+    return flat
+
+
 class ConfirmSerializer(serializers.Serializer):
     acknowledge_duplicate = serializers.BooleanField(
         default=False, help_text="Required (true) when the invoice is a possible duplicate of an earlier one."
@@ -135,6 +180,7 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
     role_choices = Role
     action_roles = {
         "create": (Role.SUPPLIER,),
+        "bulk": (Role.SUPPLIER,),
         "confirm": (Role.CORE_FIRM,),
         "dispute": (Role.CORE_FIRM,),
         "repay": (Role.CORE_FIRM,),
@@ -158,6 +204,39 @@ class InvoiceViewSet(RolesByAction, mixins.ListModelMixin, mixins.RetrieveModelM
         )
         created = self.get_serializer(self.get_queryset().get(pk=invoice.pk))
         return Response(created.data, status=status.HTTP_201_CREATED)
+
+    @queues_transaction(request=InvoiceBulkSerializer, responses={200: BulkAnswerSerializer})
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """Submits up to 500 invoices in one request, each checked as a single submission and against
+        the invoices before it in the request (the same number or document twice: the later one is
+        refused). Answers 200 with one result per invoice, in order: `created` with its id, or
+        `refused` with the messages by field. The created ones are stored together and travel to the
+        chain in batched registerInvoices transactions."""
+        envelope = InvoiceBulkEnvelopeSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        results, lines = {}, {}
+        for index, item in enumerate(envelope.validated_data["invoices"]):
+            fields = InvoiceSubmitSerializer(data=item)
+            if not fields.is_valid():
+                results[index] = {"index": index, "status": "refused", "errors": _messages_by_field(fields.errors)}
+                continue
+            data = fields.validated_data
+            lines[index] = services.InvoiceLine(
+                buyer_id=data["buyer"], number=data["number"], amount=data["amount"], currency=data["currency"],
+                issue_date=data["issue_date"], due_date=data["due_date"], document_ids=data["documents"],
+                reference=_("item %(index)s") % {"index": index},
+            )
+        if lines:
+            outcomes = services.invoices_submit(submitted_by=request.user, lines=list(lines.values()))
+            for index, outcome in zip(lines, outcomes):
+                results[index] = (
+                    {"index": index, "status": "created", "id": outcome.invoice.pk, "number": outcome.invoice.number}
+                    if outcome.invoice else {"index": index, "status": "refused", "errors": outcome.errors}
+                )
+        ordered = [results[index] for index in sorted(results)]
+        created = sum(result["status"] == "created" for result in ordered)
+        return Response({"created": created, "refused": len(ordered) - created, "results": ordered})
 
     @queues_transaction(request=ConfirmSerializer, responses={202: ChainActionSerializer})
     @action(detail=True, methods=["post"])

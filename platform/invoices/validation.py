@@ -14,6 +14,7 @@ MICRO_DECIMALS = 6
 MAX_MICRO_AMOUNT = 2**64 - 1  # the contract stores amounts as uint64 micro-units
 MAX_TENOR = timedelta(days=366)
 MAX_NUMBER_LENGTH = 64
+MAX_BATCH = 500  # invoices in one bulk submission: a month of a large supplier's invoices
 # Plain ASCII digits and at most one decimal point: Python's Decimal would also take "1_000",
 # "1e3", full-width or Arabic-Indic digits, which no finance user means as an amount.
 PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)

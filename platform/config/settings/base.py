@@ -271,6 +271,13 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = min(DOCUMENT_MAX_BYTES, 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = min(DOCUMENT_MAX_BYTES, 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 3
+# The supplier's bulk upload: a sheet of invoice lines and a ZIP of their documents
+# (documents.archives). The ZIP's own size, its members' sizes added up as they are unpacked,
+# and the number of files it may hold; each member is one document, so DOCUMENT_MAX_BYTES holds.
+DOCUMENT_ARCHIVE_MAX_BYTES = env_int("DOCUMENT_ARCHIVE_MAX_BYTES", 100 * 1024 * 1024)
+DOCUMENT_ARCHIVE_MAX_TOTAL_BYTES = env_int("DOCUMENT_ARCHIVE_MAX_TOTAL_BYTES", 200 * 1024 * 1024)
+DOCUMENT_ARCHIVE_MAX_MEMBERS = env_int("DOCUMENT_ARCHIVE_MAX_MEMBERS", 1500)
+SHEET_MAX_BYTES = env_int("SHEET_MAX_BYTES", 5 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

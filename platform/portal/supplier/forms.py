@@ -1,5 +1,5 @@
-"""The supplier's forms: uploading an invoice's documents, reviewing the invoice before it is
-submitted, moving and financing a piece. Fields check what a browser can get wrong; the services
+"""The supplier's forms: uploading an invoice's documents (or a sheet of invoices with their
+documents), reviewing the invoice before it is submitted, moving and financing a piece. Fields check what a browser can get wrong; the services
 check the rest and their refusals are put next to the fields (portal.kit.forms.run_service)."""
 
 from django import forms
@@ -43,6 +43,24 @@ class UploadForm(forms.Form):
         "purchase_order": DocumentKind.PURCHASE_ORDER,
         "delivery_note": DocumentKind.DELIVERY_NOTE,
     }
+
+
+class BulkUploadForm(forms.Form):
+    """A sheet of invoice lines and a ZIP of their documents (invoices.services.invoices_upload)."""
+
+    sheet = forms.FileField(
+        label=_("Invoice lines: CSV or XLSX"),
+        help_text=_("One invoice a row, under a header naming the columns number, buyer (registration number or "
+                    "name), amount, currency, issue_date, due_date, invoice_file, and optionally purchase_order_file "
+                    "and delivery_note_file. Dates as YYYY-MM-DD; at most 500 rows."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+    archive = forms.FileField(
+        label=_("Documents: ZIP"),
+        help_text=_("The files the rows name, by file name or by path in the ZIP: PDF, UBL XML, Factur-X PDF or "
+                    "scans. No folders outside the ZIP, links or archives inside it."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
 
 
 class InvoiceReviewForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import advances, receivables, upload, views
+from . import advances, bulk, receivables, upload, views
 
 app_name = "supplier"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/<int:document_id>/", views.document, name="document"),
     path("actions/<int:action_id>/progress/", views.action_progress, name="action-progress"),
     path("upload/", upload.upload, name="upload"),
+    path("upload/bulk/", bulk.upload_bulk, name="upload-bulk"),
     path("upload/<int:document_id>/review/", upload.review, name="review"),
     path("receivables/", receivables.receivables, name="receivables"),
     path("receivables/<int:piece_id>/", receivables.piece, name="piece"),

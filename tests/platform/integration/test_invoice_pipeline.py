@@ -1,20 +1,24 @@
 """Invoices through real workers: submitted in the database, registered and confirmed on chain,
 mirrored back by the indexer; refusals decoded into words."""
 
+import time
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from rest_framework.test import APIClient
 
 from eth_utils import keccak
 from web3.exceptions import ContractLogicError
 
 from chain import accounts, client, keys
 from chain.errors import revert_from
-from chain.models import ActionPurpose, ActionStatus, ChainAction
+from chain.models import ActionPurpose, ActionStatus, ChainAction, ChainTransaction
 from chain.services import action_enqueue
 from invoices.models import Invoice, InvoiceStatus, Piece
 from invoices.services import invoice_confirm, invoice_submit
 from organisations.models import Role
+from organisations.tokens import api_token_create
 
 from localnet import wait_until
 from world import due_in, invoice_document, onboard, operator_admin, wait_for_actions, wait_for_registration
@@ -56,6 +60,36 @@ def test_submitted_invoices_are_registered_on_chain_and_mirrored(parties):
         assert onchain[0:2] == [supplier.onchain_id, buyer.onchain_id] or REGISTERED_ON_CHAIN in onchain
         assert contract.functions.invoiceOfDocument(invoice.document_hash).call().hex() == invoice.fingerprint[2:]
         assert Piece.objects.get(invoice=invoice, index=0).amount == 1_250_500_000
+
+
+def test_a_bulk_request_registers_its_invoices_in_a_few_batched_transactions(parties):
+    supplier, supplier_user, buyer, _ = parties
+    _, key = api_token_create(created_by=supplier_user, name="ERP")
+    erp = APIClient()
+    erp.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    body = {"invoices": [
+        {"buyer": buyer.pk, "number": f"INV-BULK-{n}", "amount": f"{100 + n}.25", "currency": "USDC",
+         "issue_date": str(due_in(-3)), "due_date": str(due_in(60)),
+         "documents": [invoice_document(supplier, f"INV-BULK-{n}").pk]}
+        for n in range(120)
+    ]}
+
+    started = time.monotonic()
+    response = erp.post("/api/invoices/bulk/", body, format="json", HTTP_IDEMPOTENCY_KEY="erp-month")
+    accepted = time.monotonic() - started
+    wait_for_actions(timeout=120)
+    registered = time.monotonic() - started
+
+    assert response.status_code == 200 and response.json()["created"] == 120
+    invoices = Invoice.objects.filter(number__startswith="INV-BULK-")
+    assert invoices.filter(status=InvoiceStatus.REGISTERED).count() == 120
+    transactions = ChainTransaction.objects.filter(actions__function="registerInvoice").distinct()
+    assert 1 <= transactions.count() <= 4
+    contract = client.platform_contract()
+    for invoice in (invoices.order_by("pk").first(), invoices.order_by("pk").last()):
+        assert contract.functions.invoiceOfDocument(invoice.document_hash).call().hex() == invoice.fingerprint[2:]
+    print(f"\nbulk: 120 invoices accepted in {accepted:.2f} s, registered on chain after {registered:.1f} s "
+          f"in {transactions.count()} transactions")
 
 
 def test_buyer_confirmation_turns_the_invoice_into_a_receivable(parties):

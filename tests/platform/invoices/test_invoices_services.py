@@ -157,7 +157,7 @@ def test_submission_that_fails_while_queueing_leaves_nothing(submit, documents, 
     def outbox_down(**action):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(services.invoices, "action_enqueue", outbox_down)
+    monkeypatch.setattr(services.submission, "actions_enqueue_new", outbox_down)
 
     with pytest.raises(RuntimeError):
         submit()
