@@ -29,7 +29,7 @@ help:
 	@echo "make test         install everything, compile, run the whole test suite"
 	@echo "make test-deep    the stateful property tests with many more steps"
 	@echo "make bench-gas    gas of one invoice's lifecycle against its floor"
-	@echo "make bench-pipeline  invoices/s through services, workers and chain vs raw chain tx/s (N=500)"
+	@echo "make bench-pipeline  2,000 invoices through the bulk API on Ganache and on anvil (2 s blocks) vs raw chain tx/s"
 	@echo "make bench-web    portal dashboards and API lists under 50 users, 10,000 invoices on PostgreSQL"
 	@echo "make slither      static analysis of the contracts"
 	@echo "make e2e          the browser end-to-end story (Playwright, headless Chromium, live server, worker, Ganache)"
@@ -138,6 +138,7 @@ test-deep: compile
 bench-gas: compile
 	$(BROWNIE) run scripts/bench_gas.py --network $(TEST_NETWORK)
 
+# Needs PostgreSQL and Redis (BENCH_DATABASE_URL, BENCH_BROKER_URL: see scripts/bench_pipeline.py).
 bench-pipeline: compile
 	$(VENV)/bin/python scripts/bench_pipeline.py
 

@@ -65,6 +65,10 @@ def main() -> None:
               f"{result['rate'] / result['raw']:>6.2f} {result['accepted_seconds']:>11.1f} {result['p50']:>6.2f} "
               f"{result['p95']:>6.2f} {result['transactions']:>5} {result['failed']:>7} {result['web_rss_mb']:>7.0f} "
               f"{result['worker_rss_mb']:>11.0f}")
+    print("CPU seconds during the round, by process group (where the time goes):")
+    for engine, result in results.items():
+        groups = ", ".join(f"{name} {seconds:.1f}" for name, seconds in result["cpu"].items())
+        print(f"  {engine}: {groups}; wall {result['invoices'] / result['rate']:.1f} s on 2 cores")
     anvil = results["anvil"]
     bound = (3 + anvil["confirmations"]) * anvil["block_time"]
     print(f"anvil p95 bound: 3 blocks plus the confirmation depth ({anvil['confirmations']}) = {bound:g} s")

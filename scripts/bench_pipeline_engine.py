@@ -260,6 +260,26 @@ def pipeline_round(url: str, keys, buyer, documents, bulk: int) -> dict:
     }
 
 
+def _tree(process):
+    import psutil
+
+    root = psutil.Process(process.pid)
+    return [root, *root.children(recursive=True)]
+
+
+def cpu_seconds(processes) -> float:
+    """User + system CPU time spent so far by the processes and their children."""
+    import psutil
+
+    total = 0.0
+    for process in processes:
+        try:
+            total += sum(sum(each.cpu_times()[:2]) for each in _tree(process))
+        except psutil.Error:
+            continue
+    return total
+
+
 def peak_rss_mb(processes) -> float:
     """The largest VmHWM among the processes and their children."""
     import psutil
@@ -267,8 +287,7 @@ def peak_rss_mb(processes) -> float:
     peak = 0
     for process in processes:
         try:
-            root = psutil.Process(process.pid)
-            for each in [root, *root.children(recursive=True)]:
+            for each in _tree(process):
                 peak = max(peak, _vm_hwm_kb(each.pid))
         except psutil.Error:
             continue
@@ -305,7 +324,11 @@ def run(engine: str, invoices: int, raw_count: int, bulk: int) -> dict:
         server = Server(PROJECT, port=WEB_PORT, workers=2, threads=4)
         running.append(server)
         time.sleep(3)  # the workers' boot is Celery's, not the pipeline's
+        groups = {"chain": [chain.process], "web": [server.process], "indexer": [workers[0].process],
+                  "senders": [worker.process for worker in workers[1:]]}
+        cpu_before = {name: cpu_seconds(processes) for name, processes in groups.items()}
         result = pipeline_round(server.url, keys[:CLIENTS], buyer, documents, bulk)
+        result["cpu"] = {name: cpu_seconds(processes) - cpu_before[name] for name, processes in groups.items()}
         result |= {
             "engine": engine, "block_time": chain.block_time, "raw": raw, "raw_count": raw_count, "bulk": bulk,
             "web_rss_mb": peak_rss_mb([server.process]),
