@@ -35,7 +35,7 @@ def test_an_unreachable_chain_makes_the_platform_unhealthy(monitor, closed_chain
     assert report["checks"]["chain"]["ok"] is False
     assert report["checks"]["indexer"]["last_block"] == 42
     assert report["checks"]["worker"]["ok"] is True
-    assert report["checks"]["outbox"] == {"ok": True, "queued": 0, "in_flight": 0, "failed_last_hour": 0, "stuck_transactions": 0}
+    assert report["checks"]["outbox"] == {"ok": True, "paused": False, "queued": 0, "in_flight": 0, "failed_last_hour": 0, "stuck_transactions": 0}
 
 
 def test_a_stale_worker_heartbeat_is_reported(monitor, closed_chain):
