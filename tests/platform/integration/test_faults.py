@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from eth_account import Account
 
-from chain import accounts, client
+from chain import accounts, client, reconciler, sender
 from chain.halt import ChainPaused
 from organisations.bootstrap import platform_bootstrap
 from chain.models import ActionPurpose, ActionStatus, ChainAction, ChainTransaction, HaltCause, IndexerState, TransactionStatus
@@ -213,7 +213,9 @@ def test_chain_replaced_under_a_running_platform_pauses_every_on_chain_action(pl
 
     halted = wait_until(lambda: IndexerState.objects.exclude(halted_reason="").first(), 30, message="the halt")
     assert halted.halted_cause == HaltCause.REPLACED and halted.last_block == indexed.last_block
-    time.sleep(3)  # the waiting transfer's retries and the reconciler had their turns
+    assert sender.action_send(waiting.pk) is None, "asked to send it now, as a retry would: nothing goes out"
+    assert reconciler.transactions_reconcile() == {"paused": 1}
+    time.sleep(3)  # the worker's retries of the waiting transfer and its reconciler had their turns too
     assert ChainAction.objects.get(pk=waiting.pk).status == ActionStatus.QUEUED
     assert ChainTransaction.objects.count() == sent_before, "nothing is signed or sent to the new chain"
     assert client.web3().eth.get_balance(waiting_recipient) == 0
