@@ -7,6 +7,7 @@ nothing of the request was stored."""
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from chain.halt import ChainPaused, chain_halt
@@ -45,5 +46,5 @@ class ChainPausedRefusal:
             return HttpResponse(status=204, headers={"HX-Refresh": "true"})
         back = request.headers.get("Referer", "")
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-            back = request.path
+            back = reverse("portal:home")  # not the request's own address: it may take only POSTs
         return redirect(back)

@@ -53,3 +53,20 @@ def test_health_needs_no_sign_in_and_is_never_cached(client, closed_chain):
     response = client.get("/healthz")
     assert "no-cache" in response["Cache-Control"]
     assert client.post("/healthz").status_code == 405
+
+
+def test_a_reorganisation_deeper_than_the_depth_is_said_in_words(monitor, closed_chain, settings):
+    from chain.models import HaltCause
+
+    settings.CHAIN_CONFIRMATIONS = 3
+    IndexerState.objects.update(
+        halted_reason="Reorganisation deeper than 3 blocks: block 42 was 0x01, is now 0x02.",
+        halted_cause=HaltCause.REORGANISED, halted_head=50,
+    )
+    report = monitor.get("/healthz").json()
+
+    indexer = report["checks"]["indexer"]
+    assert indexer["ok"] is False and indexer["lag_blocks"] is None
+    assert indexer["problem"] == "A reorganisation deeper than 3 blocks replaced block 42, which the mirror had indexed."
+    assert indexer["halted"].startswith("Reorganisation deeper than 3 blocks")
+    assert report["checks"]["outbox"]["paused"] is True and report["checks"]["outbox"]["ok"] is False

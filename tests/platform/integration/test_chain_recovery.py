@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import transaction
 from eth_account import Account
 
-from chain import client, indexer, keys
+from chain import client, health, indexer, keys
 from organisations.bootstrap import platform_bootstrap
 from chain.models import (
     ActionPurpose, ActionStatus, AttemptStatus, ChainAction, ChainTransaction, HaltCause, IndexerState,
@@ -71,6 +71,12 @@ def test_reorganisation_deeper_than_the_confirmation_depth_halts_the_indexer(pla
         indexer.chain_index()
     halted = IndexerState.objects.get()
     assert halted.last_block == indexed.last_block and halted.halted_reason
+    assert halted.halted_cause == HaltCause.REORGANISED
+    said = health.health_report()["checks"]["indexer"]
+    assert said["problem"] == (
+        f"A reorganisation deeper than 1 blocks replaced block {indexed.last_block}, which the mirror had indexed."
+    )
+    assert said["chain_head"] == client.web3().eth.block_number
     with pytest.raises(indexer.ChainDiverged):
         indexer.chain_index()  # it stays halted until someone looks
 

@@ -6,17 +6,20 @@ mirror instead of "0 blocks behind"."""
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.urls import reverse
+from django_htmx.middleware import HtmxDetails
 
 import samples
 from chain import health
-from chain.halt import chain_halt_forget
+from chain.halt import ChainPaused, chain_halt_forget
 from chain.models import ChainAction, HaltCause, IndexerState
 from documents.models import Document, DocumentKind
 from documents.services import document_upload
 from factories import InvoiceFactory, OrganisationFactory, RegisteredOrganisationFactory, UserFactory
 from invoices.models import InvoiceStatus
 from organisations.models import Role
+from portal.chain_pause import ChainPausedRefusal
 from signin import verified
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manifest")]
@@ -147,3 +150,34 @@ def test_an_auditor_is_an_operator_too(client, replaced):
     auditor = verified(client, UserFactory(organisation=OrganisationFactory(role=Role.AUDITOR)))
 
     assert WHY in auditor.get(reverse("portal:operator:dashboard")).content.decode()
+
+
+
+def _refused(rf, **headers):
+    """What the portal answers when a view let ChainPaused through, and the messages it shows."""
+    request = rf.post("/core-firm/invoices/7/confirm/", **headers)
+    request.htmx = HtmxDetails(request)
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    answer = ChainPausedRefusal(lambda request: None).process_exception(request, ChainPaused())
+    return answer, [str(message) for message in request._messages]
+
+
+def test_a_refusal_no_view_caught_sends_the_user_back_with_the_message(rf, replaced):
+    answer, shown = _refused(rf, HTTP_REFERER="http://testserver/core-firm/invoices/7/")
+
+    assert (answer.status_code, answer["Location"]) == (302, "http://testserver/core-firm/invoices/7/")
+    assert len(shown) == 1 and "On-chain actions are paused" in shown[0]
+
+
+def test_a_refusal_never_sends_the_user_to_another_site(rf, replaced):
+    answer, _shown = _refused(rf, HTTP_REFERER="https://evil.example.com/")
+
+    assert answer["Location"] == reverse("portal:home")
+
+
+def test_a_refused_htmx_request_reloads_its_page_to_show_the_message(rf, replaced):
+    answer, shown = _refused(rf, HTTP_HX_REQUEST="true")
+
+    assert (answer.status_code, answer["HX-Refresh"]) == (204, "true")
+    assert len(shown) == 1
