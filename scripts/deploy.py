@@ -6,6 +6,8 @@ The manifest (DEPLOYMENT_MANIFEST, default deployments/<chain id>.json) holds th
 genesis block hash, the contract addresses, their ABIs, the compiler settings and the deployment
 block: everything the platform needs to talk to the contracts and to notice a replaced chain.
 Running the script again against a chain that already has the manifest's deployment does nothing.
+A manifest of another chain (or of a deployment gone from this one) is never overwritten: it is
+kept aside as <name>.replaced-<UTC time>.json, and the script says so.
 
 The deployer key comes from DEPLOYER_PRIVATE_KEY, or from the Brownie keystore account named in
 DEPLOYER_KEYSTORE (password in DEPLOYER_KEYSTORE_PASSWORD, or asked for). Only on a local
@@ -63,6 +65,15 @@ def existing_deployment(path):
     if same_chain and len(web3.eth.get_code(address)) > 0:
         return manifest
     return None
+
+
+def set_aside(path):
+    """Renames a manifest that no longer describes this chain's deployment; returns its new path."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    aside = path.with_name(f"{path.stem}.replaced-{stamp}{path.suffix}")
+    path.rename(aside)
+    print(f"The manifest at {path} describes a deployment that is not on this chain: kept aside as {aside}")
+    return aside
 
 
 def settlement_tokens(deployer):
@@ -126,6 +137,8 @@ def deploy(deployer, path):
         return manifest
 
     tokens = settlement_tokens(deployer)  # checked before anything is deployed
+    if path.exists():
+        set_aside(path)
     operator_hash = web3.keccak(text=os.environ.get("OPERATOR_ORG_HASH_SEED", "platform-operator"))
     scf = SupplyChainFinance.deploy(operator_hash, GRACE_PERIOD, DEFAULT_PERIOD, {"from": deployer})
     currencies = {}

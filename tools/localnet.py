@@ -4,6 +4,7 @@ processes that can be killed."""
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -94,6 +95,11 @@ class LocalChain:
         self.process = None
 
 
+    def wipe(self) -> None:
+        """Deletes the stopped chain's state: the next start is a new chain on the same port."""
+        raise NotImplementedError
+
+
 class Ganache(LocalChain):
     """Ganache 7 in automine, keeping its state in the folder `db_path`."""
 
@@ -109,6 +115,10 @@ class Ganache(LocalChain):
                 "--chain.hardfork", HARDFORK, "--database.dbPath", str(self.db_path), "--wallet.deterministic",
                 "--wallet.totalAccounts", str(ACCOUNTS), "--miner.blockGasLimit", str(BLOCK_GAS_LIMIT),
                 "--logging.quiet"]
+
+
+    def wipe(self) -> None:
+        shutil.rmtree(self.db_path)
 
 
 class Anvil(LocalChain):
@@ -130,9 +140,13 @@ class Anvil(LocalChain):
                 "--gas-limit", str(BLOCK_GAS_LIMIT), "--block-time", f"{self.block_time:g}",
                 "--state", str(self.state_path), "--silent"]
 
+    def wipe(self) -> None:
+        self.state_path.unlink(missing_ok=True)
+
     def reorg(self, depth: int) -> None:
-        """Replaces the chain's last `depth` blocks with as many empty ones: every transaction they
-        held goes back to the mempool, as after a real reorganisation."""
+        """Replaces the chain's last `depth` blocks with as many empty ones. The transactions they
+        held are gone, not back in the mempool: as after a fork whose miner never saw them, the
+        platform must send them again."""
         rpc(self.url, "anvil_reorg", [depth, []])
 
     def set_next_base_fee(self, wei: int) -> None:

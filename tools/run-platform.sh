@@ -195,6 +195,16 @@ fi
 step contracts
 deploy_log=$logs/deploy.log
 mark_start "$deploy_log"
+# A database kept from another chain (var/chain wiped, or CHAIN_RPC_URL changed) must not meet a
+# fresh deployment: the check explains the ways out, and nothing is deployed.
+status=0
+mirror_report=$(.venv/bin/python manage.py chain_mirror_check 2>>"$deploy_log") || status=$?
+echo "$mirror_report" >>"$deploy_log"
+if [ "$status" -ne 0 ]; then
+  echo "refused after $(seconds_since "$step_started") s."
+  echo "$mirror_report"
+  exit 1
+fi >&2
 logged "$deploy_log" .venv/bin/brownie run scripts/deploy.py --network "$network"
 step_done
 

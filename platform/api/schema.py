@@ -34,6 +34,8 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         )
         if takes_key:
             errors["422"] = "This Idempotency-Key was already used for another request."
+            errors["503"] = ("On-chain actions are paused (`code`: `chain_paused`) while the platform checks the chain "
+                             "it mirrors: nothing was stored. Retry later with the same Idempotency-Key.")
         return errors
 
     def _reads_query(self) -> bool:

@@ -2,8 +2,10 @@
 `make smoke`) and the operator's chain-health page (in full): the database, the chain's head, how
 far the indexer is behind it, the outbox's backlog, transactions stuck unmined, actions the chain
 refused, the workers' heartbeat and the gas money of the signing accounts. The chain is asked with
-a short timeout and no retries, once for the head and once (a JSON-RPC batch) for the balances;
-when it does not answer, the report says so and shows what the database knows."""
+a short timeout and no retries, for the head, for the block the indexer reached (is it still the
+one indexed?) and once (a JSON-RPC batch) for the balances; when it does not answer, the report
+says so and shows what the database knows. A chain behind the mirror (rewound, replaced) or
+without the block the mirror indexed, and the indexer's halt, are said in words, never as a lag."""
 
 import logging
 from dataclasses import dataclass, field
@@ -13,11 +15,13 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from web3 import Web3
 
 from api.redaction import redacted_line, redacted_text, redacted_url
 
 from . import accounts
+from .halt import ChainHalt, chain_halt_now
 from .models import (
     ActionStatus,
     ChainAccount,
@@ -72,19 +76,42 @@ class ChainHealth:
     failed_last_hour: int
     stuck_count: int
     worker_beat: Heartbeat | None
+    halt: ChainHalt | None = None
+    indexed_block_on_chain: bool | None = None  # None: not asked (nothing indexed, or no answer)
     stuck: list[ChainTransaction] = field(default_factory=list)
     failed: list[ChainAction] = field(default_factory=list)
     balances: list[Balance] = field(default_factory=list)
 
     @property
+    def behind_mirror(self) -> bool:
+        """The chain's head is below the block the mirror indexed: rewound, or another chain."""
+        return self.head is not None and self.indexer is not None and self.head < self.indexer.last_block
+
+    @property
     def lag(self) -> int | None:
-        if self.head is None or self.indexer is None:
+        """Blocks the indexer has still to read; None when unknown or when the chain is not the
+        mirrored one any more (no lag measures that)."""
+        if self.head is None or self.indexer is None or self.behind_mirror or self.indexed_block_on_chain is False:
             return None
-        return max(self.head - self.indexer.last_block, 0)
+        return self.head - self.indexer.last_block
+
+    @property
+    def mirror_problem(self) -> str:
+        """In words, why the chain is not the history the database mirrors; empty when it is."""
+        if self.halt is not None:
+            return self.halt.explanation
+        figures = {"head": self.head, "indexed": self.indexer.last_block if self.indexer else None}
+        if self.behind_mirror:
+            return _("The chain was rewound or replaced: its head is block %(head)s, the mirror had indexed block "
+                     "%(indexed)s.") % figures
+        if self.indexed_block_on_chain is False:
+            return _("The chain was replaced or reorganised: block %(indexed)s, which the mirror had indexed, is not "
+                     "on it any more.") % figures
+        return ""
 
     @property
     def indexer_ok(self) -> bool:
-        if self.indexer is None or self.indexer.halted_reason:
+        if self.indexer is None or self.mirror_problem:
             return False
         return self.lag is None or self.lag <= INDEXER_LAG_LIMIT_BLOCKS
 
@@ -158,6 +185,7 @@ def chain_health(*, in_full: bool = True) -> ChainHealth:
         failed_last_hour=failed_last_hour,
         stuck_count=stuck.count(),
         worker_beat=Heartbeat.objects.filter(name=WORKER).first(),
+        halt=chain_halt_now(),
     )
     signers = []
     if in_full:
@@ -177,6 +205,7 @@ def chain_health(*, in_full: bool = True) -> ChainHealth:
     try:
         w3 = _probe()
         health.head = w3.eth.block_number
+        health.indexed_block_on_chain = _indexed_block_on_chain(w3, health)
         health.balances = _balances(w3, signers)
     except Exception as error:  # whatever stops the node from answering is the finding, never raised
         # Redacted before it is cut short, so no part of a node key in the URL survives the cut.
@@ -185,6 +214,14 @@ def chain_health(*, in_full: bool = True) -> ChainHealth:
             log.warning("chain health: the node at %s did not answer: %s",
                         redacted_url(settings.CHAIN_RPC_URL), health.unreachable)
     return health
+
+
+def _indexed_block_on_chain(w3: Web3, health: ChainHealth) -> bool | None:
+    indexed = health.indexer
+    if indexed is None or not indexed.last_block_hash or health.behind_mirror:
+        return None
+    block = w3.eth.get_block(indexed.last_block)
+    return "0x" + bytes(block["hash"]).hex() == indexed.last_block_hash
 
 
 def _chain_check(health: ChainHealth) -> dict:
@@ -196,13 +233,15 @@ def _chain_check(health: ChainHealth) -> dict:
 def _indexer_check(health: ChainHealth) -> dict:
     if health.indexer is None:
         return {"ok": False, "error": "The indexer has not started: run the platform's bootstrap."}
-    return {"ok": health.indexer_ok, "last_block": health.indexer.last_block, "lag_blocks": health.lag,
-            "halted": health.indexer.halted_reason or None}
+    return {"ok": health.indexer_ok, "last_block": health.indexer.last_block, "chain_head": health.head,
+            "lag_blocks": health.lag, "halted": health.indexer.halted_reason or None,
+            "problem": health.mirror_problem or None}
 
 
 def _outbox_check(health: ChainHealth) -> dict:
     return {
-        "ok": health.stuck_count == 0,
+        "ok": health.stuck_count == 0 and health.halt is None,
+        "paused": health.halt is not None,  # sends nothing while the indexer is halted
         "queued": health.actions(ActionStatus.QUEUED),
         "in_flight": health.actions(ActionStatus.SENT, ActionStatus.MINED),
         "failed_last_hour": health.failed_last_hour,

@@ -13,8 +13,8 @@ from django.utils import timezone
 from eth_utils import event_abi_to_log_topic
 from web3._utils.events import get_event_data
 
-from . import client, handlers, sender
-from .models import ActionStatus, ChainEvent, ChainTransaction, IndexerState, TransactionStatus
+from . import client, halt, handlers
+from .models import ActionStatus, ChainEvent, ChainTransaction, HaltCause, IndexerState, TransactionStatus
 
 log = logging.getLogger(__name__)
 
@@ -38,29 +38,56 @@ def indexer_state() -> IndexerState:
     return state
 
 
-def _halt(state: IndexerState, reason: str) -> None:
-    IndexerState.objects.filter(pk=state.pk).update(halted_reason=reason)
+def _halt(state: IndexerState, cause: HaltCause, head: int, reason: str) -> None:
+    IndexerState.objects.filter(pk=state.pk).update(halted_reason=reason, halted_cause=cause, halted_head=head)
+    halt.chain_halt_forget()
     log.critical("CHAIN INDEXER HALTED: %s", reason)
     raise ChainDiverged(reason)
 
 
-def _check_same_chain(state: IndexerState) -> int:
-    """The head block number, once the chain is known to be ours."""
+def _check_genesis(state: IndexerState) -> None:
+    """Halts unless the chain has the id and genesis block the database mirrors."""
     w3 = client.web3()
     chain_id = w3.eth.chain_id
     genesis = _hex(w3.eth.get_block(0)["hash"])
     if chain_id != state.chain_id or genesis.removeprefix("0x") != state.genesis_hash.removeprefix("0x"):
-        _halt(state, f"Chain replaced: expected chain {state.chain_id} genesis {state.genesis_hash}, "
-                     f"found chain {chain_id} genesis {genesis}. Redeploy and reset the database, or fix CHAIN_RPC_URL.")
+        head = w3.eth.block_number
+        _halt(state, HaltCause.REPLACED, head,
+              f"Chain replaced: expected chain {state.chain_id} genesis {state.genesis_hash}, found chain {chain_id} "
+              f"genesis {genesis} (head block {head}; block {state.last_block} was indexed). Reset the database "
+              "(make reset) or point CHAIN_RPC_URL at the chain it mirrors.")
+
+
+def _check_same_chain(state: IndexerState) -> int:
+    """The head block number, once the chain is known to be ours."""
+    _check_genesis(state)
+    w3 = client.web3()
     head = w3.eth.block_number
     if state.last_block_hash:
         if state.last_block > head:
-            _halt(state, f"Chain rewound: indexed up to block {state.last_block}, the chain's head is {head}.")
+            _halt(state, HaltCause.REWOUND, head,
+                  f"Chain rewound: indexed up to block {state.last_block}, the chain's head is {head}.")
         canonical = _hex(w3.eth.get_block(state.last_block)["hash"])
         if canonical != state.last_block_hash:
-            _halt(state, f"Reorganisation deeper than {settings.CHAIN_CONFIRMATIONS} blocks: block "
-                         f"{state.last_block} was {state.last_block_hash}, is now {canonical}.")
+            _halt(state, HaltCause.REORGANISED, head,
+                  f"Reorganisation deeper than {settings.CHAIN_CONFIRMATIONS} blocks: block "
+                  f"{state.last_block} was {state.last_block_hash}, is now {canonical}.")
     return head
+
+
+def chain_identity_check() -> None:
+    """What the outbox asks before it sends: raises ChainDiverged if the indexer is halted, or if
+    the chain behind CHAIN_RPC_URL is not the one the database mirrors (another id or genesis),
+    which halts it now rather than at its next pass. Two questions to the node."""
+    deployment = client.manifest()
+    state = IndexerState.objects.filter(
+        chain_id=deployment["chain_id"], contract_address=deployment["contracts"]["SupplyChainFinance"]["address"]
+    ).first()
+    if state is None:  # nothing indexed yet: nothing to tell apart
+        return
+    if state.halted_reason:
+        raise ChainDiverged(state.halted_reason)
+    _check_genesis(state)
 
 
 def _decoder():
@@ -144,21 +171,6 @@ def _confirm_mined(up_to_block: int) -> int:
     return confirmed
 
 
-RECEIPTS_PER_PASS = 200
-
-
-def _receipts_collect() -> int:
-    """Records the receipts that are out for sent transactions, oldest first. A sender waits for
-    its receipt at most CHAIN_RECEIPT_WAIT_SECONDS (0 where blocks come every few seconds, so that
-    no worker is held for a block): the indexer's pass picks up the rest."""
-    recorded = 0
-    for tx in ChainTransaction.objects.filter(status=TransactionStatus.SENT).order_by("pk")[:RECEIPTS_PER_PASS]:
-        if receipt := sender.receipt_of(tx):
-            sender.transaction_record(tx, receipt)
-            recorded += 1
-    return recorded
-
-
 def chain_index() -> dict[str, int]:
     """One indexing pass: every confirmed block not yet indexed, in chunks."""
     state = indexer_state()
@@ -177,6 +189,4 @@ def chain_index() -> dict[str, int]:
         end_hash = _hex(w3.eth.get_block(end)["hash"])
         applied += _apply(state, state.last_block, end, end_hash, events)
         state.refresh_from_db()
-    receipts = _receipts_collect()
-    return {"events": applied, "receipts": receipts, "confirmed": _confirm_mined(state.last_block),
-            "block": state.last_block}
+    return {"events": applied, "confirmed": _confirm_mined(state.last_block), "block": state.last_block}

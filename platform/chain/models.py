@@ -194,9 +194,18 @@ class ChainEvent(models.Model):
         ordering = ["block_number", "log_index"]
 
 
+class HaltCause(models.TextChoices):
+    """Why the indexer halted: the chain behind CHAIN_RPC_URL is not the history it mirrors."""
+
+    REPLACED = "replaced", _("The chain was replaced")
+    REWOUND = "rewound", _("The chain was rewound")
+    REORGANISED = "reorganised", _("A reorganisation deeper than the confirmation depth")
+
+
 class IndexerState(models.Model):
     """The indexer's cursor on one chain. A chain whose id or genesis differs, or whose block at
-    the cursor has a different hash, is not this chain any more: the indexer halts."""
+    the cursor has a different hash, is not this chain any more: the indexer halts, and records
+    why (`halted_cause`, in words in `halted_reason`) and the chain's head it found then."""
 
     chain_id = models.PositiveBigIntegerField()
     genesis_hash = models.CharField(max_length=66)
@@ -204,6 +213,10 @@ class IndexerState(models.Model):
     last_block = models.PositiveBigIntegerField()
     last_block_hash = models.CharField(max_length=66, blank=True)
     halted_reason = models.TextField(blank=True)
+    halted_cause = models.CharField(max_length=16, choices=HaltCause.choices, blank=True)
+    halted_head = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The chain's head block when the indexer halted."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
 

@@ -7,6 +7,8 @@
 - A nonce that some other transaction of the same account took (a key used outside the
   platform) drops ours, once none of our attempts is known to the node for longer than
   CHAIN_STUCK_AFTER_SECONDS; its actions are queued again for a new nonce.
+While the outbox is paused (the indexer halted), it does nothing: no broadcast, no new fee, no
+task queued; the queued actions go out once the halt is resolved.
 """
 
 import logging
@@ -98,6 +100,8 @@ def pending_transactions_heal() -> dict[str, int]:
 
 
 def transactions_reconcile() -> dict[str, int]:
+    if sender.outbox_paused():
+        return {"paused": 1}
     counts = pending_transactions_heal()
     counts["redispatched"] = lost_actions_redispatch()
     return counts

@@ -7,6 +7,8 @@
    among them) refuse a nonce that leaves a gap.
 3. Every re-send of a nonce (a stuck transaction with a higher fee) carries the same call, so
    whichever attempt is mined, the action happens once.
+While the indexer is halted (the chain is not the one the database mirrors), nothing is sent:
+actions stay queued until the halt is resolved, and the reconciler queues them again then.
 """
 
 import logging
@@ -19,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 
-from . import client, dispatch, handlers, keys
+from . import client, dispatch, halt, handlers, indexer, keys
 from .errors import ChainRevert, revert_from
 from .locks import signer_locked
 from .models import (
@@ -155,9 +157,33 @@ def _allocate(lead: ChainAction, simulated_gas: int | None) -> ChainTransaction 
     return tx
 
 
+_pause_logged: str | None = None
+
+
+def outbox_paused() -> bool:
+    """True while the indexer is halted, or once the node turns out to be another chain (which
+    halts it). The first time in a process for a halt, the log says so."""
+    global _pause_logged
+    halted = halt.chain_halt_now()
+    if halted is None:
+        try:
+            indexer.chain_identity_check()
+        except indexer.ChainDiverged:
+            halted = halt.chain_halt_now()
+    if halted is None:
+        return False
+    if _pause_logged != halted.reason:
+        _pause_logged = halted.reason
+        log.error("OUTBOX PAUSED: nothing is sent while the indexer is halted: %s", halted.reason)
+    return True
+
+
 def action_send(action_id: int) -> ChainTransaction | None:
     """Turns a queued action (with any queued peers it can batch with) into a signed, stored and
-    broadcast transaction, then waits for its receipt. Safe to call any number of times."""
+    broadcast transaction, then waits for its receipt. Safe to call any number of times. While
+    the outbox is paused it does nothing: the action stays as it is."""
+    if outbox_paused():
+        return None
     action = ChainAction.objects.select_related("signer").get(pk=action_id)
     if action.status == ActionStatus.SENT:
         # Sent in a batch by another task, or by a worker that died before recording: make sure
@@ -298,6 +324,24 @@ def transaction_push(tx_id: int, wait_seconds: float | None = None) -> ChainTran
             return tx
         time.sleep(delay)
         delay = min(delay * 2, 0.5)
+
+
+RECEIPTS_PER_PASS = 200
+
+
+def receipts_collect() -> int:
+    """Records the receipts that are out for sent transactions, oldest first; the indexer's task
+    runs it before each pass. A sender waits for its receipt at most CHAIN_RECEIPT_WAIT_SECONDS (0
+    where blocks come every few seconds, so that no worker is held for a block): this picks up
+    the rest. Nothing while the outbox is paused: the node may be another chain."""
+    if outbox_paused():
+        return 0
+    recorded = 0
+    for tx in ChainTransaction.objects.filter(status=TransactionStatus.SENT).order_by("pk")[:RECEIPTS_PER_PASS]:
+        if receipt := receipt_of(tx):
+            transaction_record(tx, receipt)
+            recorded += 1
+    return recorded
 
 
 def receipt_of(tx: ChainTransaction):

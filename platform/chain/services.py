@@ -3,7 +3,8 @@
 subjects at once) or `action_enqueue_next` (one more of its kind) inside their own database
 transaction; the send is scheduled only once that transaction
 commits. Each action names its purpose and the domain row it acts on, from which the idempotency
-key is made."""
+key is made. While the indexer is halted, both refuse (halt.ChainPaused) and the caller's
+transaction rolls back with its business rows."""
 
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from . import client
+from .halt import chain_pause_refuse
 from .dispatch import actions_send_on_commit
 from .selectors import actions_about
 from .models import IN_FLIGHT, ActionPurpose, ChainAccount, ChainAction, action_key
@@ -68,6 +70,7 @@ def action_enqueue(
     """Queues one action of `purpose` on `subject`, once per `sequence` (0 for a one-off).
     Calling it again with the same three returns the first action and sends nothing, so a
     replayed request cannot act twice."""
+    chain_pause_refuse()
     columns = _columns(purpose, subject, sequence)
     action, created = ChainAction.objects.get_or_create(
         idempotency_key=columns.pop("idempotency_key"),
@@ -120,6 +123,7 @@ def action_enqueue_next(
     settled it, the same call is a new, deliberate action). Without either, every call is a new
     action: changes of state that may alternate (suspend, renew, suspend) must all reach the chain,
     in order."""
+    chain_pause_refuse()
     earlier = actions_about(subject, purpose)
     while True:
         replayed = None

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "portal.middleware.OrganisationTimeZone",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.chain_pause.ChainPausedRefusal",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into the lockout page
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context.navigation",
+                "portal.chain_pause.chain_pause",
             ]
         },
     }
@@ -314,6 +316,8 @@ CHAIN_PRIORITY_FEE_WEI = env_int("CHAIN_PRIORITY_FEE_WEI", 1_000_000_000)
 CHAIN_BATCH_MAX = env_int("CHAIN_BATCH_MAX", 40)
 CHAIN_BATCH_WINDOW_SECONDS = float(env("CHAIN_BATCH_WINDOW_SECONDS", "0.2"))
 CHAIN_LOST_TASK_AFTER_SECONDS = env_int("CHAIN_LOST_TASK_AFTER_SECONDS", 15)
+# While the indexer is halted, on-chain actions are paused; pages learn it at most this late.
+CHAIN_HALTED_CACHE_SECONDS = env_int("CHAIN_HALTED_CACHE_SECONDS", 5)
 # Fault injection for the fault tests, e.g. "after-broadcast:0.05": a worker process dies right
 # after broadcasting, before recording, in 5% of sends. Never set in production.
 CHAIN_FAILPOINT = env("CHAIN_FAILPOINT", "")

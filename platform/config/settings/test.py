@@ -32,3 +32,5 @@ ORGANISATION_TIME_ZONE = "UTC"
 # throttle's own tests set their rates.
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", "100000/min")
 API_THROTTLE_BURST_RATE = env("API_THROTTLE_BURST_RATE", "100000/s")
+# Each test sees the halt (or its absence) that it set up; the cache's own test sets a time.
+CHAIN_HALTED_CACHE_SECONDS = env_int("CHAIN_HALTED_CACHE_SECONDS", 0)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 
 from chain import accounts, client
+from chain.halt import chain_halt_now
 from chain.models import ActionPurpose
 from chain.selectors import actions_about
 from chain.services import action_enqueue
@@ -29,10 +30,11 @@ def maturity_sweep(*, now: int | None = None) -> dict:
 
     `now` is a unix time; by default the latest block's, since the contract judges by block time.
     Nothing is queued while the platform is paused: the chain would refuse it, and a refused
-    action's key would keep the sweep from ever queuing it again. Returns the number of actions
+    action's key would keep the sweep from ever queuing it again; nor while on-chain actions are
+    (the indexer halted: the mirror's figures are not the chain's). Returns the number of actions
     queued by this run, per kind.
     """
-    if selectors.platform_paused():
+    if chain_halt_now() is not None or selectors.platform_paused():
         return {"paused": True, "overdue": 0, "defaulted": 0, "claims": 0}
     now = selectors.chain_now() if now is None else now
     deployed = client.manifest()["periods"]

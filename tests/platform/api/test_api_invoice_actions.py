@@ -201,3 +201,26 @@ def test_the_invoice_says_whether_it_was_verified_from_an_einvoice(invoice, core
     body = api(core_firm_user).get(f"/api/invoices/{invoice.pk}/").json()
 
     assert body["verified_from_einvoice"] is False and body["possible_duplicate_of"] is None
+
+
+def test_a_confirmation_while_the_chain_is_paused_is_refused_with_503_and_stores_nothing(invoice, core_firm_user, api):
+    from chain.models import HaltCause, IndexerState
+
+    halted = IndexerState.objects.create(
+        chain_id=1337, genesis_hash="0xaa", contract_address="0x" + "5c" * 20, last_block=63,
+        halted_reason="Chain replaced", halted_cause=HaltCause.REPLACED, halted_head=5,
+    )
+    client = api(core_firm_user)
+
+    response = post(client, f"/api/invoices/{invoice.pk}/confirm/", key="erp-paused")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "chain_paused"
+    assert response.json()["detail"].startswith("On-chain actions are paused")
+    assert not ChainAction.objects.exists()
+    assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.REGISTERED
+
+    IndexerState.objects.filter(pk=halted.pk).update(halted_reason="", halted_cause="")
+    assert post(client, f"/api/invoices/{invoice.pk}/confirm/", key="erp-paused").status_code == 202, (
+        "the refusal was not stored as the key's answer: the retry acts once the chain is back"
+    )

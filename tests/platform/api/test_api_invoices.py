@@ -214,7 +214,8 @@ def test_the_openapi_schema_is_served_and_describes_the_endpoints(supplier_user,
     } <= set(schema["paths"])
     assert "organisationToken" in schema["components"]["securitySchemes"]
     confirm = schema["paths"]["/api/invoices/{invoice_id}/confirm/"]["post"]
-    assert {"202", "400", "401", "403", "404", "422"} <= set(confirm["responses"])
+    assert {"202", "400", "401", "403", "404", "422", "503"} <= set(confirm["responses"])
+    assert "chain_paused" in confirm["responses"]["503"]["description"]
     [header] = [parameter for parameter in confirm["parameters"] if parameter["in"] == "header"]
     assert (header["name"], header["required"]) == ("Idempotency-Key", True)
 

@@ -35,7 +35,7 @@ def test_an_unreachable_chain_makes_the_platform_unhealthy(monitor, closed_chain
     assert report["checks"]["chain"]["ok"] is False
     assert report["checks"]["indexer"]["last_block"] == 42
     assert report["checks"]["worker"]["ok"] is True
-    assert report["checks"]["outbox"] == {"ok": True, "queued": 0, "in_flight": 0, "failed_last_hour": 0, "stuck_transactions": 0}
+    assert report["checks"]["outbox"] == {"ok": True, "paused": False, "queued": 0, "in_flight": 0, "failed_last_hour": 0, "stuck_transactions": 0}
 
 
 def test_a_stale_worker_heartbeat_is_reported(monitor, closed_chain):
@@ -53,3 +53,20 @@ def test_health_needs_no_sign_in_and_is_never_cached(client, closed_chain):
     response = client.get("/healthz")
     assert "no-cache" in response["Cache-Control"]
     assert client.post("/healthz").status_code == 405
+
+
+def test_a_reorganisation_deeper_than_the_depth_is_said_in_words(monitor, closed_chain, settings):
+    from chain.models import HaltCause
+
+    settings.CHAIN_CONFIRMATIONS = 3
+    IndexerState.objects.update(
+        halted_reason="Reorganisation deeper than 3 blocks: block 42 was 0x01, is now 0x02.",
+        halted_cause=HaltCause.REORGANISED, halted_head=50,
+    )
+    report = monitor.get("/healthz").json()
+
+    indexer = report["checks"]["indexer"]
+    assert indexer["ok"] is False and indexer["lag_blocks"] is None
+    assert indexer["problem"] == "A reorganisation deeper than 3 blocks replaced block 42, which the mirror had indexed."
+    assert indexer["halted"].startswith("Reorganisation deeper than 3 blocks")
+    assert report["checks"]["outbox"]["paused"] is True and report["checks"]["outbox"]["ok"] is False

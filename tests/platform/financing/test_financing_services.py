@@ -388,6 +388,17 @@ def test_nothing_is_queued_while_the_platform_is_paused(chain, operator_account)
     assert not ChainAction.objects.exists()
 
 
+def test_nothing_is_queued_while_the_indexer_is_halted(chain, operator_account):
+    from chain.models import HaltCause, IndexerState
+
+    InvoiceFactory(due_date=DUE)
+    IndexerState.objects.create(chain_id=1337, genesis_hash="0xaa", contract_address="0x" + "5c" * 20,
+                                last_block=63, halted_reason="Chain replaced", halted_cause=HaltCause.REPLACED)
+
+    assert services.maturity_sweep(now=DUE_AT + GRACE + DEFAULT)["paused"] is True
+    assert not ChainAction.objects.exists()
+
+
 def test_sweep_defaults_to_the_chains_clock(chain, operator_account, monkeypatch):
     InvoiceFactory(due_date=DUE)
     monkeypatch.setattr(selectors, "chain_now", lambda: DUE_AT + GRACE)

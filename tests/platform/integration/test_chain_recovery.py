@@ -1,14 +1,18 @@
 """The chain misbehaving: a transaction stuck in the pool, a reorganisation deeper than the
 confirmation depth, a chain replaced under the platform's feet."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from eth_account import Account
 
-from chain import client, indexer, keys
+from chain import client, health, indexer, keys
 from organisations.bootstrap import platform_bootstrap
 from chain.models import (
-    ActionPurpose, ActionStatus, AttemptStatus, ChainAction, ChainTransaction, IndexerState, TransactionStatus,
+    ActionPurpose, ActionStatus, AttemptStatus, ChainAction, ChainTransaction, HaltCause, IndexerState,
+    TransactionStatus,
 )
 from chain.sender import FEE_BUMP
 from chain.services import action_enqueue_next
@@ -67,6 +71,12 @@ def test_reorganisation_deeper_than_the_confirmation_depth_halts_the_indexer(pla
         indexer.chain_index()
     halted = IndexerState.objects.get()
     assert halted.last_block == indexed.last_block and halted.halted_reason
+    assert halted.halted_cause == HaltCause.REORGANISED
+    said = health.health_report()["checks"]["indexer"]
+    assert said["problem"] == (
+        f"A reorganisation deeper than 1 blocks replaced block {indexed.last_block}, which the mirror had indexed."
+    )
+    assert said["chain_head"] == client.web3().eth.block_number
     with pytest.raises(indexer.ChainDiverged):
         indexer.chain_index()  # it stays halted until someone looks
 
@@ -108,3 +118,55 @@ def test_nonce_taken_outside_the_platform_drops_the_transaction_and_resends_the_
     assert dropped.status == TransactionStatus.DROPPED
     assert ChainAction.objects.get(pk=action.pk).transaction.nonce > operator.next_nonce
     assert w3.eth.get_balance(recipient) == VALUE
+
+
+def _mirror_check() -> tuple[int, str]:
+    """`manage.py chain_mirror_check` as make run calls it: its exit status and what it says."""
+    out = io.StringIO()
+    try:
+        call_command("chain_mirror_check", stdout=out)
+    except SystemExit as exit:
+        return exit.code, out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_the_mirror_check_refuses_another_chain_and_names_the_two_ways_out(platform, settings, tmp_path):
+    assert _mirror_check()[0] == 0, "a database that mirrors nothing yet mirrors no other chain"
+    indexer.chain_index()
+    indexed = IndexerState.objects.get()
+    assert _mirror_check() == (0, f"The database mirrors the chain at {platform.url} (or nothing yet).\n")
+
+    other = Ganache(8548, tmp_path / "other-chain")
+    other.start()
+    try:
+        settings.CHAIN_RPC_URL = other.url
+        status, said = _mirror_check()
+    finally:
+        other.stop()
+
+    assert status == 1
+    assert f"The database mirrors another chain than the one at {other.url}:" in said
+    assert f"indexed up to block {indexed.last_block}" in said and "another chain" in said
+    assert "make reset" in said and "Point CHAIN_RPC_URL at the chain the database mirrors" in said
+    assert "Nothing was deployed." in said
+
+
+def test_pointed_back_at_the_mirrored_chain_the_halted_indexer_resumes(platform, settings, tmp_path):
+    indexer.chain_index()
+    other = Ganache(8548, tmp_path / "other-chain")
+    other.start()
+    try:
+        settings.CHAIN_RPC_URL = other.url
+        with pytest.raises(indexer.ChainDiverged):
+            indexer.chain_index()
+    finally:
+        other.stop()
+    assert IndexerState.objects.get().halted_cause == HaltCause.REPLACED
+
+    settings.CHAIN_RPC_URL = platform.url
+    status, said = _mirror_check()
+
+    assert status == 0 and "resumed" in said
+    resumed = IndexerState.objects.get()
+    assert (resumed.halted_reason, resumed.halted_cause, resumed.halted_head) == ("", "", None)
+    indexer.chain_index()  # indexes again

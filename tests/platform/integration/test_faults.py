@@ -1,5 +1,6 @@
 """Fault tests: 200 actions in flight, then a fault. Each must end with every action confirmed on
-chain exactly once and every database row matching the chain.
+chain exactly once and every database row matching the chain. And the one fault that must end
+with nothing sent at all: the chain replaced under a running platform.
 
 The actions are plain value transfers from the operator to 200 fresh addresses, each with its own
 amount: a transfer sent twice would show as a doubled balance, which no contract check hides."""
@@ -10,14 +11,20 @@ import time
 import pytest
 from django.db import transaction
 from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
 from eth_account import Account
 
-from chain import accounts, client
+from chain import accounts, client, reconciler, sender
+from chain.halt import ChainPaused
 from organisations.bootstrap import platform_bootstrap
-from chain.models import ActionPurpose, ActionStatus, ChainAction, ChainTransaction, TransactionStatus
+from chain.models import ActionPurpose, ActionStatus, ChainAction, ChainTransaction, HaltCause, IndexerState, TransactionStatus
 from chain.services import action_enqueue_next
+from organisations.models import Role
+from factories import RegisteredOrganisationFactory, UserFactory
+from signin import verified
 
-from localnet import Redis, wait_until
+from localnet import Redis, deploy, wait_until
 
 IN_FLIGHT = 200
 BASE_WEI = 10**15
@@ -179,3 +186,58 @@ def test_two_workers_racing_on_one_signer(platform):
     wait_all_confirmed()
 
     assert_exactly_once_and_mirrored(expected)
+
+
+def _transfer(operator, key: str, recipient: str):
+    with transaction.atomic():
+        return action_enqueue_next(
+            purpose=ActionPurpose.GAS_FUNDING, subject=operator, request_key=key, signer=operator,
+            function="transfer", args=[], to_address=recipient, value_wei=BASE_WEI,
+        )
+
+
+def test_chain_replaced_under_a_running_platform_pauses_every_on_chain_action(platform, settings):
+    platform.worker(concurrency=2)
+    operator = platform_bootstrap()
+    wait_until(lambda: not ChainAction.objects.exclude(status=ActionStatus.CONFIRMED).exists(), 60,
+               message="the bootstrap's actions confirmed")
+    indexed = wait_until(lambda: IndexerState.objects.exclude(last_block_hash="").first(), 30, message="indexing")
+    sent_before = ChainTransaction.objects.count()
+
+    platform.node.stop()
+    waiting_recipient = Account.create().address
+    waiting = _transfer(operator, "queued-before-the-wipe", waiting_recipient)  # its send fails: no chain
+    platform.node.wipe()
+    platform.node.start()  # a new chain on the same port, with the same accounts
+    deploy(platform.node.manifest)  # make run's redeploy: the same address on the new chain
+
+    halted = wait_until(lambda: IndexerState.objects.exclude(halted_reason="").first(), 30, message="the halt")
+    assert halted.halted_cause == HaltCause.REPLACED and halted.last_block == indexed.last_block
+    assert sender.action_send(waiting.pk) is None, "asked to send it now, as a retry would: nothing goes out"
+    assert reconciler.transactions_reconcile() == {"paused": 1}
+    time.sleep(3)  # the worker's retries of the waiting transfer and its reconciler had their turns too
+    assert ChainAction.objects.get(pk=waiting.pk).status == ActionStatus.QUEUED
+    assert ChainTransaction.objects.count() == sent_before, "nothing is signed or sent to the new chain"
+    assert client.web3().eth.get_balance(waiting_recipient) == 0
+    with pytest.raises(ChainPaused):
+        _transfer(operator, "queued-after-the-halt", Account.create().address)
+    assert not ChainAction.objects.filter(request_key="queued-after-the-halt").exists()
+    set_aside = list(platform.node.manifest.parent.glob("1337.replaced-*.json"))
+    assert set_aside, "the replaced chain's manifest was kept aside, not overwritten"
+
+    settings.HEALTH_MONITORING_TOKEN = "monitor"
+    report = Client().get("/healthz", HTTP_AUTHORIZATION="Bearer monitor").json()
+    head = client.web3().eth.block_number
+    assert report["checks"]["indexer"]["chain_head"] == head < indexed.last_block
+    assert report["checks"]["indexer"]["problem"] == (
+        f"The chain was replaced: its head is block {halted.halted_head}, the mirror had indexed block "
+        f"{indexed.last_block}."
+    )
+    assert report["checks"]["indexer"]["lag_blocks"] is None and report["checks"]["outbox"]["paused"] is True
+
+    admin = verified(Client(), UserFactory(organisation=RegisteredOrganisationFactory(role=Role.ADMIN)))
+    page = admin.get(reverse("portal:operator:chain")).content.decode()
+    assert f'data-testid="chain-head">{head}<' in page
+    assert f'data-testid="indexer-block">{indexed.last_block}<' in page
+    assert 'data-testid="mirror-problem"' in page and "The chain was replaced" in page
+    assert 'data-testid="chain-paused"' in admin.get(reverse("portal:operator:dashboard")).content.decode()

@@ -1,10 +1,12 @@
 """`make run`'s script, run for real as a new user runs it: a fresh var/, the terminal's Ctrl-C.
 It speaks in one line per step, shows no chain keys, names the portal only once the portal
 answers, stops everything in order on Ctrl-C with no traceback anywhere, and keeps the logs of
-earlier runs. It takes the fixed ports of `make run` (8545 and 8000): nobody else uses them."""
+earlier runs. Run again with the chain wiped and the database kept, it refuses to deploy and says
+the two ways out. It takes the fixed ports of `make run` (8545 and 8000): nobody else uses them."""
 
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import threading
@@ -108,3 +110,20 @@ def test_make_run_speaks_plainly_answers_when_it_says_so_and_stops_cleanly_on_ct
         assert "Traceback" not in text, name
         assert "Database is not open" not in text, name
     assert logs["worker.log"].startswith(EARLIER_RUN + "\n===== make run started ")
+
+    manifest = (var / "deployments" / "1337.json").read_text()
+    shutil.rmtree(var / "chain")  # the chain's state wiped, the database kept
+    process = _start(var)
+    try:
+        process.wait(START_SECONDS)
+        again = process.stdout.read()
+    finally:
+        _stop(process)
+
+    assert process.returncode == 1, again
+    assert "[ 2/6] contracts ... refused after " in again, again
+    assert "The database mirrors another chain than the one at http://127.0.0.1:8545:" in again
+    assert "make reset" in again and "Point CHAIN_RPC_URL at the chain the database mirrors" in again
+    assert "Nothing was deployed." in again and "Traceback" not in again
+    assert (var / "deployments" / "1337.json").read_text() == manifest
+    assert not list((var / "deployments").glob("*.replaced-*")), "no deployment was even tried"
