@@ -196,11 +196,14 @@ def action_send(action_id: int) -> ChainTransaction | None:
         time.sleep(settings.CHAIN_BATCH_WINDOW_SECONDS)
         simulated_gas = None
     else:
+        # Asked before the simulation, which sees only what was mined when it started: asked
+        # after, another worker could have recorded them mined meanwhile (a flaky refusal).
+        earlier_in_flight = _earlier_in_flight(action)
         to, data, value = _call([action])
         try:
             simulated_gas = _estimate_gas(action.signer, to, data, value)
         except ChainRevert as revert:
-            if _earlier_in_flight(action):
+            if earlier_in_flight:
                 # It may depend on them (terms before a deposit): judge it once they are mined.
                 raise EarlierActionsInFlight(action.idempotency_key) from revert
             return _refuse(action, revert)
