@@ -182,14 +182,15 @@ def action_send(action_id: int) -> ChainTransaction | None:
     """Turns a queued action (with any queued peers it can batch with) into a signed, stored and
     broadcast transaction, then waits for its receipt. Safe to call any number of times. While
     the outbox is paused it does nothing: the action stays as it is."""
-    if outbox_paused():
-        return None
-    action = ChainAction.objects.select_related("signer").get(pk=action_id)
+    action = ChainAction.objects.select_related("signer", "transaction").get(pk=action_id)
     if action.status == ActionStatus.SENT:
         # Sent in a batch by another task, or by a worker that died before recording: make sure
-        # it is out, but leave the waiting to whoever sent it (or to the reconciler).
-        return transaction_push(action.transaction_id, wait_seconds=0)
-    if action.status != ActionStatus.QUEUED:
+        # it is out, but leave its receipt to whoever sent it (or to the indexer's task). Most
+        # tasks of a batch's invoices end here, without a word to the node.
+        if action.transaction.status == TransactionStatus.SIGNED and not outbox_paused():
+            signer_broadcast(action.signer_id)
+        return action.transaction
+    if action.status != ActionStatus.QUEUED or outbox_paused():
         return None
     if _batched(action) and action.function in GAS_BUDGETS:
         # A short window lets the invoices submitted right after this one travel with it.
