@@ -337,8 +337,9 @@ def receipts_collect() -> int:
     """Records the receipts that are out for sent transactions, oldest first; the indexer's task
     runs it before each pass. A sender waits for its receipt at most CHAIN_RECEIPT_WAIT_SECONDS (0
     where blocks come every few seconds, so that no worker is held for a block): this picks up
-    the rest. Nothing while the outbox is paused: the node may be another chain."""
-    if outbox_paused():
+    the rest. Nothing while the indexer is halted; the pass that follows checks that the chain is
+    still ours (and a replaced chain holds no receipt of our transactions anyway)."""
+    if halt.chain_halt_now() is not None:
         return 0
     recorded = 0
     for tx in ChainTransaction.objects.filter(status=TransactionStatus.SENT).order_by("pk")[:RECEIPTS_PER_PASS]:

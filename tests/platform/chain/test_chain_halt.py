@@ -8,10 +8,14 @@ import logging
 import pytest
 from celery import current_app
 from django.db import transaction
+from requests.exceptions import ConnectionError as RpcConnectionError
 
 from chain import halt, reconciler, sender
 from chain.halt import ChainPaused, chain_halt, chain_halt_forget
-from chain.models import ActionPurpose, ActionStatus, ChainAction, HaltCause, IndexerState
+from chain.models import (
+    ActionPurpose, ActionStatus, ChainAction, ChainTransaction, HaltCause, IndexerState, TransactionAttempt,
+    TransactionStatus,
+)
 from chain.services import action_enqueue, action_enqueue_next
 from factories import ChainAccountFactory, ChainActionFactory
 
@@ -142,3 +146,28 @@ def test_the_sender_asks_the_database_fresh_not_the_pages_cache(settings):
 
     assert halt.chain_halt_now() is not None
     assert sender.outbox_paused() is True
+
+
+
+def _sent_transaction() -> ChainTransaction:
+    tx = ChainTransaction.objects.create(signer=ChainAccountFactory(label="operator"), nonce=0, to_address="0x" + "11" * 20,
+                                         data="0x", gas=21_000, status=TransactionStatus.SENT)
+    TransactionAttempt.objects.create(transaction=tx, tx_hash="0x" + "ab" * 32, raw=b"\x02", max_fee_per_gas=3 * 10**9,
+                                      max_priority_fee_per_gas=10**9)
+    return tx
+
+
+def test_no_receipt_is_looked_for_while_halted(replaced):
+    sent = _sent_transaction()
+
+    assert sender.receipts_collect() == 0  # the node behind the discard port was not asked
+
+    sent.refresh_from_db()
+    assert sent.status == TransactionStatus.SENT
+
+
+def test_receipts_are_looked_for_while_the_indexer_runs():
+    _sent_transaction()
+
+    with pytest.raises(RpcConnectionError):
+        sender.receipts_collect()  # it asks the node: here, the discard port, which refuses
