@@ -22,7 +22,7 @@ QUIETLY := tools/quietly.sh
 PYTEST_PLATFORM := $(VENV)/bin/pytest -c tests/platform/pytest.ini -p no:pytest-brownie
 
 .PHONY: help toolchain compile run reset smoke code chromium tools e2e test architecture test-contracts test-platform test-deep bench-gas bench-pipeline bench-web \
-	slither clean
+	slither clean test-integration-ganache test-integration-anvil
 
 help:
 	@echo "make run          start a local chain (state in var/) and deploy the contracts once"
@@ -64,8 +64,9 @@ $(SOLC_SHIM): tools/solc-shim.js node_modules/.installed
 
 # Brownie keeps networks in ~/.brownie; (re)define ours there whenever this Makefile changes.
 # scf-test: a throw-away Ganache per test run. scf-local / scf-local-anvil: attach to `make run`'s
-# Ganache / anvil (CHAIN_ENGINE). scf-it / scf-bench: the integration tests / the pipeline
-# benchmark start their own chain there (ports 8546 / 8547) and deploy through it; Brownie tells
+# Ganache / anvil (CHAIN_ENGINE). scf-it (and scf-it2, for the run beside it) / scf-bench: the
+# integration tests / the pipeline benchmark start their own chain there (ports 8546, 8549 /
+# 8547) and deploy through it; Brownie tells
 # the engine it attaches to by its client version, so one network serves both.
 # $(call brownie_network,ID,COMMAND,SETTINGS) replaces the network ID; on a fresh machine there is
 # none to delete, which is no error.
@@ -77,11 +78,12 @@ endef
 LOCAL_DEV_MNEMONIC := myth like bonus scare over problem client lizard pioneer submit female collect
 
 $(VENV)/.networks: $(VENV)/.installed Makefile
-	@echo "Defining the Brownie networks scf-test, scf-local, scf-local-anvil, scf-it and scf-bench in ~/.brownie"
+	@echo "Defining the Brownie networks scf-test, scf-local, scf-local-anvil, scf-it, scf-it2 and scf-bench in ~/.brownie"
 	$(call brownie_network,$(TEST_NETWORK),ganache-cli,port=8555 evm_version=shanghai accounts=20 gas_limit=30000000 mnemonic=brownie)
 	$(call brownie_network,scf-local,ganache-cli,port=8545 evm_version=shanghai chain_id=1337)
 	$(call brownie_network,scf-it,ganache-cli,port=8546 evm_version=shanghai chain_id=1337)
 	$(call brownie_network,scf-bench,ganache-cli,port=8547 evm_version=shanghai chain_id=1337)
+	$(call brownie_network,scf-it2,ganache-cli,port=8549 evm_version=shanghai chain_id=1337)
 	$(call brownie_network,scf-local-anvil,anvil,port=8545 evm_version=shanghai chain_id=1337 block_time=2 accounts=20 mnemonic="$(LOCAL_DEV_MNEMONIC)")
 	@touch $@
 
@@ -121,16 +123,27 @@ test-contracts: compile
 
 # The Django suite: unit tests, then integration and fault tests with real chains and Celery
 # worker processes. SQLite and a filesystem broker unless DATABASE_URL / CELERY_BROKER_URL are set.
-# Unit tests on both cores (pytest-xdist: a database and queue per worker), then the integration
-# and fault tests one at a time: they start chains and workers on fixed ports. Every integration
-# test runs on Ganache in automine; then ANVIL_TESTS run again on anvil mining a block every 2 s,
-# with the reorganisation and fee tests that only anvil can run (marked interval_mining).
+# Unit tests on both cores (pytest-xdist: a database and queue per worker), then two integration
+# runs side by side (make -j2; each run's output shows when it ends): every integration test on
+# Ganache in automine, and ANVIL_TESTS on anvil mining a block every 2 s, with the reorganisation
+# and fee tests that only anvil can run (marked interval_mining). Within a run the tests go one at
+# a time: they start chains and workers on fixed ports. The anvil run has ports, a database, a
+# broker database (the Redis URL's /0 becomes /1; ANVIL_BROKER_URL to choose) and a var/ of its own.
 # (test_chain_recovery.py drives Ganache's own miner_stop and evm_revert: it stays on Ganache.)
 ANVIL_TESTS := $(addprefix tests/platform/integration/,test_faults.py test_invoice_pipeline.py test_chain_conditions.py)
+ANVIL_BROKER_URL ?= $(patsubst %/0,%/1,$(CELERY_BROKER_URL))
+ANVIL_RUN := CHAIN_ENGINE=anvil INTEGRATION_CHAIN_PORT=8549 PRIVATE_REDIS_PORT=6392 \
+	PLATFORM_VAR_DIR=$(CURDIR)/var/anvil-tests $(if $(DATABASE_URL),DATABASE_URL=$(DATABASE_URL)_anvil) \
+	$(if $(CELERY_BROKER_URL),CELERY_BROKER_URL=$(ANVIL_BROKER_URL))
 test-platform: compile chromium tools
 	$(PYTEST_PLATFORM) tests/platform --ignore=tests/platform/integration -n 2
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-integration-ganache test-integration-anvil
+
+test-integration-ganache:
 	$(PYTEST_PLATFORM) tests/platform/integration
-	CHAIN_ENGINE=anvil $(PYTEST_PLATFORM) $(ANVIL_TESTS)
+
+test-integration-anvil:
+	$(ANVIL_RUN) $(PYTEST_PLATFORM) $(ANVIL_TESTS)
 
 test-deep: compile
 	STATEFUL_EXAMPLES=500 $(BROWNIE) test tests/contracts/stateful --network $(TEST_NETWORK)

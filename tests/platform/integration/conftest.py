@@ -10,7 +10,9 @@ from django.db import connection
 
 from localnet import Worker, chain_engine, deploy, local_chain
 
-CHAIN_PORT = 8546  # Brownie's scf-it network attaches here (see the Makefile)
+# Brownie's scf-it network attaches to 8546, scf-it2 to 8549: the port of the run beside (Makefile).
+CHAIN_PORT = int(os.environ.get("INTEGRATION_CHAIN_PORT", "8546"))
+DEPLOY_NETWORKS = {8546: "scf-it", 8549: "scf-it2"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -33,8 +35,9 @@ def chain(tmp_path_factory):
     node = local_chain(CHAIN_PORT, folder)
     node.start()
     node.manifest = folder / "1337.json"
+    node.network = DEPLOY_NETWORKS[CHAIN_PORT]
     try:
-        deploy(node.manifest)
+        deploy(node.manifest, network=node.network)
         yield node
     finally:
         node.stop()

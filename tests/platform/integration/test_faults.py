@@ -5,6 +5,7 @@ with nothing sent at all: the chain replaced under a running platform.
 The actions are plain value transfers from the operator to 200 fresh addresses, each with its own
 amount: a transfer sent twice would show as a doubled balance, which no contract check hides."""
 
+import os
 import re
 import shutil
 import time
@@ -155,7 +156,7 @@ def private_broker():
         pytest.skip("redis-server is not installed: the broker restart needs a broker that can restart")
     from config.celery import app
 
-    redis = Redis(6391)
+    redis = Redis(int(os.environ.get("PRIVATE_REDIS_PORT", "6391")))  # another for the run beside
     redis.start()
     previous = app.conf.broker_url
     use_broker(app, redis.url)
@@ -210,7 +211,7 @@ def test_chain_replaced_under_a_running_platform_pauses_every_on_chain_action(pl
     waiting = _transfer(operator, "queued-before-the-wipe", waiting_recipient)  # its send fails: no chain
     platform.node.wipe()
     platform.node.start()  # a new chain on the same port, with the same accounts
-    deploy(platform.node.manifest)  # make run's redeploy: the same address on the new chain
+    deploy(platform.node.manifest, network=platform.node.network)  # make run's redeploy: the same address on the new chain
 
     halted = wait_until(lambda: IndexerState.objects.exclude(halted_reason="").first(), 30, message="the halt")
     assert halted.halted_cause == HaltCause.REPLACED and halted.last_block == indexed.last_block
